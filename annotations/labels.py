@@ -1,0 +1,110 @@
+"""The label schema: name, key, colour and description of each label.
+
+Defaults are claim / denial / context, coloured from the Okabe-Ito palette
+(distinct for colour-blind readers and readable as backgrounds on dark and
+light themes).  A YAML file (``stancemark.yaml`` in the working folder, or
+``--labels FILE``) may define others::
+
+    labels:
+      - {name: claim, key: c, color: "#E69F00", description: An assertion ...}
+
+An invalid file raises :class:`LabelError` with a one-line message naming
+the file and the problem; start-up stops there.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Label
+
+DEFAULT_LABELS: tuple[Label, ...] = (
+    Label("claim", "c", "#E69F00", "An assertion that something happened or is true."),
+    Label("denial", "d", "#56B4E9", "A rejection or rebuttal of a claim."),
+    Label("context", "x", "#009E73", "Background that helps judge a claim or denial."),
+)
+
+#: Keys a label may not take: they are bound to other annotator actions.
+RESERVED_KEYS = frozenset("hjklwbsnuq?[]{}0123456789 ")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class LabelError(Exception):
+    """An invalid label file; the message names the file and the problem."""
+
+
+def _fail(path: Path | str, msg: str) -> LabelError:
+    return LabelError(f"{path}: {msg}")
+
+
+def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
+    """Validate the ``labels`` list of a parsed YAML document."""
+    if isinstance(data, dict):
+        data = data.get("labels")
+    if not isinstance(data, list) or not data:
+        raise _fail(path, "expected a non-empty 'labels' list")
+    labels: list[Label] = []
+    names: set[str] = set()
+    keys: set[str] = set()
+    for i, item in enumerate(data, 1):
+        where = f"label #{i}"
+        if not isinstance(item, dict):
+            raise _fail(path, f"{where} is not a mapping")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(path, f"{where} needs a non-empty 'name'")
+        if _CONTROL.search(name) or len(name) > 40:
+            raise _fail(path, f"{where}: name must be at most 40 printable characters")
+        if name in names:
+            raise _fail(path, f"{where}: duplicate label name {name!r}")
+        key = item.get("key")
+        if key is not None:
+            key = str(key)
+            if len(key) != 1 or _CONTROL.search(key):
+                raise _fail(path, f"label {name!r}: 'key' must be a single character")
+            if key in RESERVED_KEYS:
+                raise _fail(path, f"label {name!r}: key {key!r} is reserved for another action")
+            if key in keys:
+                raise _fail(path, f"label {name!r}: key {key!r} is used twice")
+            keys.add(key)
+        color = item.get("color", item.get("colour"))
+        if not isinstance(color, str) or not _COLOR.match(color):
+            raise _fail(path, f"label {name!r}: 'color' must look like \"#RRGGBB\"")
+        desc = item.get("description", "")
+        if not isinstance(desc, str):
+            raise _fail(path, f"label {name!r}: 'description' must be text")
+        names.add(name)
+        labels.append(Label(name, key or "", color, desc.strip()))
+    return labels
+
+
+def load_labels(path: Path | str | None = None, cwd: Path | None = None) -> list[Label]:
+    """Labels from ``path``, else ``stancemark.yaml`` in ``cwd`` if it has ``labels``, else defaults."""
+    if path is None:
+        candidate = (cwd or Path.cwd()) / "stancemark.yaml"
+        if not candidate.exists():
+            return list(DEFAULT_LABELS)
+        path = candidate
+        try:
+            doc = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+            raise _fail(path, f"cannot read: {str(e).splitlines()[0]}") from e
+        if not (isinstance(doc, dict) and "labels" in doc):
+            return list(DEFAULT_LABELS)
+        return parse_labels(doc, path)
+    p = Path(path)
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise _fail(p, "no such file") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise _fail(p, f"cannot read ({e.__class__.__name__})") from e
+    except yaml.YAMLError as e:
+        first = " ".join(str(e).split())[:160]
+        raise _fail(p, f"invalid YAML: {first}") from e
+    return parse_labels(doc, p)

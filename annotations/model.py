@@ -1,0 +1,146 @@
+"""Plain dataclasses shared by every layer.
+
+Offsets everywhere are Python ``str`` indices (code points) into
+``Article.text``, end-exclusive, so ``article.text[span.start:span.end] ==
+span.text`` always holds for a span whose anchor is ``ok`` or ``moved``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+Status = Literal["todo", "in_progress", "done"]
+STATUSES: tuple[str, ...] = ("todo", "in_progress", "done")
+Anchor = Literal["ok", "moved", "orphaned"]
+ANCHORS: tuple[str, ...] = ("ok", "moved", "orphaned")
+
+#: Style kinds produced by the markdown reader and painted by the reader widget.
+STYLE_KINDS: tuple[str, ...] = (
+    "heading",
+    "emphasis",
+    "strong",
+    "link",
+    "quote",
+    "code",
+    "list_item",
+)
+
+GOLD = "gold"
+
+
+def now_iso() -> str:
+    """UTC timestamp with microseconds; sorts lexically in time order."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StyleRange:
+    """A display style over ``text[start:end]`` (heading, emphasis, link ...)."""
+
+    start: int
+    end: int
+    kind: str
+    #: Extra data, e.g. ``{"href": ...}`` for links or ``{"level": 2}``.
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class Article:
+    id: str
+    text: str
+    title: str = ""
+    source: str | None = None
+    published: str | None = None
+    url: str | None = None
+    path: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    styles: list[StyleRange] = field(default_factory=list)
+    #: Raw pack payload (``spans``/``relations``/``statuses``) when the article
+    #: came from a native pack line; ``None`` for plain articles.
+    annotations: dict[str, Any] | None = None
+
+    @property
+    def text_sha256(self) -> str:
+        return sha256_text(self.text)
+
+
+@dataclass
+class Span:
+    id: str
+    article_id: str
+    annotator: str
+    label: str
+    start: int
+    end: int
+    text: str
+    prefix: str = ""
+    suffix: str = ""
+    note: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+    updated_at: str = ""
+    deleted_at: str | None = None
+    anchor: str = "ok"
+
+    @property
+    def live(self) -> bool:
+        return self.deleted_at is None
+
+
+@dataclass
+class Relation:
+    id: str
+    article_id: str
+    annotator: str
+    label: str
+    from_span: str
+    to_span: str
+    created_at: str = ""
+    updated_at: str = ""
+    deleted_at: str | None = None
+
+
+@dataclass
+class StatusRecord:
+    article_id: str
+    annotator: str
+    status: str
+    updated_at: str = ""
+
+
+@dataclass
+class ArticleRow:
+    """One line of the article list: titles only, never the text."""
+
+    id: str
+    title: str
+    published: str | None
+    source: str | None
+    status: str
+    #: This annotator's live span count per label.
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    key: str
+    color: str
+    description: str = ""
+
+
+@dataclass
+class ExportDoc:
+    """One article with the annotations chosen for an export."""
+
+    article: Article
+    spans: list[Span]
+    relations: list[Relation] = field(default_factory=list)
+    statuses: list[StatusRecord] = field(default_factory=list)

@@ -1,0 +1,253 @@
+"""The ``stancemark`` command: a small click CLI over the core API.
+
+``stancemark [--db PATH] [--annotator NAME] [--labels FILE] [PATH...]`` opens
+the annotator (importing PATHs first); the subcommands work headless.  Every
+message that echoes data goes through :func:`annotations.safety.printable`
+so no control character reaches the terminal raw.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotations.articles import ArticleError, read_file, walk
+from annotations.config import ConfigError, load_config, resolve_annotator
+from annotations.labels import LabelError, load_labels
+from annotations.model import Article
+from annotations.safety import printable
+from annotations.store import ImportReport, Store, StoreError, resolve_db_path
+
+DB_HELP = "Database file (default: $STANCEMARK_DB, then ./stancemark.db)."
+PROGRESS_MIN = 50  # items before a progress bar is worth showing
+
+
+def err(message: str) -> None:
+    """One line on stderr, with control characters made visible."""
+    click.echo(printable(message), err=True)
+
+
+def open_store(db: str | None) -> Store:
+    try:
+        return Store.open(resolve_db_path(db))
+    except StoreError as e:
+        raise click.ClickException(printable(str(e))) from e
+
+
+def _progress(total: int, description: str) -> Any:
+    """A rich progress bar on stderr, shown only for long runs on a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=total < PROGRESS_MIN or not console.is_terminal,
+    )
+
+
+class AppGroup(click.Group):
+    """A group whose bare invocation (or PATH arguments) opens the annotator."""
+
+    GROUP_VALUE_OPTIONS = ("--db", "--annotator", "--labels")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = list(args)
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a in self.GROUP_VALUE_OPTIONS:
+                i += 2
+                continue
+            if a.startswith("-"):
+                i += 1
+                continue
+            if a not in self.commands:
+                args.insert(i, "annotate")
+            break
+        else:
+            if not any(a in ("--help", "-h", "--version") for a in args):
+                args.append("annotate")
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="STANCEMARK_DB", help=DB_HELP)
+@click.option("--annotator", help="Your name (default: $STANCEMARK_ANNOTATOR, config, git, login).")
+@click.option("--labels", "labels_file", type=click.Path(dir_okay=False),
+              help="Label schema YAML (default: ./stancemark.yaml if it has labels).")
+@click.version_option(package_name="stancemark")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, annotator: str | None, labels_file: str | None) -> None:
+    """stancemark: tag claim / denial / context spans in news reports."""
+    ctx.ensure_object(dict)
+    ctx.obj.update(db=db, annotator=annotator, labels_file=labels_file)
+
+
+def _db(ctx: click.Context, db: str | None) -> str | None:
+    return db or ctx.obj.get("db")
+
+
+# ------------------------------------------------------------------ import
+def import_paths(store: Store, paths: Sequence[str]) -> tuple[ImportReport, int]:
+    """Import files and folders; returns the report and the number of failures."""
+    report = ImportReport()
+    files: list[Path] = []
+    for p in paths:
+        try:
+            w = walk([p])
+        except ArticleError as e:
+            report.failed += 1
+            report.errors.append(str(e))
+            err(f"error: {e}")
+            continue
+        files.extend(w.files)
+        report.skipped += len(w.skipped)
+
+    def articles() -> Iterable[Article]:
+        with _progress(len(files), "importing") as bar:
+            task = bar.add_task("import", total=len(files))
+            for f in files:
+                for item in read_file(f):
+                    if isinstance(item, ArticleError):
+                        report.failed += 1
+                        report.errors.append(str(item))
+                        err(f"error: {item}")
+                    else:
+                        yield item
+                bar.advance(task)
+
+    sub = store.import_articles(articles())
+    for e in sub.errors:
+        err(f"error: {e}")
+    report.imported += sub.imported
+    report.updated += sub.updated
+    report.unchanged += sub.unchanged
+    report.failed += sub.failed
+    report.errors.extend(sub.errors)
+    report.anchors = sub.anchors
+    report.merge = sub.merge
+    return report, report.failed
+
+
+def _import_summary(report: ImportReport) -> str:
+    line = (
+        f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"skipped {report.skipped}, failed {report.failed}"
+    )
+    if report.updated:
+        a = report.anchors
+        line += (f"; spans re-checked: {a.get('ok', 0)} ok, {a.get('moved', 0)} moved, "
+                 f"{a.get('orphaned', 0)} orphaned")
+    if report.merge is not None:
+        m = report.merge
+        line += (f"; pack spans: {m.added} added, {m.updated} updated, {m.unchanged} unchanged, "
+                 f"{m.rejected} rejected")
+    return line
+
+
+@cli.command("import")
+@click.option("--db", help=DB_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.pass_context
+def import_cmd(ctx: click.Context, db: str | None, paths: tuple[str, ...]) -> None:
+    """Import .md / .txt / .jsonl reports (and native packs) from files or folders.
+
+    Idempotent by article id: unchanged texts are left alone; a changed text
+    is updated and its spans re-anchored (moved / orphaned, never shifted
+    silently).  Exit status 1 if any file failed.
+    """
+    store = open_store(_db(ctx, db))
+    try:
+        report, failed = import_paths(store, paths)
+    finally:
+        store.close()
+    if report.merge is not None:
+        for msg in report.merge.messages:
+            err(f"note: {msg}")
+    err(_import_summary(report))
+    if failed:
+        ctx.exit(1)
+
+
+# ------------------------------------------------------------------- stats
+@cli.command()
+@click.option("--db", help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """Articles, spans per label and per annotator, and statuses."""
+    store = open_store(_db(ctx, db))
+    try:
+        data = store.stats()
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    out = [f"articles: {data['articles']}", f"spans: {data['spans']}"]
+    for label, n in data["labels"].items():
+        out.append(f"  {printable(label)}: {n}")
+    out.append("annotators:")
+    for name, counts in data["annotators"].items():
+        parts = ", ".join(f"{printable(k)} {v}" for k, v in counts.items())
+        out.append(f"  {printable(name)}: {parts}")
+    out.append("statuses:")
+    for name, counts in data["statuses"].items():
+        parts = ", ".join(f"{k} {v}" for k, v in counts.items())
+        out.append(f"  {printable(name)}: {parts}")
+    if data["anchors"].get("orphaned"):
+        out.append(f"orphaned spans: {data['anchors']['orphaned']}")
+    click.echo("\n".join(out))
+
+
+# ---------------------------------------------------------------- annotate
+@cli.command("annotate", hidden=True)
+@click.option("--db", help=DB_HELP)
+@click.option("--annotator", help="Your name.")
+@click.option("--labels", "labels_file", type=click.Path(dir_okay=False), help="Label schema YAML.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.pass_context
+def annotate(ctx: click.Context, db: str | None, annotator: str | None, labels_file: str | None,
+             paths: tuple[str, ...]) -> None:
+    """Open the annotator (importing PATHs first)."""
+    try:
+        config = load_config()
+        labels = load_labels(labels_file or ctx.obj.get("labels_file"))
+    except (ConfigError, LabelError) as e:
+        raise click.ClickException(printable(str(e))) from e
+    name = resolve_annotator(annotator or ctx.obj.get("annotator"), config)
+    store = open_store(_db(ctx, db))
+    try:
+        if paths:
+            report, _ = import_paths(store, paths)
+            err(_import_summary(report))
+        if store.count_articles() == 0:
+            raise click.ClickException(
+                "no articles in the database yet: give a file or folder, e.g. "
+                "`stancemark sample_articles`")
+        from tui.app import StancemarkApp
+
+        app = StancemarkApp(store=store, annotator=name, labels=labels,
+                            keymap=config.get("keys"), theme=config.get("theme"))
+        app.run()
+    finally:
+        store.close()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(obj={}, prog_name="stancemark")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
