@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .anchoring import context, reanchor
+from .formats.base import line_safe
 from .model import ANCHORS, STATUSES, Article, ExportDoc, StyleRange, sha256_text
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def pack_record(doc: ExportDoc) -> dict[str, Any]:
 
 
 def pack_line(doc: ExportDoc) -> str:
-    return json.dumps(pack_record(doc), ensure_ascii=False) + "\n"
+    return line_safe(json.dumps(pack_record(doc), ensure_ascii=False)) + "\n"
 
 
 def write_pack(docs: Iterable[ExportDoc], stream: IO[bytes]) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 Status = Literal["todo", "in_progress", "done"]
@@ -33,7 +33,7 @@ GOLD = "gold"
 
 def now_iso() -> str:
     """UTC timestamp with microseconds; sorts lexically in time order."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def sha256_text(text: str) -> str:

@@ -1270,6 +1270,39 @@ class Store:
             counters["spans"] += len(spans)
             yield ExportDoc(art, spans, rels, sts)
 
+    # --------------------------------------------------------------- agreement
+    def agreement_inputs(
+        self, annotators: Sequence[str] | None = None
+    ) -> tuple[dict[str, str], list[Span], list[tuple[str, str]]]:
+        """Texts, live spans and done marks of the articles these annotators touched."""
+        cond, params = "", []
+        if annotators:
+            cond = f" AND annotator IN ({','.join('?' * len(annotators))})"
+            params = list(annotators)
+        spans = [
+            _span_from_row(r)
+            for r in self.conn.execute(
+                f"SELECT {_SPAN_SELECT} FROM spans WHERE deleted_at IS NULL{cond} "
+                'ORDER BY article_id, start, "end", label, annotator, id',
+                params,
+            )
+        ]
+        done = [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                f"SELECT article_id, annotator FROM statuses WHERE status = 'done'{cond}", params
+            )
+        ]
+        ids = sorted({s.article_id for s in spans} | {d[0] for d in done})
+        texts: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for aid, text in self.conn.execute(
+                f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                texts[aid] = text
+        return texts, spans, done
+
     # ------------------------------------------------------------------ merge
     def merge_docs(self, docs: Iterable[tuple[Article, dict[str, Any], str]]) -> MergeReport:
         """Merge pack records ``(article, annotations, source)``; see :mod:`exchange`."""

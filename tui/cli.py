@@ -210,6 +210,201 @@ def stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
     click.echo("\n".join(out))
 
 
+# ------------------------------------------------------------------ export
+def _format_names() -> list[str]:
+    from annotations.formats import FORMATS
+
+    return ["jsonl", *sorted(FORMATS)]
+
+
+@cli.command()
+@click.option("--format", "fmt", required=True, type=click.Choice(_format_names()),
+              help="Output format (see the README for each).")
+@click.option("-o", "--output", type=click.Path(), help="Output file (default: stdout) or, "
+              "for folder formats (brat), the folder to write into.")
+@click.option("--db", help=DB_HELP)
+@click.option("--annotator", "annotators", multiple=True, help="Only this annotator (repeatable).")
+@click.option("--label", "labels", multiple=True, help="Only this label (repeatable).")
+@click.option("--status", type=click.Choice(["any", "done"]), default="any", show_default=True,
+              help="'done': only articles (and annotators) marked done.")
+@click.option("--article", "articles", multiple=True, help="Only this article id (repeatable).")
+@click.option("--include-orphaned", is_flag=True,
+              help="Keep spans whose quote could not be re-anchored (left out and counted by "
+              "default).")
+@click.option("--raw", "raw", is_flag=True,
+              help="csv: write cells verbatim, without the spreadsheet formula guard.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
+           annotators: tuple[str, ...], labels: tuple[str, ...], status: str,
+           articles: tuple[str, ...], include_orphaned: bool, raw: bool) -> None:
+    """Export labeled datasets (deterministic: same database, same bytes)."""
+    from annotations.formats import FORMATS, ExportOptions, ExportReport, FormatUnavailable, Output
+
+    store = open_store(_db(ctx, db))
+    spec = FORMATS.get(fmt)
+    folder = bool(spec and spec.folder)
+    if folder and not output:
+        raise click.UsageError(f"the {fmt} format writes a folder: give -o DIR")
+    counters: dict[str, int] = {}
+    total = store.count_articles() if not articles else len(articles)
+    docs = store.export_docs(
+        annotators=list(annotators) or None, labels=list(labels) or None, status=status,
+        article_ids=list(articles) or None, include_orphaned=include_orphaned,
+        include_deleted=(fmt == "jsonl"), counters=counters,
+    )
+    if articles:
+        known = set(store.article_ids())
+        for a in articles:
+            if a not in known:
+                err(f"warning: no article with id {a!r}")
+
+    def tracked(bar: Any, task: Any) -> Any:
+        for doc in docs:
+            yield doc
+            bar.advance(task)
+
+    tmp: Path | None = None
+    report = ExportReport()
+    try:
+        with _progress(total, "exporting") as bar:
+            task = bar.add_task("export", total=total)
+            stream_docs = tracked(bar, task)
+            if folder:
+                out_dir = Path(output)  # type: ignore[arg-type]
+                out_dir.mkdir(parents=True, exist_ok=True)
+                report = spec.write(stream_docs, Output(directory=out_dir),  # type: ignore[union-attr]
+                                    ExportOptions(raw_csv=raw))
+            else:
+                if output:
+                    target = Path(output)
+                    tmp = target.with_name(f".{target.name}.tmp")
+                    fh = open(tmp, "wb")  # noqa: SIM115 - renamed into place below
+                else:
+                    fh = sys.stdout.buffer
+                try:
+                    if fmt == "jsonl":
+                        from annotations.exchange import write_pack
+
+                        n_a, n_s = write_pack(stream_docs, fh)
+                        report = ExportReport(articles=n_a, spans=n_s)
+                    else:
+                        report = spec.write(stream_docs, Output(stream=fh),  # type: ignore[union-attr]
+                                            ExportOptions(raw_csv=raw))
+                    fh.flush()
+                finally:
+                    if output:
+                        fh.close()
+                if tmp is not None:
+                    tmp.replace(Path(output))  # type: ignore[arg-type]
+                    tmp = None
+    except FormatUnavailable as e:
+        raise click.ClickException(printable(str(e))) from e
+    except (OSError, ValueError) as e:
+        raise click.ClickException(printable(f"{output or 'stdout'}: {e}")) from e
+    finally:
+        if tmp is not None and tmp.exists():
+            tmp.unlink()
+        store.close()
+    for msg in report.messages:
+        err(f"note: {msg}")
+    skipped = report.skipped + counters.get("orphaned", 0)
+    err(f"exported {report.articles} articles, {report.spans} spans as {fmt}; skipped {skipped} "
+        f"({counters.get('orphaned', 0)} orphaned"
+        + (f", {report.skipped} by the format)" if report.skipped else ")"))
+
+
+# ------------------------------------------------------------------- merge
+@cli.command()
+@click.option("--db", help=DB_HELP)
+@click.argument("packs", nargs=-1, required=True, type=click.Path())
+@click.pass_context
+def merge(ctx: click.Context, db: str | None, packs: tuple[str, ...]) -> None:
+    """Merge teammates' packs (the jsonl export): idempotent, order-independent.
+
+    Keyed by span id; a later updated_at wins; tombstones delete.  Articles we
+    lack arrive with the pack; where our text differs, incoming spans are
+    re-anchored or marked orphaned.  Exit status 1 if anything was rejected.
+    """
+    from annotations.exchange import PackError, read_pack
+    from annotations.store import MergeReport
+
+    store = open_store(_db(ctx, db))
+    total = MergeReport()
+    bad_lines = 0
+    try:
+        for pack in packs:
+            good = []
+            for item in read_pack(pack):
+                if isinstance(item, PackError):
+                    bad_lines += 1
+                    err(f"error: {item}")
+                else:
+                    good.append((item, item.annotations or {}, str(pack)))
+            rep = store.merge_docs(good)
+            total.add(rep)
+    finally:
+        store.close()
+    for msg in total.messages:
+        err(f"note: {msg}")
+    err(f"merged {len(packs)} pack(s): {total.articles_added} new articles, "
+        f"{total.articles_differing} with differing text; {total.added} added, {total.updated} "
+        f"updated, {total.unchanged} unchanged, {total.rejected + bad_lines} rejected "
+        f"({total.moved} re-anchored, {total.orphaned} orphaned)")
+    if total.rejected or bad_lines:
+        ctx.exit(1)
+
+
+# --------------------------------------------------------------- agreement
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+@cli.command()
+@click.option("--db", help=DB_HELP)
+@click.option("--annotator", "annotators", multiple=True,
+              help="Compare only these annotators (repeatable; default: everyone).")
+@click.option("--label", "labels", multiple=True, help="Keep only this label (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def agreement(ctx: click.Context, db: str | None, annotators: tuple[str, ...],
+              labels: tuple[str, ...], as_json: bool) -> None:
+    """Pairwise exact / overlap span F1, token Cohen's kappa, Krippendorff's alpha.
+
+    Definitions are in the README; an undefined figure is printed as '-'
+    (null in JSON), never a made-up 0 or 1.
+    """
+    from annotations.agreement import compute_agreement
+
+    store = open_store(_db(ctx, db))
+    try:
+        texts, spans, done = store.agreement_inputs(list(annotators) or None)
+    finally:
+        store.close()
+    report = compute_agreement(texts, spans, done, annotators=list(annotators) or None,
+                               labels=list(labels) or None)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(agreement_table(report))
+
+
+def agreement_table(report: Any) -> str:
+    """The pairwise table as plain text (names made printable)."""
+    head = ("a", "b", "articles", "spans a", "spans b", "exact F1", "overlap F1", "token kappa")
+    rows = [head]
+    for p in report.pairs:
+        rows.append((printable(p.a), printable(p.b), str(p.articles), str(p.spans_a),
+                     str(p.spans_b), _fmt(p.exact_f1), _fmt(p.overlap_f1), _fmt(p.token_kappa)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.append("")
+    lines.append(f"Krippendorff's alpha (nominal, tokens): {_fmt(report.alpha)} over "
+                 f"{report.alpha_articles} article(s)")
+    if not report.pairs:
+        lines.insert(0, "fewer than two annotators: nothing to compare")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- annotate
 @cli.command("annotate", hidden=True)
 @click.option("--db", help=DB_HELP)

@@ -1,0 +1,259 @@
+"""Shared types and helpers for the export formats.
+
+They live here rather than in ``__init__`` so that every format module can
+import them without a circular import; ``annotations.formats`` re-exports
+the public names.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from annotations.model import ExportDoc, Relation, Span
+
+
+class FormatUnavailable(Exception):
+    """A format cannot run here, e.g. its optional dependency is missing."""
+
+
+@dataclass
+class ExportOptions:
+    #: Turn off the spreadsheet formula-injection guard of the csv format.
+    raw_csv: bool = False
+
+
+@dataclass
+class ExportReport:
+    articles: int = 0
+    spans: int = 0
+    #: Spans left out (conll overlaps dropped, spacy misalignments, bad offsets ...).
+    skipped: int = 0
+    #: One-line notes for the user.
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Output:
+    """Where an export goes: a binary stream (single-file formats) or a folder."""
+
+    stream: BinaryIO | None = None
+    directory: Path | None = None
+
+    def require_stream(self, fmt: str) -> BinaryIO:
+        if self.stream is None:
+            raise ValueError(f"the {fmt} format writes one file: give an output stream")
+        return self.stream
+
+    def require_directory(self, fmt: str) -> Path:
+        if self.directory is None:
+            raise ValueError(f"the {fmt} format writes a folder: give an output directory")
+        return Path(self.directory)
+
+
+Writer = Callable[[Iterable[ExportDoc], Output, ExportOptions], ExportReport]
+
+
+@dataclass
+class FormatSpec:
+    name: str
+    folder: bool
+    binary: bool
+    #: True when a record holds one labelling, so each annotator gets their own record.
+    one_per_annotator: bool
+    description: str
+    offset_unit: str
+    write: Writer
+
+
+# --------------------------------------------------------------------------- tokens
+
+TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def tokens(text: str) -> list[tuple[int, int]]:
+    """Token ``(start, end)`` code-point offsets: the matches of ``\\w+|[^\\w\\s]``.
+
+    One tokenisation shared by every token-based format keeps conll, prodigy
+    and the agreement scores comparable.  Note that a combining mark (e.g.
+    U+0301) is not ``\\w`` in Python, so it becomes a token of its own.
+    """
+    return [m.span() for m in TOKEN_RE.finditer(text)]
+
+
+def token_range(toks: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """Indices ``(first, last)`` (inclusive) of the tokens touching ``[start, end)``.
+
+    ``None`` when the range touches no token (e.g. whitespace only).
+    """
+    starts = [s for s, _ in toks]
+    first = bisect.bisect_right(starts, start) - 1
+    if first < 0 or toks[first][1] <= start:
+        first += 1
+    last = bisect.bisect_left(starts, end) - 1
+    if first >= len(toks) or last < first:
+        return None
+    return first, last
+
+
+# ---------------------------------------------------------------------- offsets
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """UTF-16 code-unit offset of code-point ``index``: what JavaScript counts."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+class Utf16Index:
+    """Fast code point -> UTF-16 offset conversion for one text.
+
+    Only characters outside the Basic Multilingual Plane differ (they take two
+    code units), so we remember where they are and bisect.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+
+    def __call__(self, index: int) -> int:
+        return index + bisect.bisect_left(self._astral, index)
+
+
+# ------------------------------------------------------------------- file names
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"} | {
+    f"{p}{n}" for p in ("COM", "LPT") for n in range(10)
+}
+_UNSAFE_CHARS = re.compile(r"(?:[^A-Za-z0-9._-]|\.{2,})+")
+MAX_NAME = 120
+
+
+def safe_filename(article_id: str, taken: set[str]) -> str:
+    """A portable file stem for ``article_id``, unique within ``taken`` (which it updates).
+
+    Article ids are untrusted: keep ASCII letters, digits, ``.``, ``_`` and
+    ``-`` only (any other run, and any ``..``, becomes one ``_``); never start
+    with a dot (hidden files) or ``-`` (read as an option by shell tools);
+    never end with a dot (Windows drops it); avoid reserved device names
+    (``CON``, ``COM1`` ..., also with an extension).  When the id had to change or be cut to
+    ``MAX_NAME`` characters, a short hash of the original id is appended so
+    that different ids stay different.  ``taken`` holds casefolded names,
+    because macOS and Windows file systems ignore case.
+    """
+    name = _UNSAFE_CHARS.sub("_", article_id)
+    if name != article_id:
+        name = name.strip("_")
+    name = name.lstrip(".-").rstrip(".")
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    changed = name != article_id
+    digest = hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:8]
+    if not name:
+        name, changed = "article", True
+    if changed or len(name) > MAX_NAME:
+        name = f"{name[: MAX_NAME - 9].rstrip('.')}-{digest}"
+    candidate, n = name, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def inside(directory: Path, name: str) -> Path:
+    """``directory / name``, refused unless it resolves inside ``directory``.
+
+    Resolving follows symlinks, so a planted link pointing elsewhere is refused.
+    """
+    root = directory.resolve()
+    path = (root / name).resolve()
+    if path.parent != root:
+        raise ValueError(f"refusing to write {name!r}: it resolves outside {root}")
+    return path
+
+
+# ------------------------------------------------------------------ span helpers
+
+
+def span_key(span: Span) -> tuple[str, int, int, str, str, str]:
+    """The export order: article id, start, end, label, annotator, span id."""
+    return (span.article_id, span.start, span.end, span.label, span.annotator, span.id)
+
+
+def valid_spans(doc: ExportDoc, report: ExportReport, fmt: str) -> list[Span]:
+    """The doc's spans in export order, leaving out any whose offsets lost their quote.
+
+    Every format promises ``text[start:end] == quote``; a span that breaks it
+    (e.g. an orphaned anchor) is reported instead of exported wrongly.
+    """
+    text = doc.article.text
+    good: list[Span] = []
+    for span in sorted(doc.spans, key=span_key):
+        ok = 0 <= span.start < span.end <= len(text) and text[span.start : span.end] == span.text
+        if ok:
+            good.append(span)
+        else:
+            report.skipped += 1
+            report.messages.append(
+                f"{fmt}: span {span.id} in {doc.article.id!r} skipped: "
+                f"its offsets {span.start}-{span.end} do not give back its text"
+            )
+    return good
+
+
+def annotators(doc: ExportDoc, spans: list[Span]) -> list[str]:
+    """Who gets a record in one-per-annotator formats: span authors and status holders.
+
+    An annotator who set a status but tagged nothing still gets a record: "no
+    span here" is a labelling too (a negative example).
+    """
+    names = {s.annotator for s in spans} | {st.annotator for st in doc.statuses}
+    return sorted(names)
+
+
+def by_annotator(spans: list[Span], name: str) -> list[Span]:
+    return [s for s in spans if s.annotator == name]
+
+
+def live_relations(doc: ExportDoc, spans: list[Span]) -> list[Relation]:
+    """Relations whose both ends were exported, in a stable order."""
+    ids = {s.id for s in spans}
+    rels = [
+        r for r in doc.relations if r.deleted_at is None and r.from_span in ids and r.to_span in ids
+    ]
+    return sorted(rels, key=lambda r: (r.annotator, r.label, r.from_span, r.to_span, r.id))
+
+
+_LINE_BREAKERS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def line_safe(s: str) -> str:
+    """Escape the code points that ``str.splitlines`` and JavaScript treat as line ends.
+
+    JSON leaves U+0085, U+2028 and U+2029 raw with ``ensure_ascii=False``;
+    escaping them keeps one record on one line for every reader.
+    """
+    if "\x85" in s or "\u2028" in s or "\u2029" in s:
+        for ch, esc in _LINE_BREAKERS.items():
+            s = s.replace(ch, esc)
+    return s
+
+
+def dumps(obj: Any) -> str:
+    """Deterministic JSON: keys sorted, real characters rather than ``\\u`` escapes."""
+    return line_safe(json.dumps(obj, ensure_ascii=False, sort_keys=True))
+
+
+def jsonl(stream: BinaryIO, records: Iterator[dict[str, Any]]) -> None:
+    for rec in records:
+        stream.write((dumps(rec) + "\n").encode("utf-8"))
+
+
+def signed32(data: str) -> int:
+    """A stable signed 32-bit int (Prodigy hashes are ints of this size)."""
+    return int.from_bytes(hashlib.sha256(data.encode("utf-8")).digest()[:4], "big", signed=True)

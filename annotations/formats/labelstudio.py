@@ -1,0 +1,119 @@
+"""``labelstudio``: a JSON array of Label Studio tasks, one per article.
+
+Each task has ``data`` (``text``, ``article_id``, ``title``) and one entry
+in ``annotations`` per annotator, whose ``result`` holds a region per span::
+
+    {"id": <span id>, "from_name": "label", "to_name": "text", "type": "labels",
+     "origin": "manual", "value": {"start", "end", "text", "labels": [label]},
+     "meta": {"text": [note]}}            # meta only when the span has a note
+
+plus ``{"type": "relation", "from_id", "to_id", "direction": "right",
+"labels": [label]}`` for relations.  ``ground_truth`` is set for ``gold``.
+Label Studio's ``completed_by`` is a user id of the target server, which we
+cannot know, so the annotator travels as ``stancemark_annotator`` (ignored
+on import).  The report suggests a matching labeling config.
+
+Offset unit: Unicode code points.  Label Studio's frontend once used
+JavaScript (UTF-16) offsets, shifting every region after an emoji
+(label-studio issues #1347, #1008); it was changed to store code points
+(label-studio-frontend PR #308, label-studio PR #1559), and its own e2e test
+``web/libs/editor/tests/integration/e2e/ner/emoji.cy.ts`` expects
+``start: 21`` for "test" in "🐱 Warning: This is a test text" -- the code
+point index (UTF-16 would be 22).  So: our offsets, unchanged.
+
+The array is streamed (``[``, ``,``, ``]`` written by hand), one task a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from annotations.formats.base import (
+    ExportOptions,
+    ExportReport,
+    Output,
+    by_annotator,
+    dumps,
+    live_relations,
+    valid_spans,
+)
+from annotations.model import GOLD, ExportDoc
+
+FROM_NAME = "label"
+TO_NAME = "text"
+
+
+def _config(labels: set[str]) -> str:
+    inner = "".join(f'<Label value="{escape(lab)}"/>' for lab in sorted(labels))
+    return (
+        f'<View><Labels name="{FROM_NAME}" toName="{TO_NAME}">{inner}</Labels>'
+        f'<Text name="{TO_NAME}" value="$text"/></View>'
+    )
+
+
+def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
+    stream = out.require_stream("labelstudio")
+    report = ExportReport()
+    labels: set[str] = set()
+    stream.write(b"[")
+    first = True
+    for doc in docs:
+        report.articles += 1
+        spans = valid_spans(doc, report, "labelstudio")
+        rels = live_relations(doc, spans)
+        anns: list[dict[str, Any]] = []
+        for name in sorted({s.annotator for s in spans}):
+            mine = by_annotator(spans, name)
+            result: list[dict[str, Any]] = []
+            for s in mine:
+                region: dict[str, Any] = {
+                    "id": s.id,
+                    "from_name": FROM_NAME,
+                    "to_name": TO_NAME,
+                    "type": "labels",
+                    "origin": "manual",
+                    "value": {"start": s.start, "end": s.end, "text": s.text, "labels": [s.label]},
+                }
+                if s.note:
+                    region["meta"] = {"text": [s.note]}
+                result.append(region)
+                labels.add(s.label)
+            result.extend(
+                {
+                    "type": "relation",
+                    "from_id": r.from_span,
+                    "to_id": r.to_span,
+                    "direction": "right",
+                    "labels": [r.label],
+                }
+                for r in rels
+                if r.annotator == name
+            )
+            anns.append(
+                {
+                    "result": result,
+                    "ground_truth": name == GOLD,
+                    "was_cancelled": False,
+                    "created_at": min(s.created_at for s in mine),
+                    "updated_at": max(s.updated_at for s in mine),
+                    "stancemark_annotator": name,
+                }
+            )
+            report.spans += len(mine)
+        task = {
+            "data": {
+                "text": doc.article.text,
+                "article_id": doc.article.id,
+                "title": doc.article.title,
+            },
+            "annotations": anns,
+        }
+        stream.write(("\n" if first else ",\n").encode("utf-8"))
+        stream.write(dumps(task).encode("utf-8"))
+        first = False
+    stream.write(b"\n]\n")
+    if labels:
+        report.messages.append(f"labelstudio: labeling config: {_config(labels)}")
+    return report

@@ -1,0 +1,108 @@
+"""``prodigy``: Prodigy-style JSONL, one task per article and annotator.
+
+Each line holds ``text``, ``tokens`` (``text``, ``start``, ``end``, ``id``,
+``ws``), ``spans`` (``start``, ``end``, ``token_start``, ``token_end``,
+``label``), ``answer: "accept"``, ``_annotator_id`` (the annotator),
+``_input_hash``, ``_task_hash``, ``_view_id: "spans_manual"`` (our spans
+may overlap, which ``ner_manual`` forbids) and ``meta.article_id``.
+
+Offset unit: Unicode code points.  Prodigy is a Python program and its task
+``start``/``end`` are the character offsets of spaCy tokens (``token.idx``),
+i.e. Python ``str`` indices -- the same as ours, so no conversion.
+``token_end`` is inclusive, as in Prodigy.
+
+Tokens are the matches of ``\\w+|[^\\w\\s]``.  Prodigy's manual interfaces need
+spans on token boundaries, so a span that starts or ends inside a token is
+widened to whole tokens (and reported); one that covers no token is skipped.
+
+Hashes: Prodigy computes them with mmh3 over the task JSON; we add no
+dependency and use the first four bytes of SHA-256 as a signed 32-bit int:
+``_input_hash`` over the text, ``_task_hash`` over the input hash and the
+sorted ``(start, end, label)`` of the spans.  The annotator is left out of
+the task hash on purpose: two annotators giving the same answer share a task
+hash, which is how Prodigy's review tools group them.  The values are
+stable, but not the ones Prodigy itself would compute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from annotations.formats.base import (
+    ExportOptions,
+    ExportReport,
+    Output,
+    annotators,
+    by_annotator,
+    dumps,
+    signed32,
+    token_range,
+    tokens,
+    valid_spans,
+)
+from annotations.model import ExportDoc
+
+
+def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
+    stream = out.require_stream("prodigy")
+    report = ExportReport()
+    widened = 0
+    for doc in docs:
+        report.articles += 1
+        text = doc.article.text
+        spans = valid_spans(doc, report, "prodigy")
+        toks = tokens(text)
+        tok_json = [
+            {
+                "text": text[s:e],
+                "start": s,
+                "end": e,
+                "id": i,
+                "ws": e < len(text) and text[e].isspace(),
+            }
+            for i, (s, e) in enumerate(toks)
+        ]
+        input_hash = signed32(text)
+        for name in annotators(doc, spans):
+            out_spans: list[dict[str, Any]] = []
+            for span in by_annotator(spans, name):
+                rng = token_range(toks, span.start, span.end)
+                if rng is None:
+                    report.skipped += 1
+                    report.messages.append(
+                        f"prodigy: span {span.id} in {doc.article.id!r} skipped: it covers no token"
+                    )
+                    continue
+                first, last = rng
+                start, end = toks[first][0], toks[last][1]
+                widened += (start, end) != (span.start, span.end)
+                out_spans.append(
+                    {
+                        "start": start,
+                        "end": end,
+                        "token_start": first,
+                        "token_end": last,
+                        "label": span.label,
+                    }
+                )
+            out_spans.sort(key=lambda d: (d["start"], d["end"], d["label"]))
+            task_key = dumps([input_hash, [[d["start"], d["end"], d["label"]] for d in out_spans]])
+            record = {
+                "text": text,
+                "meta": {"article_id": doc.article.id},
+                "tokens": tok_json,
+                "spans": out_spans,
+                "answer": "accept",
+                "_annotator_id": name,
+                "_input_hash": input_hash,
+                "_task_hash": signed32(task_key),
+                "_view_id": "spans_manual",
+            }
+            stream.write((dumps(record) + "\n").encode("utf-8"))
+            report.spans += len(out_spans)
+    if widened:
+        report.messages.append(
+            f"prodigy: {widened} span(s) did not fall on token boundaries and were widened"
+        )
+    return report

@@ -1,0 +1,212 @@
+"""The `stancemark` command through click's test runner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotations.store import Store
+from tui.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_articles"
+
+
+def run(*args: str, env: dict[str, str] | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args), obj={}, env=env, input=input,
+                              catch_exceptions=False)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cli.db"
+
+
+def write(p: Path, text: str | bytes) -> Path:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_import_samples_then_idempotent(db: Path) -> None:
+    r = run("import", "--db", str(db), str(SAMPLES))
+    assert r.exit_code == 0, r.output
+    assert "failed 0" in r.stderr
+    n = Store.open(db).count_articles()
+    assert n >= 12 + 4  # markdown + txt + several jsonl articles
+    r2 = run("import", "--db", str(db), str(SAMPLES))
+    assert f"imported 0, updated 0, unchanged {n}" in r2.stderr
+
+
+def test_import_bad_file_reports_and_continues(db: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    write(src / "good.md", "---\ntitle: Good\n---\nA fine article.\n")
+    write(src / "bad.md", "---\ntitle: [unclosed\n---\nBody\n")
+    write(src / "latin1.txt", "caf\xe9 au lait".encode("latin-1"))
+    write(src / "notes.pdf", b"%PDF-1.4")
+    r = run("import", "--db", str(db), str(src))
+    assert r.exit_code == 1
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 2
+    assert any("bad.md" in ln for ln in lines) and any("latin1.txt" in ln for ln in lines)
+    assert "imported 1" in r.stderr and "skipped 1" in r.stderr and "failed 2" in r.stderr
+    assert [a for a in Store.open(db).article_ids()] == ["good"]
+
+
+def test_import_missing_path(db: Path, tmp_path: Path) -> None:
+    write(tmp_path / "ok.txt", "Hello there.")
+    r = run("import", "--db", str(db), str(tmp_path / "nope"), str(tmp_path / "ok.txt"))
+    assert r.exit_code == 1
+    assert "nope" in r.stderr and "imported 1" in r.stderr
+
+
+def test_db_env_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "a.txt", "Some text here.")
+    envdb = tmp_path / "env.db"
+    r = run("import", str(tmp_path / "a.txt"), env={"STANCEMARK_DB": str(envdb)})
+    assert r.exit_code == 0 and envdb.exists()
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["import", "a.txt"], obj={}, env={"STANCEMARK_DB": None})
+    assert r.exit_code == 0 and (tmp_path / "stancemark.db").exists()
+
+
+def test_stats_json_and_table(db: Path) -> None:
+    run("import", "--db", str(db), str(SAMPLES))
+    s = Store.open(db)
+    aid = s.article_ids()[0]
+    s.add_span(aid, "ana", "claim", 0, 5)
+    s.add_span(aid, "bob", "denial", 0, 5)
+    s.set_status(aid, "bob", "done")
+    s.close()
+    r = run("stats", "--db", str(db), "--json")
+    data = json.loads(r.output)
+    assert data["spans"] == 2 and data["labels"] == {"claim": 1, "denial": 1}
+    assert data["statuses"]["bob"] == {"done": 1}
+    t = run("stats", "--db", str(db))
+    assert "claim: 1" in t.output and "bob" in t.output
+
+
+def test_stats_names_are_printable(db: Path, tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "Some text here.")
+    run("import", "--db", str(db), str(tmp_path / "a.txt"))
+    s = Store.open(db)
+    s.add_span("a", "\x1b[2Jevil", "claim", 0, 4)
+    s.close()
+    r = run("stats", "--db", str(db))
+    assert "\x1b" not in r.output and "\\x1b[2Jevil" in r.output
+
+
+def _seed(db: Path) -> None:
+    run("import", "--db", str(db), str(SAMPLES))
+    s = Store.open(db)
+    ids = s.article_ids()
+    t = s.get_article(ids[0]).text
+    s.add_span(ids[0], "ana", "claim", 0, len(t.split()[0]), note="first")
+    s.add_span(ids[0], "bob", "claim", 0, len(t.split()[0]))
+    s.add_span(ids[1], "ana", "denial", 0, 3)
+    s.set_status(ids[0], "ana", "done")
+    s.close()
+
+
+def test_export_jsonl_to_stdout_and_file(db: Path, tmp_path: Path) -> None:
+    _seed(db)
+    r = run("export", "--db", str(db), "--format", "jsonl")
+    lines = r.stdout.splitlines()
+    assert len(lines) == Store.open(db).count_articles()
+    assert "exported" in r.stderr and "spans as jsonl" in r.stderr
+    out = tmp_path / "pack.jsonl"
+    run("export", "--db", str(db), "--format", "jsonl", "-o", str(out))
+    assert out.read_text(encoding="utf-8") == r.stdout
+    # filters
+    r = run("export", "--db", str(db), "--format", "jsonl", "--status", "done")
+    recs = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(recs) == 1 and {s["annotator"] for s in recs[0]["spans"]} == {"ana"}
+    r = run("export", "--db", str(db), "--format", "jsonl", "--annotator", "bob",
+            "--label", "claim")
+    spans = [s for x in r.stdout.splitlines() for s in json.loads(x)["spans"]]
+    assert [s["annotator"] for s in spans] == ["bob"]
+
+
+def test_export_csv_and_orphans(db: Path) -> None:
+    _seed(db)
+    r = run("export", "--db", str(db), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 3
+    assert {"article_id", "title", "annotator", "label", "start", "end", "text", "note",
+            "created_at", "updated_at"} <= set(rows[0])
+    s = Store.open(db)
+    aid = s.article_ids()[1]
+    s.conn.execute("UPDATE spans SET anchor = 'orphaned' WHERE article_id = ?", (aid,))
+    s.close()
+    r = run("export", "--db", str(db), "--format", "csv")
+    assert len(list(csv.DictReader(io.StringIO(r.stdout)))) == 2
+    assert "1 orphaned" in r.stderr
+    r = run("export", "--db", str(db), "--format", "csv", "--include-orphaned")
+    assert len(list(csv.DictReader(io.StringIO(r.stdout)))) == 3
+
+
+def test_export_is_deterministic(db: Path) -> None:
+    _seed(db)
+    a = run("export", "--db", str(db), "--format", "jsonl").stdout_bytes
+    b = run("export", "--db", str(db), "--format", "jsonl").stdout_bytes
+    assert a == b
+
+
+def test_export_folder_format_needs_output(db: Path, tmp_path: Path) -> None:
+    _seed(db)
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "brat"], obj={})
+    assert r.exit_code != 0 and "-o DIR" in r.output
+    out = tmp_path / "brat"
+    r = run("export", "--db", str(db), "--format", "brat", "-o", str(out))
+    assert r.exit_code == 0
+    assert sorted(p.suffix for p in out.iterdir()) and all(
+        p.resolve().parent == out.resolve() for p in out.rglob("*"))
+
+
+def test_merge_command(db: Path, tmp_path: Path) -> None:
+    _seed(db)
+    pack = tmp_path / "pack.jsonl"
+    run("export", "--db", str(db), "--format", "jsonl", "-o", str(pack))
+    other = tmp_path / "other.db"
+    r = run("merge", "--db", str(other), str(pack))
+    assert r.exit_code == 0, r.stderr
+    assert "3 added" not in r.stderr and "added" in r.stderr
+    assert Store.open(other).count_articles() == Store.open(db).count_articles()
+    r2 = run("merge", "--db", str(other), str(pack))
+    assert " 0 added, 0 updated" in r2.stderr
+    bad = write(tmp_path / "bad.jsonl", pack.read_text(encoding="utf-8") + "{oops\n")
+    r3 = CliRunner().invoke(cli, ["merge", "--db", str(other), str(bad)], obj={})
+    assert r3.exit_code == 1 and f"{bad}:" in r3.stderr
+
+
+def test_agreement_json_nulls(db: Path) -> None:
+    _seed(db)
+    r = run("agreement", "--db", str(db), "--json")
+    data = json.loads(r.output)
+    assert data["annotators"] == ["ana", "bob"]
+    pair = data["pairs"][0]
+    assert (pair["a"], pair["b"]) == ("ana", "bob")
+    assert pair["exact_f1"] == 1.0
+    r = run("agreement", "--db", str(db), "--json", "--label", "context")
+    assert json.loads(r.output)["pairs"][0]["exact_f1"] is None
+    t = run("agreement", "--db", str(db))
+    assert "exact F1" in t.output and "alpha" in t.output
+
+
+def test_default_command_needs_articles(db: Path) -> None:
+    r = CliRunner().invoke(cli, ["--db", str(db)], obj={})
+    assert r.exit_code != 0 and "no articles" in r.output
+
+
+def test_invalid_labels_file_stops_startup(db: Path, tmp_path: Path) -> None:
+    bad = write(tmp_path / "labels.yaml", "labels:\n  - name: claim\n    color: red\n")
+    r = CliRunner().invoke(cli, ["--db", str(db), "--labels", str(bad)], obj={})
+    assert r.exit_code != 0 and "labels.yaml" in r.output and "color" in r.output

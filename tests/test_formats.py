@@ -1,0 +1,859 @@
+"""Export formats: structure, offsets in each consumer's unit, and real readers.
+
+One shared fixture covers all three labels, an overlapping pair, notes
+(one with a line break and a tab, one that looks like a formula), a span
+crossing a line break, two annotators, an emoji outside the BMP, a
+combining accent, CJK text, a hostile article id and a ``\\r\\n`` text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+import pytest
+
+from annotations.formats import (
+    EXTENSIONS,
+    FORMATS,
+    OFFSET_UNITS,
+    ExportOptions,
+    ExportReport,
+    FormatUnavailable,
+    Output,
+    Utf16Index,
+    safe_filename,
+    tokens,
+    utf16_offset,
+)
+from annotations.formats.brat import LINE_BREAKS
+from annotations.formats.conll import sentence_ends
+from annotations.formats.csv_rows import COLUMNS, guard
+from annotations.model import Article, ExportDoc, Relation, Span, StatusRecord
+
+TEXT1 = (
+    "Officials said 王秀英 denied the claim 📈 about Café\u0301 prices.\n"
+    "Second paragraph here. Dr. Smith agreed."
+)
+TEXT2 = "-5% drop reported. +3 gain\r\nThen more."
+TEXT3 = "Nothing to see here."
+ID1, ID2, ID3 = "a1", "../../etc/passwd", "CON"
+
+
+def _span(
+    n: int, article: Article, annotator: str, label: str, quote: str, note: str | None = None
+) -> Span:
+    start = article.text.index(quote)
+    return Span(
+        id=str(uuid.UUID(int=n)),
+        article_id=article.id,
+        annotator=annotator,
+        label=label,
+        start=start,
+        end=start + len(quote),
+        text=quote,
+        note=note,
+        created_at=f"2024-05-0{n % 9 + 1}T10:00:00.000000Z",
+        updated_at=f"2024-06-0{n % 9 + 1}T10:00:00.000000Z",
+    )
+
+
+def make_docs() -> list[ExportDoc]:
+    """Three articles in article-id order (as the store hands them over)."""
+    a1 = Article(id=ID1, text=TEXT1, title="@Reuters: Café prices", url="https://example.com/a1")
+    a2 = Article(id=ID2, text=TEXT2, title='=HYPERLINK("http://evil")')
+    a3 = Article(id=ID3, text=TEXT3, title="Quiet day")
+    s1 = [
+        _span(
+            1,
+            a1,
+            "alice",
+            "claim",
+            "Officials said 王秀英 denied the claim",
+            "check 📈\nthe\tsource",
+        ),
+        _span(2, a1, "alice", "denial", "王秀英 denied the claim 📈"),
+        _span(3, a1, "alice", "context", "Café\u0301 prices.\nSecond paragraph"),
+        _span(4, a1, "bob", "claim", "📈 about Café\u0301"),
+        _span(5, a1, "bob", "denial", "Dr. Smith agreed", "=SUM(A1:A2)"),
+        _span(6, a1, "bob", "context", "王秀英"),
+    ]
+    s2 = [
+        _span(7, a2, "bob", "claim", "-5% drop"),
+        _span(8, a2, "bob", "context", "gain\r\nThen"),
+    ]
+    rel = Relation(
+        id=str(uuid.UUID(int=100)),
+        article_id=ID1,
+        annotator="alice",
+        label="rebuts",
+        from_span=s1[1].id,
+        to_span=s1[0].id,
+    )
+    return [
+        ExportDoc(a2, s2, statuses=[StatusRecord(ID2, "bob", "done")]),
+        ExportDoc(a3, [], statuses=[StatusRecord(ID3, "alice", "done")]),
+        ExportDoc(a1, s1, relations=[rel]),
+    ]
+
+
+@pytest.fixture
+def docs() -> list[ExportDoc]:
+    return make_docs()
+
+
+@pytest.fixture
+def all_spans(docs: list[ExportDoc]) -> dict[str, Span]:
+    return {s.id: s for d in docs for s in d.spans}
+
+
+def run(
+    fmt: str, docs: Any, tmp_path: Path, options: ExportOptions | None = None
+) -> tuple[bytes | Path, ExportReport]:
+    """Write ``docs`` in ``fmt``; bytes for single-file formats, the folder otherwise."""
+    spec = FORMATS[fmt]
+    options = options or ExportOptions()
+    if spec.folder:
+        folder = tmp_path / f"out-{fmt}"
+        return folder, spec.write(docs, Output(directory=folder), options)
+    buf = io.BytesIO()
+    report = spec.write(docs, Output(stream=buf), options)
+    return buf.getvalue(), report
+
+
+def utf16_slice(text: str, start: int, end: int) -> str:
+    return text.encode("utf-16-le")[2 * start : 2 * end].decode("utf-16-le")
+
+
+def expected_by_record(docs: list[ExportDoc]) -> dict[tuple[str, str], list[tuple[int, int, str]]]:
+    """(article id, annotator) -> sorted (start, end, label) for one-per-annotator formats."""
+    out: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+    for d in docs:
+        for st in d.statuses:
+            out.setdefault((d.article.id, st.annotator), [])
+        for s in d.spans:
+            out.setdefault((d.article.id, s.annotator), []).append((s.start, s.end, s.label))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def test_fixture_has_the_hard_characters() -> None:
+    assert any(ord(c) > 0xFFFF for c in TEXT1)  # emoji outside the BMP
+    assert "\u0301" in TEXT1  # combining accent
+    assert "王秀英" in TEXT1  # CJK
+
+
+def test_tokens_are_regex_matches() -> None:
+    toks = [TEXT1[s:e] for s, e in tokens(TEXT1)]
+    assert toks[:4] == ["Officials", "said", "王秀英", "denied"]
+    assert "📈" in toks
+    # a combining mark is not \w in Python: it is a token of its own
+    assert toks[toks.index("Café") + 1] == "\u0301"
+    assert tokens("") == []
+    assert tokens("a-b") == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_utf16_offsets() -> None:
+    index = Utf16Index(TEXT1)
+    for i in range(len(TEXT1) + 1):
+        assert index(i) == utf16_offset(TEXT1, i) == len(TEXT1[:i].encode("utf-16-le")) // 2
+    emoji = TEXT1.index("📈")
+    assert utf16_offset(TEXT1, emoji + 1) == emoji + 2
+    assert utf16_offset(TEXT1, emoji) == emoji
+    assert utf16_slice(TEXT1, utf16_offset(TEXT1, emoji), utf16_offset(TEXT1, emoji + 1)) == "📈"
+
+
+@pytest.mark.parametrize(
+    ("article_id", "prefix"),
+    [
+        ("plain-id_1.2", "plain-id_1.2"),
+        ("../../etc/passwd", "etc_passwd-"),
+        ("..", "article-"),
+        ("", "article-"),
+        ("a/b\\c", "a_b_c-"),
+        ("CON", "_CON-"),
+        ("a..b", "a_b-"),
+        ("con.txt", "_con.txt-"),
+        ("LPT1", "_LPT1-"),
+        ("nul", "_nul-"),
+        ("王秀英", "article-"),
+        ("trailing.", "trailing-"),
+        ("-rf", "rf-"),
+        (".hidden", "hidden-"),
+    ],
+)
+def test_safe_filename(article_id: str, prefix: str) -> None:
+    name = safe_filename(article_id, set())
+    assert name.startswith(prefix)
+    assert name == article_id or len(name) > len(prefix)  # changed ids carry a hash
+    assert "/" not in name and "\\" not in name and ".." not in name
+    assert name and not name.startswith((".", "-")) and not name.endswith((".", " "))
+    assert name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+    assert len(name) <= 120
+
+
+def test_safe_filename_unique_and_bounded() -> None:
+    taken: set[str] = set()
+    names = [safe_filename(i, taken) for i in ["a", "A", "a", "a/b", "a_b", "x" * 500, "x" * 501]]
+    assert len({n.casefold() for n in names}) == len(names)
+    assert all(len(n) <= 125 for n in names)
+    assert names[5] != names[6]  # truncated ids keep distinct hashes
+    assert safe_filename("a/b", set()) == safe_filename("a/b", set())  # deterministic
+
+
+def test_registry() -> None:
+    names = ["csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy", "w3c"]
+    assert list(FORMATS) == names
+    assert set(OFFSET_UNITS) == set(names) == set(EXTENSIONS)
+    assert {n for n, s in FORMATS.items() if s.folder} == {"brat"}
+    assert {n for n, s in FORMATS.items() if s.binary} == {"spacy"}
+    assert {n for n, s in FORMATS.items() if s.one_per_annotator} == {
+        "conll",
+        "spacy",
+        "doccano",
+        "prodigy",
+    }
+    assert FORMATS["doccano"].offset_unit == "UTF-16 code units"
+    for spec in FORMATS.values():
+        assert spec.description and spec.offset_unit and callable(spec.write)
+
+
+def test_core_import_pulls_in_no_ui_and_no_spacy() -> None:
+    code = (
+        "import sys, annotations.formats; "
+        "print(sorted(m for m in ('spacy', 'rich', 'textual') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------- csv
+
+
+def test_csv(docs: list[ExportDoc], tmp_path: Path) -> None:
+    data, report = run("csv", docs, tmp_path)
+    assert isinstance(data, bytes) and b"\r" not in data.replace(b"gain\r\nThen", b"")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert tuple(rows[0].keys()) == COLUMNS
+    assert (report.articles, report.spans, report.skipped) == (3, 8, 0)
+    assert len(rows) == 8
+    texts = {d.article.id: d.article.text for d in docs}
+    assert [r["article_id"] for r in rows] == [ID2] * 2 + [ID1] * 6  # input order, then spans
+    for row in rows:
+        quote = row["text"][1:] if row["text"].startswith("'-") else row["text"]
+        assert texts[row["article_id"]][int(row["start"]) : int(row["end"])] == quote
+    by_text = {r["text"]: r for r in rows}
+    assert "'-5% drop" in by_text  # quote starting with '-' defused
+    assert by_text["Dr. Smith agreed"]["note"] == "'=SUM(A1:A2)"
+    assert by_text["'-5% drop"]["title"] == '\'=HYPERLINK("http://evil")'
+    assert by_text["王秀英"]["title"] == "'@Reuters: Café prices"
+    assert by_text["Officials said 王秀英 denied the claim"]["note"] == "check 📈\nthe\tsource"
+    assert by_text["gain\r\nThen"]["label"] == "context"  # multi-line cell survives
+    assert by_text["王秀英"]["created_at"].startswith("2024-")
+
+
+def test_csv_raw(docs: list[ExportDoc], tmp_path: Path) -> None:
+    data, _ = run("csv", docs, tmp_path, ExportOptions(raw_csv=True))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    texts = {d.article.id: d.article.text for d in docs}
+    for row in rows:
+        assert texts[row["article_id"]][int(row["start"]) : int(row["end"])] == row["text"]
+    assert {r["note"] for r in rows} >= {"=SUM(A1:A2)"}
+    assert rows[0]["title"] == '=HYPERLINK("http://evil")'
+
+
+@pytest.mark.parametrize(
+    ("cell", "guarded"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("ok = fine", "ok = fine"),
+        ("", ""),
+    ],
+)
+def test_csv_guard(cell: str, guarded: str) -> None:
+    assert guard(cell) == guarded
+
+
+# ------------------------------------------------------------------ prodigy
+
+
+def test_prodigy(docs: list[ExportDoc], tmp_path: Path) -> None:
+    data, report = run("prodigy", docs, tmp_path)
+    assert isinstance(data, bytes)
+    records = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+    keys = [(r["meta"]["article_id"], r["_annotator_id"]) for r in records]
+    assert keys == [(ID2, "bob"), (ID3, "alice"), (ID1, "alice"), (ID1, "bob")]
+    expected = expected_by_record(docs)
+    for rec in records:
+        text = rec["text"]
+        toks = rec["tokens"]
+        assert [(t["start"], t["end"]) for t in toks] == tokens(text)
+        for i, t in enumerate(toks):
+            assert t["id"] == i and text[t["start"] : t["end"]] == t["text"]
+        got = []
+        for sp in rec["spans"]:
+            # token indices agree with character offsets; token_end is inclusive
+            assert toks[sp["token_start"]]["start"] == sp["start"]
+            assert toks[sp["token_end"]]["end"] == sp["end"]
+            got.append((sp["start"], sp["end"], sp["label"]))
+        assert got == expected[(rec["meta"]["article_id"], rec["_annotator_id"])]
+        assert rec["answer"] == "accept"
+        for h in ("_input_hash", "_task_hash"):
+            assert isinstance(rec[h], int) and -(2**31) <= rec[h] < 2**31
+    a1 = [r for r in records if r["meta"]["article_id"] == ID1]
+    assert a1[0]["_input_hash"] == a1[1]["_input_hash"]  # same text
+    assert a1[0]["_task_hash"] != a1[1]["_task_hash"]  # different answers
+    quotes = {TEXT1[s["start"] : s["end"]] for s in a1[0]["spans"]}
+    assert "Café\u0301 prices.\nSecond paragraph" in quotes
+    assert records[1]["spans"] == []  # alice looked at CON and found nothing
+    assert (report.spans, report.skipped) == (8, 0)
+    assert not any("widened" in m for m in report.messages)
+
+
+def test_prodigy_same_answer_same_task_hash(tmp_path: Path) -> None:
+    art = Article(id="x", text="Mr. Li denied it.")
+    spans = [_span(1, art, "alice", "denial", "denied"), _span(2, art, "bob", "denial", "denied")]
+    data, _ = run("prodigy", [ExportDoc(art, spans)], tmp_path)
+    recs = [json.loads(line) for line in data.decode().splitlines()]
+    assert recs[0]["_task_hash"] == recs[1]["_task_hash"]
+    assert recs[0]["_input_hash"] == 226649795  # stable across runs and versions: dedupe keys
+
+
+# ------------------------------------------------------------------ doccano
+
+
+def test_doccano(docs: list[ExportDoc], tmp_path: Path) -> None:
+    data, report = run("doccano", docs, tmp_path)
+    assert isinstance(data, bytes)
+    records = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+    assert [(r["article_id"], r["annotator"]) for r in records] == [
+        (ID2, "bob"),
+        (ID3, "alice"),
+        (ID1, "alice"),
+        (ID1, "bob"),
+    ]
+    expected = expected_by_record(docs)
+    quotes = {(s.article_id, s.annotator, s.label): s.text for d in docs for s in d.spans}
+    for rec in records:
+        text = rec["text"]
+        for start, end, label in rec["label"]:
+            # the consumer slices UTF-16 code units
+            assert (
+                utf16_slice(text, start, end)
+                == quotes[(rec["article_id"], rec["annotator"], label)]
+            )
+        as_code_points = sorted(
+            (len(utf16_slice(text, 0, s)), len(utf16_slice(text, 0, e)), lab)
+            for s, e, lab in rec["label"]
+        )
+        assert as_code_points == expected[(rec["article_id"], rec["annotator"])]
+    alice = records[2]
+    ctx = next(t for t in alice["label"] if t[2] == "context")
+    assert ctx[0] == TEXT1.index("Café") + 1  # one extra unit for the emoji before it
+    assert report.spans == 8
+
+
+# -------------------------------------------------------------- labelstudio
+
+
+def test_labelstudio(docs: list[ExportDoc], tmp_path: Path, all_spans: dict[str, Span]) -> None:
+    data, report = run("labelstudio", docs, tmp_path)
+    assert isinstance(data, bytes)
+    tasks = json.loads(data.decode("utf-8"))
+    assert [t["data"]["article_id"] for t in tasks] == [ID2, ID3, ID1]
+    assert tasks[1]["annotations"] == []
+    a1 = tasks[2]
+    assert a1["data"]["text"] == TEXT1 and a1["data"]["title"] == "@Reuters: Café prices"
+    assert [a["stancemark_annotator"] for a in a1["annotations"]] == ["alice", "bob"]
+    n = 0
+    for task in tasks:
+        text = task["data"]["text"]
+        for ann in task["annotations"]:
+            assert ann["ground_truth"] is False and ann["was_cancelled"] is False
+            for res in ann["result"]:
+                if res["type"] == "relation":
+                    continue
+                n += 1
+                assert (res["from_name"], res["to_name"], res["type"]) == (
+                    "label",
+                    "text",
+                    "labels",
+                )
+                v = res["value"]
+                assert text[v["start"] : v["end"]] == v["text"]  # code points
+                span = all_spans[res["id"]]
+                assert (v["start"], v["end"], v["labels"]) == (span.start, span.end, [span.label])
+                assert span.annotator == ann["stancemark_annotator"]
+                if span.note:
+                    assert res["meta"] == {"text": [span.note]}
+                else:
+                    assert "meta" not in res
+    assert n == report.spans == 8
+    alice = a1["annotations"][0]["result"]
+    rel = [r for r in alice if r["type"] == "relation"]
+    assert rel == [
+        {
+            "type": "relation",
+            "from_id": str(uuid.UUID(int=2)),
+            "to_id": str(uuid.UUID(int=1)),
+            "direction": "right",
+            "labels": ["rebuts"],
+        }
+    ]
+    assert any('<Label value="claim"/>' in m for m in report.messages)
+
+
+def test_labelstudio_empty(tmp_path: Path) -> None:
+    data, _ = run("labelstudio", [], tmp_path)
+    assert json.loads(data) == []
+
+
+# --------------------------------------------------------------------- brat
+
+
+def parse_ann(path: Path) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, str, str]]]:
+    """A small reader following brat's own rules (server/src/annotation.py)."""
+    text = (path.with_suffix(".txt")).read_bytes().decode("utf-8")
+    ents: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    rels: list[tuple[str, str, str]] = []
+    for line in path.read_bytes().decode("utf-8").split("\n"):
+        if not line:
+            continue
+        assert not any(ch in line for ch in LINE_BREAKS)
+        ident, rest = line.split("\t", 1)
+        if ident.startswith("T"):
+            head, quote = rest.split("\t", 1)
+            kind, offsets = head.split(" ", 1)
+            frags = [tuple(int(x) for x in part.split(" ")) for part in offsets.split(";")]
+            seen: list[tuple[int, int]] = []
+            for start, end in frags:
+                assert 0 <= start < end <= len(text)
+                for os_, oe in seen:  # brat refuses overlapping or touching fragments
+                    assert not (end >= os_ and start < oe)
+                seen.append((start, end))
+            assert " ".join(text[s:e] for s, e in frags) == quote  # brat's DISCONT_SEP check
+            ents[ident] = {"type": kind, "frags": frags, "quote": quote}
+        elif ident.startswith("#"):
+            kind, note = rest.split("\t", 1)
+            assert kind.startswith("AnnotatorNotes T")
+            notes[kind.split(" ")[1]] = note
+        elif ident.startswith("R"):
+            kind, a1, a2 = rest.split(" ")
+            rels.append((kind, a1.removeprefix("Arg1:"), a2.removeprefix("Arg2:")))
+        else:
+            raise AssertionError(f"unexpected line {line!r}")
+    return ents, notes, rels
+
+
+def test_brat(docs: list[ExportDoc], tmp_path: Path) -> None:
+    folder, report = run("brat", docs, tmp_path)
+    assert isinstance(folder, Path)
+    files = sorted(p.name for p in folder.iterdir())
+    assert "a1.txt" in files and "a1.ann" in files and "annotation.conf" in files
+    assert len(files) == 7  # three articles, two files each, plus the conf
+    assert all(p.resolve().parent == folder.resolve() for p in folder.iterdir())
+    assert not (tmp_path / "etc").exists()
+    for name in files:
+        assert not name.startswith(".") and "/" not in name
+    con = [f for f in files if f.upper().startswith("_CON")]
+    assert len(con) == 2
+    passwd = [f for f in files if f.startswith("etc_passwd-")]
+    assert sorted(Path(f).suffix for f in passwd) == [".ann", ".txt"]
+
+    ents, notes, rels = parse_ann(folder / "a1.ann")
+    assert (folder / "a1.txt").read_bytes().decode("utf-8") == TEXT1
+    assert len(ents) == 6
+    by_quote = {e["quote"]: (tid, e) for tid, e in ents.items()}
+    # the span crossing the line break is a discontinuous annotation without the break
+    tid, crossing = by_quote["Café\u0301 prices. Second paragraph"]
+    assert crossing["type"] == "context" and len(crossing["frags"]) == 2
+    first, last = crossing["frags"][0][0], crossing["frags"][-1][1]
+    assert TEXT1[first:last] == "Café\u0301 prices.\nSecond paragraph"
+    for d in docs:
+        if d.article.id != ID1:
+            continue
+        for s in d.spans:
+            match = [
+                e
+                for e in ents.values()
+                if e["frags"][0][0] == s.start and e["frags"][-1][1] == s.end
+            ]
+            assert len(match) == 1 and match[0]["type"] == s.label
+    tid_claim = by_quote["Officials said 王秀英 denied the claim"][0]
+    assert notes[tid_claim] == "annotator=alice; note=check 📈 the source"
+    tid_dr = by_quote["Dr. Smith agreed"][0]
+    assert notes[tid_dr] == "annotator=bob; note==SUM(A1:A2)"
+    assert notes[by_quote["王秀英"][0]] == "annotator=bob"
+    assert set(notes) == set(ents)
+    tid_denial = by_quote["王秀英 denied the claim 📈"][0]
+    assert rels == [("rebuts", tid_denial, tid_claim)]
+
+    # \r\n is written as \n (brat reads with universal newlines) and offsets follow
+    ann2 = folder / next(f for f in passwd if f.endswith(".ann"))
+    ents2, notes2, _ = parse_ann(ann2)
+    txt2 = ann2.with_suffix(".txt").read_bytes().decode("utf-8")
+    assert txt2 == TEXT2.replace("\r\n", "\n")
+    quotes2 = {e["quote"] for e in ents2.values()}
+    assert quotes2 == {"-5% drop", "gain Then"}
+    assert any("\\r\\n" in m for m in report.messages)
+
+    conf = (folder / "annotation.conf").read_text(encoding="utf-8")
+    assert "[entities]\nclaim\ncontext\ndenial\n" in conf
+    assert "rebuts\tArg1:claim|context|denial, Arg2:claim|context|denial" in conf
+    assert (report.articles, report.spans, report.skipped) == (3, 8, 0)
+
+
+def test_brat_refuses_symlink_escape(docs: list[ExportDoc], tmp_path: Path) -> None:
+    folder = tmp_path / "out-brat"
+    folder.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    (folder / "a1.txt").symlink_to(victim)
+    report = FORMATS["brat"].write(docs, Output(directory=folder), ExportOptions())
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert not (folder / "a1.ann").exists()
+    assert any("a1" in m and "outside" in m for m in report.messages)
+    assert report.skipped == 6 and report.articles == 2  # the rest of the batch goes on
+
+
+def test_brat_needs_a_directory(docs: list[ExportDoc]) -> None:
+    with pytest.raises(ValueError, match="folder"):
+        FORMATS["brat"].write(docs, Output(stream=io.BytesIO()), ExportOptions())
+
+
+# -------------------------------------------------------------------- conll
+
+
+def parse_conll(data: str) -> list[dict[str, Any]]:
+    """Documents with their metadata, tokens, tags and sentences."""
+    docs: list[dict[str, Any]] = []
+    for line in data.split("\n"):
+        if line.startswith("-DOCSTART-"):
+            cols = line.split(" ")
+            assert cols[0] == "-DOCSTART-" and cols[-1] == "O" and len(cols) == 4
+            meta = dict(c.split("=", 1) for c in cols[1:3])
+            docs.append(
+                {
+                    "article": unquote(meta["article"]),
+                    "annotator": unquote(meta["annotator"]),
+                    "tokens": [],
+                    "tags": [],
+                    "sentences": [[]],
+                }
+            )
+        elif line == "":
+            if docs and docs[-1]["sentences"][-1]:
+                docs[-1]["sentences"].append([])
+        else:
+            word, tag = line.split(" ")
+            docs[-1]["tokens"].append(word)
+            docs[-1]["tags"].append(tag)
+            docs[-1]["sentences"][-1].append(word)
+    for d in docs:
+        if not d["sentences"][-1]:
+            d["sentences"].pop()
+    return docs
+
+
+def iob2_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """(first token, last token, label); asserts the tags are valid IOB2."""
+    out: list[tuple[int, int, str]] = []
+    for i, tag in enumerate(tags):
+        if tag.startswith("B-"):
+            out.append((i, i, tag[2:]))
+        elif tag.startswith("I-"):
+            assert out and out[-1][1] == i - 1 and out[-1][2] == tag[2:], f"bad I- at {i}"
+            out[-1] = (out[-1][0], i, tag[2:])
+        else:
+            assert tag == "O"
+    return out
+
+
+def test_conll(docs: list[ExportDoc], tmp_path: Path) -> None:
+    data, report = run("conll", docs, tmp_path)
+    assert isinstance(data, bytes)
+    parsed = parse_conll(data.decode("utf-8"))
+    assert [(d["article"], d["annotator"]) for d in parsed] == [
+        (ID2, "bob"),
+        (ID3, "alice"),
+        (ID1, "alice"),
+        (ID1, "bob"),
+    ]
+    texts = {d.article.id: d.article.text for d in docs}
+    got: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+    for d in parsed:
+        text = texts[d["article"]]
+        toks = tokens(text)
+        assert d["tokens"] == [text[s:e] for s, e in toks]
+        got[(d["article"], d["annotator"])] = [
+            (toks[a][0], toks[b][1], label) for a, b, label in iob2_spans(d["tags"])
+        ]
+    expected = expected_by_record(docs)
+    # alice's denial overlaps her longer claim: the longest wins, the other is dropped
+    dropped = (
+        TEXT1.index("王秀英"),
+        TEXT1.index("王秀英") + len("王秀英 denied the claim 📈"),
+        "denial",
+    )
+    assert got[(ID1, "alice")] == [x for x in expected[(ID1, "alice")] if x != dropped]
+    assert got[(ID1, "bob")] == expected[(ID1, "bob")]
+    assert got[(ID2, "bob")] == expected[(ID2, "bob")]
+    assert got[(ID3, "alice")] == []
+    for key, spans in got.items():
+        for start, end, _ in spans:  # every kept span still gives back its quote
+            assert any(s.start == start and s.end == end for d in docs for s in d.spans), key
+    assert report.skipped == 1 and report.spans == 7
+    assert any("1 overlapping span(s) dropped" in m for m in report.messages)
+    bob = parsed[3]
+    assert [" ".join(s) for s in bob["sentences"]] == [
+        "Officials said 王秀英 denied the claim 📈 about Café \u0301 prices .",
+        "Second paragraph here .",
+        "Dr . Smith agreed .",
+    ]
+    # alice's context span crosses the first sentence end: no break inside a span
+    alice = parsed[2]
+    assert [len(s) for s in alice["sentences"]] == [12 + 4, 5]
+    assert [len(s) for s in parsed[0]["sentences"]] == [len(tokens(TEXT2))]  # \r\n is no blank line
+    for d in parsed:
+        i = 0
+        for sentence in d["sentences"]:
+            assert not d["tags"][i].startswith("I-")  # every sentence opens outside a span
+            i += len(sentence)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Dr. Smith met Mr. Jones. They talked.", ["Dr. Smith met Mr. Jones.", "They talked."]),
+        ("Acme Ltd. Said no. Acme Inc. Agreed.", ["Acme Ltd. Said no.", "Acme Inc. Agreed."]),
+        ("The U.S. Army came. It left, e.g. Then.", ["The U.S. Army came.", "It left, e.g. Then."]),
+        ('He said "No." Then left.', ['He said "No."', "Then left."]),
+        ("Really? Yes! ok. fine", ["Really?", "Yes! ok. fine"]),
+        ("First line\n\nSecond line", ["First line", "Second line"]),
+        ("First line\r\n \r\nSecond line", ["First line", "Second line"]),
+        ("One line\r\nnext line", ["One line\r\nnext line"]),
+        ("王秀英否认。她说不。", ["王秀英否认。", "她说不。"]),
+        ("Prices rose 5.2 percent.", ["Prices rose 5.2 percent."]),
+        ("", []),
+    ],
+)
+def test_conll_sentences(text: str, sentences: list[str]) -> None:
+    toks = tokens(text)
+    ends = sorted(sentence_ends(text, toks))
+    starts = [0] + [e + 1 for e in ends[:-1]] if ends else []
+    got = [text[toks[a][0] : toks[b][1]] for a, b in zip(starts, ends, strict=True)]
+    assert got == sentences
+
+
+# -------------------------------------------------------------------- spacy
+
+
+def test_spacy(docs: list[ExportDoc], tmp_path: Path) -> None:
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    data, report = run("spacy", docs, tmp_path)
+    assert isinstance(data, bytes)
+    nlp = spacy.blank("en")
+    read = list(DocBin().from_bytes(data).get_docs(nlp.vocab))
+    assert [(d.user_data["article_id"], d.user_data["annotator"]) for d in read] == [
+        (ID2, "bob"),
+        (ID3, "alice"),
+        (ID1, "alice"),
+        (ID1, "bob"),
+    ]
+    texts = {d.article.id: d.article.text for d in docs}
+    quotes = {(s.article_id, s.start, s.end): s.text for d in docs for s in d.spans}
+    expected = expected_by_record(docs)
+    for doc in read:
+        key = (doc.user_data["article_id"], doc.user_data["annotator"])
+        assert doc.text == texts[key[0]]
+        got = sorted((sp.start_char, sp.end_char, sp.label_) for sp in doc.spans["sc"])
+        assert got == expected[key]
+        for sp in doc.spans["sc"]:
+            assert sp.text == quotes[(key[0], sp.start_char, sp.end_char)]
+    assert (report.spans, report.skipped) == (8, 0)
+    assert not any("widened" in m for m in report.messages)
+
+
+def test_spacy_missing(docs: list[ExportDoc], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "spacy", None)  # makes `import spacy` raise ImportError
+    with pytest.raises(FormatUnavailable, match=r"pip install 'stancemark\[spacy\]'"):
+        FORMATS["spacy"].write(docs, Output(stream=io.BytesIO()), ExportOptions())
+
+
+# ---------------------------------------------------------------------- w3c
+
+
+def test_w3c(docs: list[ExportDoc], tmp_path: Path, all_spans: dict[str, Span]) -> None:
+    data, report = run("w3c", docs, tmp_path)
+    assert isinstance(data, bytes)
+    page = json.loads(data.decode("utf-8"))
+    assert page["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert page["type"] == "AnnotationPage" and page["id"]
+    items = page["items"]
+    assert len(items) == report.spans == 8
+    texts = {d.article.id: d.article.text for d in docs}
+    for anno in items:
+        assert anno["type"] == "Annotation" and anno["motivation"] == "tagging"
+        assert anno["id"].startswith("urn:uuid:")
+        span = all_spans[anno["id"].removeprefix("urn:uuid:")]
+        target = anno["target"]
+        assert target["source"] == "urn:stancemark:article:" + quote(span.article_id, safe="")
+        quote_sel, pos_sel = target["selector"]
+        assert quote_sel["type"] == "TextQuoteSelector"
+        assert pos_sel["type"] == "TextPositionSelector"
+        text = texts[span.article_id]
+        assert text[pos_sel["start"] : pos_sel["end"]] == quote_sel["exact"] == span.text
+        assert text[: pos_sel["start"]].endswith(quote_sel.get("prefix", ""))
+        assert text[pos_sel["end"] :].startswith(quote_sel.get("suffix", ""))
+        assert anno["creator"] == {"type": "Person", "name": span.annotator}
+        assert anno["created"] == span.created_at and anno["modified"] == span.updated_at
+        bodies = {b["purpose"]: b for b in anno["body"]}
+        assert bodies["tagging"] == {
+            "type": "TextualBody",
+            "purpose": "tagging",
+            "value": span.label,
+        }
+        if span.note:
+            assert bodies["commenting"]["value"] == span.note
+        else:
+            assert "commenting" not in bodies
+        if span.article_id == ID1:
+            assert target["scope"] == "https://example.com/a1"
+    first = next(a for a in items if a["target"]["selector"][1]["start"] == 0)
+    assert "prefix" not in first["target"]["selector"][0]
+
+
+# ------------------------------------------------------- all formats at once
+
+
+def read_output(result: bytes | Path) -> dict[str, bytes]:
+    if isinstance(result, bytes):
+        return {"": result}
+    return {p.name: p.read_bytes() for p in sorted(result.iterdir())}
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_deterministic_and_order_independent(fmt: str, tmp_path: Path) -> None:
+    pytest.importorskip("spacy") if fmt == "spacy" else None
+    first, _ = run(fmt, make_docs(), tmp_path / "one")
+    shuffled = make_docs()
+    rnd = random.Random(7)
+    for d in shuffled:
+        rnd.shuffle(d.spans)
+        d.relations.reverse()
+    second, _ = run(fmt, shuffled, tmp_path / "two")
+    assert read_output(first) == read_output(second)
+
+
+_DIGEST_SCRIPT = """
+import hashlib, io, sys, tempfile
+from pathlib import Path
+sys.path[:0] = sys.argv[1:]
+from test_formats import make_docs
+from annotations.formats import FORMATS, ExportOptions, Output
+for name, spec in FORMATS.items():
+    if name == "spacy" and not with_spacy:
+        continue
+    if spec.folder:
+        folder = Path(tempfile.mkdtemp()) / "out"
+        spec.write(make_docs(), Output(directory=folder), ExportOptions())
+        blob = b"".join(p.name.encode() + p.read_bytes() for p in sorted(folder.iterdir()))
+    else:
+        buf = io.BytesIO()
+        spec.write(make_docs(), Output(stream=buf), ExportOptions())
+        blob = buf.getvalue()
+    print(name, hashlib.sha256(blob).hexdigest())
+"""
+
+
+def test_same_bytes_across_processes() -> None:
+    """Set and dict orders vary with PYTHONHASHSEED; the output must not."""
+    try:
+        import spacy  # noqa: F401
+
+        with_spacy = True
+    except ImportError:
+        with_spacy = False
+    here = Path(__file__).resolve().parent
+    outs = []
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        script = f"with_spacy = {with_spacy}\n" + _DIGEST_SCRIPT
+        proc = subprocess.run(
+            [sys.executable, "-c", script, str(here.parent), str(here)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert proc.returncode == 0, proc.stderr
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1] and outs[0].count("\n") == len(FORMATS) - (not with_spacy)
+
+
+@pytest.mark.parametrize("fmt", [f for f, spec in FORMATS.items() if not spec.binary])
+def test_text_output_is_utf8_with_lf(fmt: str, tmp_path: Path) -> None:
+    for name, blob in read_output(run(fmt, make_docs(), tmp_path)[0]).items():
+        text = blob.decode("utf-8")
+        assert "\\u" not in text.replace("\\u0301", "")  # real characters, not escapes
+        if name.endswith(".txt"):
+            continue
+        assert "\r\n" not in text.replace("gain\r\nThen", "").replace("\\r\\n", "")
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_bad_offsets_are_skipped_and_reported(fmt: str, tmp_path: Path) -> None:
+    pytest.importorskip("spacy") if fmt == "spacy" else None
+    art = Article(id="x", text="Officials said 王秀英 denied it.")
+    good = _span(1, art, "alice", "denial", "denied")
+    bad = _span(2, art, "alice", "claim", "Officials")
+    bad.start, bad.end = 3, 12  # an orphaned anchor whose offsets lost their quote
+    _, report = run(fmt, [ExportDoc(art, [good, bad])], tmp_path)
+    assert report.skipped == 1 and report.spans == 1
+    assert any(bad.id in m for m in report.messages)
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "conll", "spacy"])
+def test_misaligned_spans_are_widened_and_reported(fmt: str, tmp_path: Path) -> None:
+    pytest.importorskip("spacy") if fmt == "spacy" else None
+    art = Article(id="x", text="The Smithsonian said no.")
+    span = _span(1, art, "alice", "claim", "Smith")
+    _, report = run(fmt, [ExportDoc(art, [span])], tmp_path)
+    assert report.spans == 1 and report.skipped == 0
+    assert any("widened" in m for m in report.messages)
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if not FORMATS[f].folder and f != "spacy"])
+def test_streams_one_doc_at_a_time(fmt: str) -> None:
+    buf = io.BytesIO()
+    seen_before_second: list[int] = []
+
+    def feed() -> Iterator[ExportDoc]:
+        docs = make_docs()
+        yield docs[2]
+        seen_before_second.append(len(buf.getvalue()))
+        yield docs[0]
+
+    FORMATS[fmt].write(feed(), Output(stream=buf), ExportOptions())
+    assert seen_before_second[0] > 200  # the first article was written before the second was read
