@@ -43,10 +43,14 @@ Definitions (from the issue) and the decisions the issue left open:
   requested label when ``labels`` is given): spans_a, spans_b and the three
   figures with only that label kept (kappa then compares label vs ``O``).
 
-Speed: token categories come from one sweep over span boundaries located by
-bisect (O(spans log tokens + tokens)); kappa and alpha are computed from
-``Counter``s of (category, category) pairs and of per-unit value tuples, so
-the per-token work runs in C and the Python work is per distinct pattern.
+Speed (pure Python, but the per-token and per-span work runs in C builtins):
+token categories locate each span's token range by bisect (or, for dense
+spans, by per-character lookup tables) and turn +1/-1 marks into per-token
+counts with ``accumulate``; kappa and alpha are computed from ``Counter``s of
+(category, category) pairs and of per-unit value tuples, so the Python-level
+work is per distinct pattern, never per token; alpha never builds a dense
+reliability matrix. ``compute_agreement`` walks one article at a time, so its
+memory stays at one article's tokens.
 """
 
 from __future__ import annotations
@@ -56,9 +60,10 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from itertools import accumulate, combinations, compress, islice, repeat
 from typing import Any
 
@@ -92,17 +97,17 @@ def tokenize(text: str) -> list[tuple[int, int]]:
 
 _STARTS = operator.itemgetter(0)
 _ENDS = operator.itemgetter(1)
-_KEY = operator.attrgetter("article_id", "start", "end", "label")
-_LABEL = operator.attrgetter("label")
-
-
 _START = operator.attrgetter("start")
 _END = operator.attrgetter("end")
+_LABEL = operator.attrgetter("label")
+_KEY = operator.attrgetter("article_id", "start", "end", "label")
 
 #: Use character lookup tables instead of bisect once spans are this dense
 #: (one per this many characters): building them is O(text length) in C, and
 #: a random bisect over a long token list costs about as much as 10 characters.
 _TABLE_DENSITY = 16
+#: Texts up to this many characters get list tables, longer ones compact arrays.
+_LIST_TABLE_LIMIT = 1 << 20
 
 
 class _TokenIndex:
@@ -117,26 +122,35 @@ class _TokenIndex:
         self.starts = list(map(_STARTS, tokens))
         self.ends = list(map(_ENDS, tokens))
         if check:
+            if self.starts and self.starts[0] < 0:
+                raise ValueError("token offsets must not be negative")
             if not all(map(operator.lt, self.starts, self.ends)):
                 raise ValueError("tokens must be non-empty (start < end)")
             if not all(map(operator.le, self.ends, self.starts[1:])):
                 raise ValueError("tokens must be sorted and non-overlapping")
         self.size = self.ends[-1] if self.ends else 0
-        self._first_after: array[int] | None = None
-        self._first_from: array[int] | None = None
+        self._first_after: Sequence[int] | None = None
+        self._first_from: Sequence[int] | None = None
 
     def __len__(self) -> int:
         return len(self.starts)
 
-    def _tables(self) -> tuple[array[int], array[int]]:
-        """Per character c: tokens ending at or before c, and tokens starting before c."""
+    def _tables(self) -> tuple[Sequence[int], Sequence[int]]:
+        """Per character c: tokens ending at or before c, and tokens starting before c.
+
+        Lists are faster to build and read; past a million characters, 4-byte
+        arrays keep the memory at 8 bytes per character.
+        """
         if self._first_after is None or self._first_from is None:
+            store: Callable[[Iterable[int]], Sequence[int]] = (
+                list if self.size <= _LIST_TABLE_LIMIT else partial(array, "i")
+            )
             marks = bytearray(self.size + 1)
             deque(map(marks.__setitem__, self.ends, repeat(1)), maxlen=0)
-            self._first_after = array("i", accumulate(marks))
+            self._first_after = store(accumulate(marks))
             marks = bytearray(self.size + 1)
             deque(map(marks.__setitem__, map((1).__add__, self.starts), repeat(1)), maxlen=0)
-            self._first_from = array("i", accumulate(marks))
+            self._first_from = store(accumulate(marks))
         return self._first_after, self._first_from
 
     def ranges(self, starts: list[int], ends: list[int]) -> tuple[Iterable[int], Iterable[int]]:

@@ -645,7 +645,18 @@ def _valid_date(text: str) -> bool:
 
 
 _PACK_KEYS = ("spans", "relations", "statuses")
-_JSONL_KNOWN = {"id", "text", "title", "meta", "date", "published", "source", "url", "text_sha256"}
+_JSONL_KNOWN = {
+    "id",
+    "text",
+    "title",
+    "meta",
+    "date",
+    "published",
+    "source",
+    "url",
+    "text_sha256",
+    "styles",
+}
 
 
 def read_jsonl(path: Path) -> Iterator[Article | ArticleError]:
@@ -709,7 +720,8 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
     if not isinstance(text, str):
         raise ArticleError(where, f'"text" must be a string, not {type(text).__name__}', line_no)
     is_pack = any(key in obj for key in _PACK_KEYS)
-    if not is_pack:
+    # Offsets (spans, styles) refer to the text as given: never normalise it then.
+    if not is_pack and "styles" not in obj:
         text = _normalise_newlines(text)
     if not text.strip():
         raise ArticleError(where, "empty article", line_no)
@@ -752,6 +764,7 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
     title = _scalar_text(obj.get("title"), "title", where, line_no)
     title = _clean_title(title) if title else _first_line_title(text)
 
+    styles = _jsonl_styles(obj.get("styles"), text, where, line_no)
     annotations = None
     if is_pack:
         annotations = {k: obj[k] for k in (*_PACK_KEYS, "text_sha256") if k in obj}
@@ -764,8 +777,39 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
         url=url,
         path=where,
         meta=meta,
+        styles=styles,
         annotations=annotations,
     )
+
+
+def _jsonl_styles(value: Any, text: str, where: str, line_no: int) -> list[StyleRange]:
+    """Display styles as packs write them: ``[start, end, kind]`` or ``[start, end, kind, data]``
+    (objects with those keys are accepted too). A bad entry is an error for the line."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ArticleError(where, '"styles" must be a list', line_no)
+    styles = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            item = [item.get("start"), item.get("end"), item.get("kind"), item.get("data") or {}]
+        if not isinstance(item, list) or len(item) not in (3, 4):
+            raise ArticleError(where, f'"styles" entry {i} is not [start, end, kind]', line_no)
+        start, end, kind = item[:3]
+        data = item[3] if len(item) == 4 else {}
+        ok = (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and not isinstance(start, bool)
+            and not isinstance(end, bool)
+            and 0 <= start < end <= len(text)
+            and isinstance(kind, str)
+            and isinstance(data, dict)
+        )
+        if not ok:
+            raise ArticleError(where, f'"styles" entry {i} is out of range or malformed', line_no)
+        styles.append(StyleRange(start, end, kind, data))
+    return styles
 
 
 def read_file(path: Path) -> Iterator[Article | ArticleError]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _escape(m: re.Match[str]) -> str:
     ch = m.group(0)
-    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{ord(ch):02x}")
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    return named.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
 
 
 def printable(value: object, *, one_line: bool = True) -> str:
@@ -27,5 +28,9 @@ def printable(value: object, *, one_line: bool = True) -> str:
 
 
 def same_length_visible(text: str) -> str:
-    """Replace control characters (not ``\\n``) with U+FFFD, keeping every offset."""
+    """Replace control characters (not ``\\n`` or tab) with U+FFFD, keeping every offset.
+
+    Also U+2028 / U+2029, which ``str.splitlines`` (and so a text widget)
+    would treat as line breaks, shifting every later offset.
+    """
     return _CONTROL.sub("\ufffd", text)

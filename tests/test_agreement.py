@@ -279,6 +279,12 @@ def test_token_categories_accepts_tokens() -> None:
         token_categories([(5, 9), (0, 3)], spans)
     with pytest.raises(ValueError):
         token_categories([(0, 0)], spans)
+    with pytest.raises(ValueError):
+        token_categories([(-2, 3)], spans)
+    # Tokens need not come from TOKEN_RE: any sorted, disjoint ranges with gaps work.
+    custom = [(0, 2), (5, 9), (9, 10), (30, 40)]
+    spans = [span("x", "a", 1, 6, "claim"), span("x", "a", 10, 30, "denial")]
+    assert token_categories(custom, spans) == ["claim", "claim", "O", "O"]
 
 
 words = st.lists(
@@ -678,6 +684,14 @@ def test_seeded_larger_corpus_equals_references() -> None:
     want = reference_report(texts, spans, done)
     assert want["alpha"] is not None and all(p["token_kappa"] is not None for p in want["pairs"])
     assert_same(report.to_dict(), want)
+    # Same figures whether token ranges come from bisect or from lookup tables.
+    saved = agreement._TABLE_DENSITY
+    try:
+        for density in (0, 10**9):
+            agreement._TABLE_DENSITY = density
+            assert compute_agreement(texts, spans, done).to_dict() == report.to_dict()
+    finally:
+        agreement._TABLE_DENSITY = saved
 
 
 def test_core_does_not_import_heavy_packages() -> None:

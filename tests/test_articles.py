@@ -584,6 +584,42 @@ def test_jsonl_pack_line_keeps_text_and_annotations_raw(tmp_path):
     }
 
 
+def test_jsonl_styles_are_read_and_keep_text_exact(tmp_path):
+    line = {
+        "text": "Head\r\n\r\nbody *x*",
+        "styles": [[0, 4, "heading", {"level": 1}], {"start": 8, "end": 12, "kind": "emphasis"}],
+    }
+    article = one(read_jsonl(jsonl(tmp_path, "s.jsonl", [json.dumps(line)])))
+    assert article.text == "Head\r\n\r\nbody *x*"  # offsets refer to it: not normalised
+    assert styled(article.text, article.styles, "heading") == ["Head"]
+    assert styled(article.text, article.styles, "emphasis") == ["body"]
+    assert article.meta == {} and article.annotations is None
+
+
+@pytest.mark.parametrize(
+    "styles", ["nope", [[0, 99, "heading"]], [[2, 1, "code"]], [[0, 1]], [[0, 1, 5]], [True]]
+)
+def test_jsonl_bad_styles_are_a_line_error(tmp_path, styles):
+    line = json.dumps({"text": "some text", "styles": styles})
+    err = one(read_jsonl(jsonl(tmp_path, "s.jsonl", [line])))
+    assert isinstance(err, ArticleError) and '"styles"' in err.reason and err.line == 1
+
+
+def test_pack_written_by_exchange_reads_back_unchanged(tmp_path):
+    exchange = pytest.importorskip("annotations.exchange")
+    from annotations.model import ExportDoc
+
+    source = "---\nid: a1\ndate: 2024-01-02\nsource: Wire\ndesk: metro\n---\n# Head\n\n*x* y\r\n"
+    article = read_markdown(tmp_path / "a.md", source)
+    record = exchange.pack_record(ExportDoc(article=article, spans=[]))
+    back = one(read_jsonl(jsonl(tmp_path, "pack.jsonl", [json.dumps(record)])))
+    assert (back.id, back.title, back.text) == (article.id, article.title, article.text)
+    assert (back.published, back.source, back.meta) == ("2024-01-02", "Wire", {"desk": "metro"})
+    assert back.styles == article.styles
+    assert [r.data for r in back.styles] == [r.data for r in article.styles]
+    assert back.annotations is not None and back.annotations["spans"] == []
+
+
 def test_jsonl_invalid_utf8_line_is_skipped_with_its_number(tmp_path):
     raw = b'\xef\xbb\xbf{"text": "one"}\r\n{"text": "bad \xff"}\r\n{"text": "three"}\r\n'
     results = list(read_jsonl(write(tmp_path, "u.jsonl", raw)))

@@ -1,0 +1,154 @@
+"""Comparing annotators on one article, and adjudicating a ``gold`` set.
+
+Every span of the chosen annotators gets one *kind*:
+
+``agree``     every other chosen annotator has a span with the same
+              (start, end, label)
+``label``     another annotator has a span at the same (start, end) with a
+              different label (a label conflict)
+``boundary``  another annotator has an overlapping span of the same label
+              but other boundaries (a boundary difference)
+``single``    anything else: a span that not everyone made (with two
+              annotators: only one person made it)
+
+Everything but ``agree`` is a disagreement; the review screen walks them in
+text order.  Decisions are recorded in the ``reviews`` table; accepting
+copies the span into ``gold`` with its source span and reviewer recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .agreement import AgreementReport, compute_agreement
+from .model import GOLD, Span
+from .store import Store
+
+KINDS = ("agree", "label", "boundary", "single")
+
+
+@dataclass
+class ReviewSpan:
+    span: Span
+    kind: str
+    #: Other annotators' spans this one was compared with (same place or overlapping).
+    others: list[Span] = field(default_factory=list)
+    decision: str | None = None  # accept / reject, latest by this reviewer
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def classify(spans: Sequence[Span], annotators: Sequence[str]) -> list[ReviewSpan]:
+    """The kind of every span (of ``annotators``) in text order."""
+    chosen = [s for s in spans if s.annotator in annotators and s.anchor != "orphaned"]
+    chosen.sort(key=lambda s: (s.start, s.end, s.label, s.annotator, s.id))
+    by_ann: dict[str, list[Span]] = {a: [] for a in annotators}
+    for s in chosen:
+        by_ann[s.annotator].append(s)
+    out: list[ReviewSpan] = []
+    for s in chosen:
+        others = [a for a in annotators if a != s.annotator]
+        near = [o for a in others for o in by_ann[a] if _overlaps(s, o)]
+        same = {o.annotator for o in near if (o.start, o.end, o.label) == (s.start, s.end, s.label)}
+        if others and all(a in same for a in others):
+            kind = "agree"
+        elif any((o.start, o.end) == (s.start, s.end) and o.label != s.label for o in near):
+            kind = "label"
+        elif any(o.label == s.label and (o.start, o.end) != (s.start, s.end) for o in near):
+            kind = "boundary"
+        else:
+            kind = "single"
+        out.append(ReviewSpan(s, kind, near))
+    return out
+
+
+@dataclass
+class ArticleReview:
+    article_id: str
+    reviewer: str
+    annotators: list[str]
+    items: list[ReviewSpan]
+    gold: list[Span]
+    agreement: AgreementReport
+
+    @property
+    def disagreements(self) -> list[ReviewSpan]:
+        return [i for i in self.items if i.kind != "agree"]
+
+    @property
+    def decided(self) -> int:
+        return sum(1 for i in self.disagreements if i.decision)
+
+    def counts(self) -> dict[str, int]:
+        c = dict.fromkeys(KINDS, 0)
+        for i in self.items:
+            c[i.kind] += 1
+        return c
+
+
+def review_article(store: Store, article_id: str, reviewer: str,
+                   annotators: Sequence[str]) -> ArticleReview:
+    """Everything the review screen shows for one article."""
+    names = [a for a in dict.fromkeys(annotators) if a != GOLD]
+    article = store.get_article(article_id)
+    if article is None:
+        raise KeyError(article_id)
+    spans = store.spans(article_id, names)
+    items = classify(spans, names)
+    decisions: dict[str, str] = {}
+    for r in store.reviews(article_id):
+        if r["reviewer"] == reviewer:
+            decisions[r["span_id"]] = r["decision"]
+    for it in items:
+        it.decision = decisions.get(it.span.id)
+    done = [(s.article_id, s.annotator) for s in store.statuses(article_id)
+            if s.status == "done"]
+    report = compute_agreement({article_id: article.text}, spans, done, annotators=names)
+    return ArticleReview(article_id, reviewer, names, items, store.spans(article_id, GOLD),
+                         report)
+
+
+def accept(store: Store, span_id: str, reviewer: str) -> Span:
+    """Copy a span into gold (source span and reviewer recorded)."""
+    return store.accept_into_gold(span_id, reviewer)
+
+
+def reject(store: Store, span_id: str, reviewer: str) -> None:
+    span = store.get_span(span_id)
+    if span is None:
+        raise KeyError(span_id)
+    store.record_review(span.article_id, reviewer, span_id, "reject")
+
+
+def accept_agreed(store: Store, article_id: str, reviewer: str,
+                  annotators: Sequence[str]) -> list[Span]:
+    """Accept every span on which all chosen annotators agree (one gold copy each)."""
+    review = review_article(store, article_id, reviewer, annotators)
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for it in review.items:
+        key = (it.span.start, it.span.end, it.span.label)
+        if it.kind != "agree" or key in seen:
+            continue
+        seen.add(key)
+        out.append(store.accept_into_gold(it.span.id, reviewer))
+    return out
+
+
+def review_progress(store: Store, reviewer: str, annotators: Sequence[str],
+                    article_ids: Sequence[str] | None = None) -> dict[str, tuple[int, int]]:
+    """Article id -> (disagreements decided, disagreements) for the article list."""
+    ids = list(article_ids) if article_ids is not None else store.article_ids()
+    out: dict[str, tuple[int, int]] = {}
+    for aid in ids:
+        spans = store.spans(aid, list(annotators))
+        if not spans:
+            continue
+        items = classify(spans, list(annotators))
+        decided = {r["span_id"] for r in store.reviews(aid) if r["reviewer"] == reviewer}
+        dis = [i for i in items if i.kind != "agree"]
+        out[aid] = (sum(1 for i in dis if i.span.id in decided), len(dis))
+    return out
