@@ -135,7 +135,7 @@ class _TokenIndex:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def _tables(self) -> tuple[Sequence[int], Sequence[int]]:
+    def build_tables(self) -> tuple[Sequence[int], Sequence[int]]:
         """Per character c: tokens ending at or before c, and tokens starting before c.
 
         Lists are faster to build and read; past a million characters, 4-byte
@@ -164,7 +164,7 @@ class _TokenIndex:
                 map(bisect_right, repeat(self.ends), starts),
                 map(bisect_left, repeat(self.starts), ends),
             )
-        first_after, first_from = self._tables()
+        first_after, first_from = self.build_tables()
         size = self.size
         if starts and (min(starts) < 0 or max(ends) > size):  # s < e: these two bound all
             starts = [min(max(s, 0), size) for s in starts]
@@ -535,8 +535,7 @@ def compute_agreement(
     # One article at a time: categories of everyone who annotated it, folded
     # into each pair's confusion counts and into alpha's unit patterns, then
     # dropped, so memory stays at one article's tokens whatever the corpus size.
-    order = {who: i for i, who in enumerate(names)}
-    coders: dict[str, list[str]] = defaultdict(list)
+    coders: dict[str, list[str]] = defaultdict(list)  # article -> its annotators, in names order
     for who in names:
         for art in annotated.get(who, ()):
             coders[art].append(who)
@@ -549,9 +548,11 @@ def compute_agreement(
         if len(who_did) < 2:
             continue  # no pair and no pairable value
         alpha_articles += 1
-        who_did.sort(key=order.__getitem__)
         index = _TokenIndex(tokenize(texts[art]))
-        cats = [_sweep(index, compared.get((who, art), ()), sets) for who in who_did]
+        their_spans = [compared.get((who, art), []) for who in who_did]
+        if sum(map(len, their_spans)) * _TABLE_DENSITY >= index.size:
+            index.build_tables()  # dense enough overall: every coder then reuses them
+        cats = [_sweep(index, spans_of, sets) for spans_of in their_spans]
         for (a, cats_a), (b, cats_b) in combinations(zip(who_did, cats, strict=True), 2):
             confusions[(a, b)].update(zip(cats_a, cats_b, strict=True))
         # Missing values do not count in alpha, so a unit needs only the coders' values.

@@ -17,7 +17,9 @@ and quote so that a person can re-place or delete it.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import math
 import re
 from dataclasses import dataclass
 
@@ -78,19 +80,74 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _fuzzy(text: str, quote: str, old_start: int) -> tuple[int, int, float] | None:
-    """Best approximate occurrence of ``quote`` in ``text``, paragraph by paragraph."""
+#: At most this many candidate paragraphs are compared with difflib per span.
+FUZZY_CANDIDATES = 12
+
+
+class TextIndex:
+    """Paragraphs of a text with an inverted word index, built once per text.
+
+    Re-anchoring many spans against one (possibly 10 MB) text would
+    otherwise re-split, re-tokenise and diff the whole text for every span:
+    candidates are the few paragraphs sharing the quote's rarest words.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._blocks: list[tuple[int, str]] | None = None
+        self._postings: dict[str, list[int]] = {}
+
+    @property
+    def blocks(self) -> list[tuple[int, str]]:
+        if self._blocks is None:
+            out: list[tuple[int, str]] = []
+            postings: dict[str, list[int]] = {}
+            pos = 0
+            for block in re.split(r"(\n\s*\n)", self.text):
+                if block.strip():
+                    n = len(out)
+                    out.append((pos, block))
+                    for w in set(_WORD.findall(block.lower())):
+                        postings.setdefault(w, []).append(n)
+                pos += len(block)
+            self._blocks, self._postings = out, postings
+        return self._blocks
+
+    def candidates(self, quote: str, old_start: int) -> list[int]:
+        """Indices of the paragraphs most likely to hold a reworded ``quote``."""
+        blocks = self.blocks
+        n = len(blocks)
+        if n == 0:
+            return []
+        scores: dict[int, float] = {}
+        qwords = set(_WORD.findall(quote.lower()))
+        common = max(50, n // 10)
+        rare = [w for w in qwords if 0 < len(self._postings.get(w, ())) <= common]
+        # Rare words find the paragraph; words in nearly every paragraph say little.
+        for w in rare or qwords:
+            post = self._postings.get(w, ())
+            if not post or len(post) > common and rare:
+                continue
+            weight = math.log((n + 1) / len(post))
+            for i in post if len(post) <= 5 * common else ():
+                scores[i] = scores.get(i, 0.0) + weight
+        # The paragraph at the old offset is always a candidate.
+        near = bisect.bisect_right([b[0] for b in blocks], old_start) - 1
+        if near >= 0:
+            scores.setdefault(near, 0.0)
+        ranked = sorted(scores, key=lambda i: (-scores[i], abs(blocks[i][0] - old_start)))
+        return ranked[:FUZZY_CANDIDATES]
+
+
+def _fuzzy(index: TextIndex, quote: str, old_start: int) -> tuple[int, int, float] | None:
+    """Best approximate occurrence of ``quote`` among the candidate paragraphs."""
     if len(quote) < 4:
         return None
+    text = index.text
     best: tuple[int, int, float] | None = None
-    qwords = set(_WORD.findall(quote.lower()))
-    pos = 0
-    for block in re.split(r"(\n\s*\n)", text):
-        bstart = pos
-        pos += len(block)
-        if not block.strip() or len(block) < len(quote) * FUZZY_THRESHOLD * 0.5:
-            continue
-        if qwords and not (qwords & set(_WORD.findall(block.lower()))):
+    for i in index.candidates(quote, old_start):
+        bstart, block = index.blocks[i]
+        if len(block) < len(quote) * FUZZY_THRESHOLD * 0.5:
             continue
         matcher = difflib.SequenceMatcher(None, block, quote, autojunk=False)
         blocks = [b for b in matcher.get_matching_blocks() if b.size]
@@ -119,9 +176,19 @@ def _fuzzy(text: str, quote: str, old_start: int) -> tuple[int, int, float] | No
 
 
 def reanchor(
-    text: str, start: int, end: int, quote: str, prefix: str = "", suffix: str = ""
+    text: str,
+    start: int,
+    end: int,
+    quote: str,
+    prefix: str = "",
+    suffix: str = "",
+    index: TextIndex | None = None,
 ) -> Placement:
-    """Place a span's quote in a (possibly changed) text; see the module doc."""
+    """Place a span's quote in a (possibly changed) text; see the module doc.
+
+    Pass one ``index`` (a :class:`TextIndex` of ``text``) when placing many
+    spans in the same text.
+    """
     if 0 <= start < end <= len(text) and text[start:end] == quote:
         return Placement("ok", start, end)
     if not quote:
@@ -137,7 +204,8 @@ def reanchor(
 
         best = min(hits, key=score)
         return Placement("moved", best, best + len(quote))
-    fuzzy = _fuzzy(text, quote, start)
+    fuzzy = _fuzzy(index if index is not None and index.text is text else TextIndex(text),
+                   quote, start)
     if fuzzy:
         return Placement("moved", fuzzy[0], fuzzy[1])
     return Placement("orphaned", start, end)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from annotations.formats.base import ExportOptions, ExportReport, Output, valid_spans
 from annotations.model import ExportDoc
@@ -47,12 +47,26 @@ def guard(cell: str) -> str:
     return "'" + cell if cell.startswith(_TRIGGERS) else cell
 
 
+class _Memo(dict[str, str]):
+    """``memo[cell]`` is ``clean(cell)``, computed once per distinct cell."""
+
+    def __init__(self, clean: Callable[[str], str]) -> None:
+        super().__init__()
+        self.clean = clean
+
+    def __missing__(self, cell: str) -> str:
+        out = self[cell] = self.clean(cell)
+        return out
+
+
 def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
     stream = out.require_stream("csv")
     report = ExportReport()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     clean = (lambda s: s) if options.raw_csv else guard
+    # Annotator and label cells repeat on every row: guard each distinct one once.
+    names = _Memo(clean)
 
     def flush() -> None:
         stream.write(buf.getvalue().encode("utf-8"))
@@ -63,22 +77,24 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     for doc in docs:
         report.articles += 1
         art = doc.article
-        for span in valid_spans(doc, report, "csv"):
-            writer.writerow(
-                [
-                    clean(art.id),
-                    clean(art.title),
-                    clean(span.annotator),
-                    clean(span.label),
-                    span.start,
-                    span.end,
-                    clean(span.text),
-                    clean(span.note or ""),
-                    clean(span.created_at),
-                    clean(span.updated_at),
-                ]
+        article_id, title = clean(art.id), clean(art.title)
+        rows = [
+            (
+                article_id,
+                title,
+                names[span.annotator],
+                names[span.label],
+                span.start,
+                span.end,
+                clean(span.text),
+                clean(span.note) if span.note else "",
+                clean(span.created_at),
+                clean(span.updated_at),
             )
-            report.spans += 1
+            for span in valid_spans(doc, report, "csv")
+        ]
+        writer.writerows(rows)
+        report.spans += len(rows)
         flush()
     flush()
     return report

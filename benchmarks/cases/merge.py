@@ -1,0 +1,109 @@
+"""merge: a teammate's pack into a database that already holds other spans.
+
+The database holds ``db_spans`` spans of ``alice``; the pack holds
+``pack_spans`` spans (and statuses) of ``bob`` on the same articles, with the
+same texts: the everyday case of two people labelling one batch.
+
+Ours is what ``stancemark merge PACK`` does: ``read_pack`` (parse and
+validate each line) then ``Store.merge_docs`` (per-span checks, version keys,
+re-anchoring, batched transactions).  The baseline inserts the very rows
+that the merge stores with one bare ``executemany`` and a commit.  Both
+start from a fresh copy of the same database (copying is set-up).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from annotations.agreement import tokenize
+from annotations.exchange import PackError, read_pack, write_pack
+from annotations.model import ExportDoc, StatusRecord
+from annotations.store import SPAN_COLUMNS, Store
+from benchmarks.data import bare_connect, copy_database, span_row, spans_for
+from benchmarks.framework import (
+    Case,
+    Measurement,
+    RunContext,
+    Target,
+    corpus,
+    register,
+    span_database,
+)
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def run(ctx: RunContext) -> list[Measurement]:
+    n_articles = ctx.params["articles"]
+    n_db, n_pack = ctx.params["db_spans"], ctx.params["pack_spans"]
+    db = span_database(ctx, n_articles, n_db, annotators=("alice",))
+    arts = corpus(ctx, n_articles)
+    per = max(1, n_pack // n_articles)
+    docs = []
+    rows: list[list[object]] = []
+    for art in arts:
+        spans = spans_for(ctx.seed, art, "bob", per, tokens=tokenize(art.text))
+        docs.append(ExportDoc(art, spans, [], [StatusRecord(art.id, "bob", "done",
+                                                            "2025-07-01T00:00:00.000000Z")]))
+        rows.extend(span_row(s) for s in spans)
+    pack = ctx.workdir / "bob.jsonl"
+    with open(pack, "wb") as fh:
+        write_pack(docs, fh)
+    del docs
+    numbers = itertools.count()
+    cols = ", ".join(f'"{c}"' for c in SPAN_COLUMNS)
+    insert = f"INSERT INTO spans ({cols}) VALUES ({', '.join('?' * len(SPAN_COLUMNS))})"
+
+    def fresh() -> Path:
+        return copy_database(db, ctx.workdir / f"merge-{next(numbers)}.db")
+
+    def ours(store: Store) -> None:
+        items = []
+        for item in read_pack(pack):
+            if isinstance(item, PackError):
+                raise RuntimeError(str(item))
+            items.append((item, item.annotations or {}, str(pack)))
+        report = store.merge_docs(items)
+        if report.added != len(rows) + n_articles or report.rejected:
+            raise RuntimeError(f"merge added {report.added}, rejected {report.rejected}")
+
+    def baseline(conn: Any) -> None:
+        conn.executemany(insert, rows)
+        conn.commit()
+
+    def teardown(handle: Any) -> None:
+        path = handle.path if isinstance(handle, Store) else None
+        if path is None:
+            path = Path(handle.execute("PRAGMA database_list").fetchone()[2])
+        handle.close()
+        _remove(path)
+
+    o, b = ctx.compare(ours, baseline, setup_ours=lambda: Store.open(fresh(), create=False),
+                       setup_baseline=lambda: bare_connect(fresh()), teardown=teardown)
+    return [Measurement("merge", o, b, info={
+        "articles": n_articles, "spans_in_db": n_db, "spans_in_pack": len(rows),
+        "pack_bytes": pack.stat().st_size,
+    })]
+
+
+register(Case(
+    name="merge",
+    title="merge",
+    order=30,
+    measured="merge of a pack of spans into a database that holds as many others "
+    "(read_pack + merge_docs)",
+    baseline="bare sqlite3 executemany insert of the same rows",
+    target=Target(3.0),
+    rows=("merge",),
+    sizes={
+        "tiny": {"articles": 10, "db_spans": 500, "pack_spans": 500},
+        "quick": {"articles": 200, "db_spans": 20_000, "pack_spans": 20_000},
+        "full": {"articles": 2_000, "db_spans": 200_000, "pack_spans": 200_000},
+    },
+    run=run,
+))

@@ -1,0 +1,158 @@
+"""Shared fixtures.
+
+TUI fixtures (prefixed ``tui_``): a small database of hand-written articles
+and a factory for the app over it.  They do not depend on sample_articles/.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotations.labels import DEFAULT_LABELS
+from annotations.model import Article, StyleRange
+from annotations.store import Store
+
+TUI_SIZE = (120, 36)
+
+HARBOR_TITLE = "Harbor contract awarded without tender"
+HARBOR_TEXT = (
+    "Harbor deal under scrutiny\n"
+    "\n"
+    "The city awarded Acme Ltd. a harbor contract worth $40 million without a public "
+    "tender, according to documents seen by reporters. The U.S. firm denied any "
+    "wrongdoing.\n"
+    "\n"
+    "\u201cWe followed every rule,\u201d said Jane Doe, a spokeswoman for Acme. Officials "
+    "did not respond to requests for comment.\n"
+    "\n"
+    "The contract was signed in May. Critics say the process lacked transparency."
+)
+
+
+def _styles(text: str, *pairs: tuple[str, str]) -> list[StyleRange]:
+    out = []
+    for quote, kind in pairs:
+        start = text.index(quote)
+        out.append(StyleRange(start, start + len(quote), kind))
+    return out
+
+
+def tui_articles() -> list[Article]:
+    """Four short reports; offsets in the tests are found with ``text.index``."""
+    minister = (
+        "Minister rejects leak report\n"
+        "\n"
+        "The finance minister on Tuesday rejected a report that the central bank had "
+        "leaked its rate decision. \u201cThis claim is false,\u201d she told parliament.\n"
+        "\n"
+        "Opposition members said the report raised serious questions."
+    )
+    mining = (
+        "Water at the mine\n"
+        "\n"
+        "Residents near the Koru mine say their wells ran dry in 2023. The company, "
+        "Koru Mining Co., says its pumping is within its permit.\n"
+        "\n"
+        "- Wells dried up after pumping began.\n"
+        "- The permit allows 2 million litres a day."
+    )
+    airline = (
+        "Airline maintenance questions\n"
+        "\n"
+        "Inspectors found gaps in the maintenance logs of three aircraft. The airline said "
+        "all checks were done on time."
+    )
+    return [
+        Article(
+            id="harbor",
+            title=HARBOR_TITLE,
+            text=HARBOR_TEXT,
+            source="Reuters",
+            published="2024-03-01",
+            url="https://example.org/harbor",
+            styles=_styles(
+                HARBOR_TEXT,
+                ("Harbor deal under scrutiny", "heading"),
+                ("without a public tender", "emphasis"),
+                ("documents", "link"),
+                ("denied", "strong"),
+                ("\u201cWe followed every rule,\u201d said Jane Doe, a spokeswoman for Acme. "
+                 "Officials did not respond to requests for comment.", "quote"),
+            ),
+        ),
+        Article(
+            id="minister",
+            title="Minister rejects leak report",
+            text=minister,
+            source="AP",
+            published="2024-03-02",
+            styles=_styles(minister, ("Minister rejects leak report", "heading")),
+        ),
+        Article(
+            id="mining",
+            title="Water at the mine",
+            text=mining,
+            source="Local Times",
+            published="2024-03-03",
+            styles=_styles(mining, ("Water at the mine", "heading")),
+        ),
+        Article(
+            id="airline",
+            title="Airline maintenance questions",
+            text=airline,
+            source="Wire",
+            published="2024-03-04",
+        ),
+    ]
+
+
+@pytest.fixture
+def tui_frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[], str]:
+    """Store timestamps from a fixed clock (one second apart), for snapshots."""
+    import annotations.store as store_module
+
+    ticks = itertools.count()
+
+    def fake_now() -> str:
+        n = next(ticks)
+        return f"2024-05-01T12:{n // 60 % 60:02d}:{n % 60:02d}.000000Z"
+
+    monkeypatch.setattr(store_module, "now_iso", fake_now)
+    return fake_now
+
+
+@pytest.fixture
+def tui_db_path(tmp_path: Path) -> Path:
+    return tmp_path / "t.db"
+
+
+@pytest.fixture
+def tui_store(tui_db_path: Path) -> Iterator[Store]:
+    store = Store.open(tui_db_path)
+    store.import_articles(tui_articles())
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def tui_app(tui_store: Store) -> Callable[..., Any]:
+    """``tui_app(**kwargs)`` -> a StancemarkApp over ``tui_store`` for annotator ana."""
+    from tui.app import StancemarkApp
+
+    def make(store: Store | None = None, **kwargs: Any) -> StancemarkApp:
+        kwargs.setdefault("annotator", "ana")
+        kwargs.setdefault("labels", list(DEFAULT_LABELS))
+        return StancemarkApp(store=store or tui_store, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """TUI tests are ``async`` and marked ``anyio``: run them on asyncio only."""
+    return "asyncio"

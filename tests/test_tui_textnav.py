@@ -1,0 +1,175 @@
+"""Text navigation, snapping, sentences and the span index (no terminal needed)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotations.labels import DEFAULT_LABELS, RESERVED_KEYS
+from annotations.model import Span
+from tui import keys as K
+from tui.safe import display_text
+from tui.spanindex import SpanIndex
+from tui.textnav import (
+    LineIndex,
+    next_paragraph,
+    next_word,
+    previous_paragraph,
+    previous_word,
+    sentence_at,
+    snap,
+)
+from tui.widgets.article_list import ArticleFilter, parse_filter
+
+TEXT = (
+    "Acme Ltd. said the U.S. market grew 3.5% in May. Dr. J. Smith disagreed! "
+    "\u201cIt is false.\u201d Then approx. ten left.\n"
+    "\n"
+    "Second paragraph, e.g. this one. It ends here."
+)
+
+
+def sentence(text: str, needle: str) -> str:
+    found = sentence_at(text, text.index(needle))
+    assert found is not None
+    return text[found[0] : found[1]]
+
+
+@pytest.mark.parametrize(
+    ("needle", "expected"),
+    [
+        ("Acme", "Acme Ltd. said the U.S. market grew 3.5% in May."),
+        ("market", "Acme Ltd. said the U.S. market grew 3.5% in May."),
+        ("Smith", "Dr. J. Smith disagreed!"),
+        ("false", "\u201cIt is false.\u201d"),
+        ("ten", "Then approx. ten left."),
+        ("this one", "Second paragraph, e.g. this one."),
+        ("ends", "It ends here."),
+    ],
+)
+def test_sentences_do_not_break_at_abbreviations(needle, expected):
+    assert sentence(TEXT, needle) == expected
+
+
+def test_sentence_on_blank_line_is_none():
+    assert sentence_at(TEXT, TEXT.index("\n\n") + 1) is None
+    assert sentence_at("", 0) is None
+
+
+def test_snap_outward_to_words_and_trims_white_space():
+    t = "The city awarded Acme Ltd. a harbor contract in the U.S. today."
+    assert t[slice(*snap(t, t.index("ity"), t.index("ity") + 2))] == "city"
+    assert t[slice(*snap(t, t.index(" awarded") , t.index("awarded") + 3))] == "awarded"
+    assert t[slice(*snap(t, t.index("S. today"), t.index("S. today") + 1))] == "U.S."
+    assert snap(t, 3, 4) is None  # only a space
+    assert t[slice(*snap(t, 5, 7, words=False))] == "it"
+
+
+def test_word_motion():
+    t = "One two-thirds, don't  stop.\nNext"
+    assert t[next_word(t, 0) :].startswith("two-thirds")
+    assert t[next_word(t, t.index("two")) :].startswith("don't")
+    assert t[next_word(t, t.index("stop")) :].startswith("Next")
+    assert next_word(t, t.index("Next")) == len(t)
+    assert t[previous_word(t, t.index("stop")) :].startswith("don't")
+    assert t[previous_word(t, t.index("stop") + 2) :].startswith("stop")
+    assert previous_word(t, 0) == 0
+
+
+def test_paragraph_motion():
+    t = "Head\n\nPara one\nstill one\n\n\n  Para two\n\nLast"
+    lines = LineIndex(t)
+    assert next_paragraph(lines, 0) == t.index("Para one")
+    assert next_paragraph(lines, t.index("still")) == t.index("Para two")
+    assert next_paragraph(lines, t.index("Last")) == len(t)
+    assert previous_paragraph(lines, t.index("still")) == t.index("Para one")
+    assert previous_paragraph(lines, t.index("Para one")) == 0
+    assert previous_paragraph(lines, t.index("Last")) == t.index("Para two")
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n\t\x1b\u2028é字"), max_size=60), st.data())
+def test_line_index_round_trips(text, data):
+    shown = display_text(text)
+    assert len(shown) == len(text)
+    lines = LineIndex(shown)
+    assert lines.line_count == len(shown.split("\n"))
+    offset = data.draw(st.integers(0, len(shown)))
+    assert lines.to_offset(*lines.to_location(offset)) == offset
+
+
+@given(st.text(alphabet=st.sampled_from("ab .\n"), max_size=40), st.data())
+def test_snap_never_ends_on_white_space(text, data):
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(0, len(text)))
+    for words in (True, False):
+        got = snap(text, a, b, words=words)
+        if got is None:
+            assert not text[min(a, b) : max(a, b)].strip()
+            continue
+        s, e = got
+        assert 0 <= s < e <= len(text)
+        assert not text[s].isspace() and not text[e - 1].isspace()
+        # It covers every non-space character that was selected.
+        lo, hi = min(a, b), max(a, b)
+        marked = [i for i in range(lo, hi) if not text[i].isspace()]
+        assert s <= marked[0] and e > marked[-1]
+        if not words:
+            assert (s, e) == (marked[0], marked[-1] + 1)
+
+
+def _span(sid: str, start: int, end: int, label: str = "claim", anchor: str = "ok") -> Span:
+    return Span(sid, "a", "ana", label, start, end, "", anchor=anchor)
+
+
+def test_span_index_rows_lookups_and_neighbours():
+    text = "aaaa bbbb\ncccc dddd\neeee"
+    lines = LineIndex(text)
+    index = SpanIndex(lines, [
+        _span("outer", 0, 14),
+        _span("inner", 5, 9, "denial"),
+        _span("tail", 20, 24),
+        _span("lost", 2, 3, anchor="orphaned"),
+    ])
+    assert [s.id for s in index.at(6)] == ["inner", "outer"]
+    assert [s.id for s in index.at(11)] == ["outer"]
+    assert index.at(16) == []
+    assert sorted(index.rows) == [0, 1, 2]
+    assert index.orphan_ids == {"lost"}
+    assert [s.id for s in index.placed()] == ["outer", "inner", "tail"]
+    assert index.neighbour(None, 15, 1).id == "tail"
+    assert index.neighbour("tail", 0, 1).id == "outer"  # wraps
+    assert index.neighbour("outer", 0, -1).id == "tail"
+    index.take_dirty_rows()
+    index.remove("outer")
+    assert index.take_dirty_rows() == {0, 1}
+    index.add(_span("inner", 10, 14, "denial"))
+    assert [s.id for s in index.at(11)] == ["inner"]
+    assert index.position_of("inner") == 1
+
+
+def test_filter_parsing():
+    labels = ["claim", "denial"]
+    assert parse_filter("Harbor is:done has:Claim", labels) == ArticleFilter(
+        ("harbor",), "done", "claim"
+    )
+    assert parse_filter("status:progress", labels).status == "in_progress"
+    assert parse_filter("is:nonsense", labels).words == ("is:nonsense",)
+    assert not parse_filter("  ", labels).active
+
+
+def test_every_binding_has_an_id_and_labels_avoid_reserved_keys():
+    every = K.all_keys(DEFAULT_LABELS)
+    ids = [k.id for k in every]
+    assert all(ids)
+    assert {"tag_claim", "tag_denial", "tag_context", "undo", "redo", "done_next"} <= set(ids)
+    tag_keys = {k for key in K.label_keys(DEFAULT_LABELS) for k in key.keys.split(",")}
+    assert tag_keys == {"c", "d", "x", "1", "2", "3"}
+    assert not {label.key for label in DEFAULT_LABELS} & RESERVED_KEYS
+
+
+def test_cjk_sentences_end_at_full_stops():
+    t = "港口合同未经招标。公司否认有任何不当行为！Then English. Done."
+    assert sentence(t, "合同") == "港口合同未经招标。"
+    assert sentence(t, "公司") == "公司否认有任何不当行为！"
+    assert sentence(t, "English") == "Then English."

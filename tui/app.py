@@ -1,0 +1,99 @@
+"""The stancemark annotator: a Textual app over a :class:`~annotations.store.Store`.
+
+Usage (what ``tui/cli.py`` does)::
+
+    app = StancemarkApp(store=store, annotator="ana", labels=labels,
+                        keymap=config.get("keys"), theme=config.get("theme"),
+                        start_article=None)
+    app.run()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from textual.app import App
+
+from annotations.labels import DEFAULT_LABELS
+from annotations.model import Label
+from annotations.store import Store
+
+from . import keys as K
+from .commands import StancemarkCommands
+from .screens.annotate import AnnotateScreen
+from .screens.help import HelpScreen
+
+
+def clean_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list[str]]:
+    """The config's ``keys`` as ``{binding id: "k1,k2"}``, plus problems found."""
+    out: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in (keymap or {}).items():
+        if isinstance(keys, (list, tuple)):
+            keys = ",".join(str(k) for k in keys)
+        if not isinstance(binding_id, str) or not isinstance(keys, str) or not keys.strip():
+            problems.append(f"ignored key setting {binding_id!r}: {keys!r}")
+            continue
+        out[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+    return out, problems
+
+
+class StancemarkApp(App[None]):
+    """Read news reports and tag spans as claim / denial / context."""
+
+    CSS_PATH = [
+        "app.tcss",
+        "screens/annotate.tcss",
+        "screens/help.tcss",
+        "screens/note.tcss",
+        "widgets/reader.tcss",
+        "widgets/article_list.tcss",
+        "widgets/span_panel.tcss",
+    ]
+    TITLE = "stancemark"
+    BINDINGS = K.bindings(K.APP_KEYS)
+    COMMANDS = App.COMMANDS | {StancemarkCommands}
+
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        labels: Sequence[Label] | None = None,
+        keymap: Mapping[str, Any] | None = None,
+        theme: str | None = None,
+        start_article: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.labels = list(labels) if labels else list(DEFAULT_LABELS)
+        self.keymap, self._keymap_problems = clean_keymap(keymap)
+        self.requested_theme = theme
+        self.start_article = start_article
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        problems = list(self._keymap_problems)
+        if self.requested_theme:
+            if self.requested_theme in self.available_themes:
+                self.theme = self.requested_theme
+            else:
+                problems.append(f"Unknown theme {self.requested_theme!r}; using {self.theme}.")
+        self.push_screen(
+            AnnotateScreen(self.store, self.annotator, self.labels, self.start_article)
+        )
+        for problem in problems:
+            # After the push, so the message shows on the annotate screen.
+            self.call_later(self.notify, problem, severity="warning", markup=False)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.labels, self.keymap))
+
+    async def action_quit(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, AnnotateScreen):
+                screen.save_position_now()
+        self.exit()

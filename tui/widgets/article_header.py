@@ -1,0 +1,34 @@
+"""The open article's title and metadata, above its text."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from annotations.model import Article
+
+from ..safe import one_line
+
+STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done"}
+
+
+class ArticleHeader(Static):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+
+    def show_article(self, article: Article | None, status: str = "todo") -> None:
+        if article is None:
+            self.update(Content.styled("No article open.", "$text-muted"))
+            return
+        title = Content.styled(one_line(article.title or article.id), "bold")
+        bits = [
+            one_line(b)
+            for b in (article.published, article.source, article.url)
+            if b
+        ]
+        meta = Content.assemble(
+            (" · ".join(bits) + ("  " if bits else ""), "$text-muted"),
+            ("status: ", "$text-muted"),
+            (STATUS_TEXT.get(status, status), "$accent" if status == "done" else ""),
+        )
+        self.update(Content("\n").join([title, meta]))

@@ -1,0 +1,83 @@
+"""The hideable left pane: filter box, filter summary and the article list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from annotations.model import ArticleRow, Label
+
+from ..safe import one_line
+from .article_list import ArticleList, parse_filter
+from .filter_input import FilterInput
+
+
+class ArticlePane(Vertical):
+    def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.labels = list(labels)
+
+    def compose(self) -> ComposeResult:
+        yield FilterInput(id="filter")
+        yield Static("", id="filter-summary", markup=False)
+        yield ArticleList(self.labels, id="articles")
+
+    @property
+    def list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    def set_rows(self, rows: Iterable[ArticleRow]) -> None:
+        self.list.set_rows(rows)
+        self._summarise()
+
+    def append_rows(self, rows: Iterable[ArticleRow]) -> None:
+        self.list.append_rows(rows)
+        self._summarise()
+
+    def set_filter_text(self, text: str) -> None:
+        box = self.query_one(FilterInput)
+        if box.value != text:
+            box.value = text  # Input.Changed applies it
+        else:
+            self._apply(text)
+
+    def _apply(self, text: str) -> None:
+        self.list.set_filter(parse_filter(text, [label.name for label in self.labels]))
+        self._summarise()
+
+    def summarise(self, loading: int | None = None) -> None:
+        self._summarise(loading)
+
+    def _summarise(self, loading: int | None = None) -> None:
+        lst = self.list
+        f = lst.filter
+        bits: list[str] = []
+        if f.status:
+            bits.append(f"status {f.status.replace('_', ' ')}")
+        if f.label:
+            bits.append(f"has {one_line(f.label, 20)}")
+        if f.words:
+            bits.append("title " + " ".join(one_line(w, 20) for w in f.words))
+        shown = f"{len(lst.view):,} of {lst.total:,} articles"
+        if loading is not None and loading > lst.total:
+            shown = f"loading {lst.total:,} of {loading:,} articles…"
+        self.query_one("#filter-summary", Static).update(
+            Content.assemble((shown, "bold"), ("  " + " · ".join(bits), "$text-muted"))
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._apply(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+
+    def on_article_list_typed(self, event: ArticleList.Typed) -> None:
+        event.stop()
+        box = self.query_one(FilterInput)
+        box.focus()
+        box.insert_text_at_cursor(event.character)

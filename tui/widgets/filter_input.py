@@ -1,0 +1,28 @@
+"""The article filter box above the list."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from .. import keys as K
+
+
+class FilterInput(Input, inherit_bindings=True):
+    BINDINGS = K.bindings(K.FILTER_KEYS)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            placeholder="filter: words  is:todo|progress|done  has:LABEL",
+            id=id,
+            compact=True,
+            select_on_focus=False,
+        )
+
+    def action_open(self) -> None:
+        self.screen.query_one("ArticleList").action_open()
+
+    def action_to_list(self) -> None:
+        self.screen.set_focus(self.screen.query_one("ArticleList"))
+
+    def action_leave(self) -> None:
+        self.screen.set_focus(self.screen.query_one("#reader"))
