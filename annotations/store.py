@@ -195,15 +195,28 @@ class Store:
     """A stancemark database.  Open with :meth:`open`; close with :meth:`close`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.read_only = False
         self.conn = conn
         self.path = path
         self.db = sqlite_utils.Database(conn)
 
     # ------------------------------------------------------------------ open
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
-        """Open (and create or migrate) a database, with clear errors for bad files."""
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+    ) -> Store:
+        """Open (and create or migrate) a database, with clear errors for bad files.
+
+        ``read_only`` opens the file as SQLite does a file it may not write:
+        reads work, every write raises :class:`StoreError`.
+        """
         p = resolve_db_path(path)
+        if read_only:
+            create = False
         if not p.parent.exists():
             raise StoreError(f"{p}: folder {p.parent} does not exist")
         if p.is_dir():
@@ -211,12 +224,18 @@ class Store:
         if not p.exists() and not create:
             raise StoreError(f"{p}: no such database")
         try:
+            target = f"{p.resolve().as_uri()}?mode=ro" if read_only else str(p)
             conn = sqlite3.connect(
-                str(p), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+                target,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=read_only,
             )
         except sqlite3.Error as e:  # pragma: no cover - depends on the OS
             raise StoreError(f"{p}: cannot open database ({e})") from e
         store = cls(conn, p)
+        store.read_only = read_only
         try:
             store._setup()
         except sqlite3.DatabaseError as e:
@@ -240,6 +259,8 @@ class Store:
 
     def checkpoint(self) -> None:
         """Copy the WAL into the database file without waiting on readers (idle time)."""
+        if self.read_only:
+            return
         try:
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error:
@@ -257,7 +278,9 @@ class Store:
         c.execute("PRAGMA foreign_keys = ON")
         # Checks the header: raises "file is not a database" for junk files.
         c.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        writable = os.access(self.path, os.W_OK) if self.path.exists() else True
+        writable = not self.read_only and (
+            os.access(self.path, os.W_OK) if self.path.exists() else True
+        )
         if writable:
             mode = c.execute("PRAGMA journal_mode").fetchone()[0]
             if mode != "wal":
@@ -412,6 +435,9 @@ class Store:
                 time.sleep(0.05)
         try:
             yield c
+        except sqlite3.Error as e:
+            c.execute("ROLLBACK")
+            raise self._friendly(e) from e
         except BaseException:
             c.execute("ROLLBACK")
             raise

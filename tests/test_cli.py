@@ -210,3 +210,27 @@ def test_invalid_labels_file_stops_startup(db: Path, tmp_path: Path) -> None:
     bad = write(tmp_path / "labels.yaml", "labels:\n  - name: claim\n    color: red\n")
     r = CliRunner().invoke(cli, ["--db", str(db), "--labels", str(bad)], obj={})
     assert r.exit_code != 0 and "labels.yaml" in r.output and "color" in r.output
+
+
+def test_bad_databases_get_one_line_messages(tmp_path: Path) -> None:
+    import sqlite3
+
+    junk = write(tmp_path / "junk.db", b"\x00garbage" * 512)
+    newer = tmp_path / "newer.db"
+    Store.open(newer).close()
+    c = sqlite3.connect(newer)
+    c.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    c.commit()
+    c.close()
+    cases = {
+        str(junk): "corrupted",
+        str(newer): "newer stancemark",
+        str(tmp_path / "no" / "such" / "x.db"): "does not exist",
+    }
+    for path, words in cases.items():
+        for args in (["stats", "--db", path], ["import", "--db", path, str(SAMPLES)],
+                     ["--db", path]):
+            r = CliRunner().invoke(cli, args, obj={})
+            assert r.exit_code == 1, (args, r.output)
+            assert words in r.output and "Traceback" not in r.output
+            assert len([ln for ln in r.output.splitlines() if ln.strip()]) == 1

@@ -181,3 +181,33 @@ def test_merge_hostile_pack(tmp_path: Path, corpus: tuple[Path, dict[str, str]])
         assert [(s.id, s.label, s.note, s.annotator) for s in a.spans(aid)] == [
             (s.id, s.label, s.note, s.annotator) for s in b.spans(aid)]
         assert a.get_article(aid).text == b.get_article(aid).text
+
+
+@pytest.mark.anyio
+async def test_annotator_walks_the_hostile_corpus(tmp_path: Path,
+                                                  corpus: tuple[Path, dict[str, str]]) -> None:
+    """Open every stored hostile article in the annotator, tag it, and stay alive."""
+    from tests.test_tui_safety import screen_text
+    from tui.app import StancemarkApp
+
+    root, _ = corpus
+    db = _hostile_db(tmp_path, root)
+    store = Store.open(db)
+    ids = store.article_ids()  # the 10 MB article included
+    app = StancemarkApp(store=store, annotator="[b]rita[/]", start_article=ids[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        for _ in ids:
+            screen = app.screen
+            await pilot.press("s", "c")
+            shown = screen_text(app)
+            assert "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+        assert app.is_running
+        assert "[b]rita[/]" in screen_text(app)
+        assert screen is app.screen
+    tagged = {s.article_id for s in store.annotator_spans("[b]rita[/]")}
+    assert tagged == set(ids)
+    assert "[Reuters]" in store.get_article("markup").title
+    store.close()
