@@ -1104,34 +1104,29 @@ class Store:
 
     def undo(self, annotator: str) -> Event | None:
         """Revert this person's latest action (survives restarts: it is in ``events``)."""
-        with self._tx() as c:
-            row = c.execute(
-                f"SELECT {self._EVENT_COLS} FROM events WHERE annotator = ? AND state = 'done' "
-                "ORDER BY id DESC LIMIT 1",
-                (annotator,),
-            ).fetchone()
-            if row is None:
-                return None
-            ev = self._event(row)
-            self._apply_state(c, ev.action, ev.before, ev.after)
-            c.execute("UPDATE events SET state = 'undone' WHERE id = ?", (ev.id,))
-            self._log(c, annotator, "undo", ev.article_id, str(ev.id), ev.after, ev.before, "log")
-        return ev
+        return self._step(annotator, undo=True)
 
     def redo(self, annotator: str) -> Event | None:
         """Re-apply the action most recently undone (until a new action is made)."""
+        return self._step(annotator, undo=False)
+
+    def _step(self, annotator: str, *, undo: bool) -> Event | None:
+        """One undo (latest ``done`` event) or redo (earliest ``undone`` one)."""
+        state, order, new_state = ("done", "DESC", "undone") if undo else ("undone", "ASC", "done")
         with self._tx() as c:
             row = c.execute(
-                f"SELECT {self._EVENT_COLS} FROM events WHERE annotator = ? AND state = 'undone' "
-                "ORDER BY id ASC LIMIT 1",
-                (annotator,),
+                f"SELECT {self._EVENT_COLS} FROM events WHERE annotator = ? AND state = ? "
+                f"ORDER BY id {order} LIMIT 1",
+                (annotator, state),
             ).fetchone()
             if row is None:
                 return None
             ev = self._event(row)
-            self._apply_state(c, ev.action, ev.after, ev.before)
-            c.execute("UPDATE events SET state = 'done' WHERE id = ?", (ev.id,))
-            self._log(c, annotator, "redo", ev.article_id, str(ev.id), ev.before, ev.after, "log")
+            target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
+            self._apply_state(c, ev.action, target, other)
+            c.execute("UPDATE events SET state = ? WHERE id = ?", (new_state, ev.id))
+            self._log(c, annotator, "undo" if undo else "redo", ev.article_id, str(ev.id),
+                      other, target, "log")
         return ev
 
     def events(self, annotator: str | None = None, limit: int = 100) -> list[Event]:
