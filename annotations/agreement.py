@@ -74,11 +74,14 @@ __all__ = [
     "TOKEN_RE",
     "AgreementReport",
     "PairResult",
+    "TABLE_HEADS",
     "cohen_kappa",
     "compute_agreement",
     "exact_f1",
+    "figure_text",
     "krippendorff_alpha_nominal",
     "overlap_f1",
+    "table_rows",
     "token_categories",
     "tokenize",
 ]
@@ -572,3 +575,24 @@ def compute_agreement(
         alpha_articles=alpha_articles,
         label=wanted,
     )
+
+
+# -- shown as a table -----------------------------------------------------------------
+
+#: Column heads of the pairwise table (the CLI's ``agreement`` and the stats screen).
+TABLE_HEADS = ("a", "b", "articles", "spans a", "spans b", "exact F1", "overlap F1",
+               "token kappa")
+
+
+def figure_text(value: float | None) -> str:
+    """A figure as shown: three decimals, or '-' when undefined (never a made-up 0 or 1)."""
+    return "-" if value is None else f"{value:.3f}"
+
+
+def table_rows(report: AgreementReport) -> list[tuple[str, ...]]:
+    """One row of texts per pair, in ``TABLE_HEADS`` order (names as given: make them safe)."""
+    return [
+        (p.a, p.b, str(p.articles), str(p.spans_a), str(p.spans_b), figure_text(p.exact_f1),
+         figure_text(p.overlap_f1), figure_text(p.token_kappa))
+        for p in report.pairs
+    ]

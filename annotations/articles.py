@@ -772,6 +772,7 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
     annotations = None
     if is_pack:
         annotations = {k: obj[k] for k in (*_PACK_KEYS, "text_sha256") if k in obj}
+        annotations["line"] = line_no
     return Article(
         id=article_id,
         text=text,

@@ -14,6 +14,10 @@ Every span of the chosen annotators gets one *kind*:
 Everything but ``agree`` is a disagreement; the review screen walks them in
 text order.  Decisions are recorded in the ``reviews`` table; accepting
 copies the span into ``gold`` with its source span and reviewer recorded.
+
+A span's decision is the reviewer's latest one, where an ``accept`` counts only
+while its gold copy is live (undoing the copy, or deleting it, makes the span
+undecided again) and ``withdrawn`` (an undone reject) means undecided.
 """
 
 from __future__ import annotations
@@ -98,44 +102,95 @@ def review_article(store: Store, article_id: str, reviewer: str,
         raise KeyError(article_id)
     spans = store.spans(article_id, names)
     items = classify(spans, names)
-    decisions: dict[str, str] = {}
-    for r in store.reviews(article_id):
-        if r["reviewer"] == reviewer:
-            decisions[r["span_id"]] = r["decision"]
+    gold = store.spans(article_id, GOLD)
+    decisions = _decisions(store, article_id, reviewer, gold)
     for it in items:
         it.decision = decisions.get(it.span.id)
     done = [(s.article_id, s.annotator) for s in store.statuses(article_id)
             if s.status == "done"]
     report = compute_agreement({article_id: article.text}, spans, done, annotators=names)
-    return ArticleReview(article_id, reviewer, names, items, store.spans(article_id, GOLD),
-                         report)
+    return ArticleReview(article_id, reviewer, names, items, gold, report)
+
+
+def _decisions(store: Store, article_id: str, reviewer: str,
+               gold: Sequence[Span]) -> dict[str, str]:
+    """Span id -> the reviewer's standing decision (see the module docstring)."""
+    latest: dict[str, dict[str, str | None]] = {}
+    for r in store.reviews(article_id):
+        if r["reviewer"] == reviewer:
+            latest[r["span_id"]] = r
+    live_gold = {g.id for g in gold}
+    out: dict[str, str] = {}
+    for span_id, r in latest.items():
+        decision = r["decision"]
+        if decision == "accept" and r["gold_span"] not in live_gold:
+            continue
+        if decision in ("accept", "reject"):
+            out[span_id] = decision
+    return out
+
+
+def default_against(store: Store, reviewer: str) -> list[str]:
+    """Whom to review by default: everyone with spans or statuses but the reviewer and gold."""
+    return [a for a in store.annotators() if a not in (reviewer, GOLD)]
+
+
+def review_queue(store: Store, annotators: Sequence[str]) -> list[str]:
+    """Ids (in list order) of the articles where any of ``annotators`` has a live span."""
+    names = [a for a in annotators if a != GOLD]
+    tagged = store.articles_with_spans(names)
+    if not tagged:
+        return []
+    return [aid for aid in store.article_ids() if aid in tagged]
 
 
 def accept(store: Store, span_id: str, reviewer: str) -> Span:
-    """Copy a span into gold (source span and reviewer recorded)."""
+    """Copy a span into gold (source span and reviewer recorded; undo removes the copy)."""
     return store.accept_into_gold(span_id, reviewer)
 
 
 def reject(store: Store, span_id: str, reviewer: str) -> None:
+    """Record a rejection (undoable: undo withdraws it).  A gold copy made earlier stays."""
     span = store.get_span(span_id)
     if span is None:
         raise KeyError(span_id)
-    store.record_review(span.article_id, reviewer, span_id, "reject")
+    store.record_review(span.article_id, reviewer, span_id, "reject", undoable=True)
 
 
 def accept_agreed(store: Store, article_id: str, reviewer: str,
                   annotators: Sequence[str]) -> list[Span]:
-    """Accept every span on which all chosen annotators agree (one gold copy each)."""
+    """Accept every span on which all chosen annotators agree (one gold copy each).
+
+    Every agreeing span is recorded as accepted; spans already accepted are
+    skipped, so pressing it twice adds nothing.  Returns the gold copies made
+    or reused for the newly accepted places, in text order.
+    """
     review = review_article(store, article_id, reviewer, annotators)
     seen: set[tuple[int, int, str]] = set()
     out = []
     for it in review.items:
-        key = (it.span.start, it.span.end, it.span.label)
-        if it.kind != "agree" or key in seen:
+        if it.kind != "agree" or it.decision == "accept":
             continue
-        seen.add(key)
-        out.append(store.accept_into_gold(it.span.id, reviewer))
+        key = (it.span.start, it.span.end, it.span.label)
+        gold = store.accept_into_gold(it.span.id, reviewer)
+        if key not in seen:
+            seen.add(key)
+            out.append(gold)
     return out
+
+
+def article_progress(store: Store, article_id: str, reviewer: str,
+                     annotators: Sequence[str]) -> tuple[int, int] | None:
+    """(disagreements decided, disagreements) on one article; None when nobody tagged it."""
+    names = [a for a in dict.fromkeys(annotators) if a != GOLD]
+    spans = store.spans(article_id, names)
+    if not spans:
+        return None
+    dis = [i for i in classify(spans, names) if i.kind != "agree"]
+    if not dis:
+        return (0, 0)
+    decided = _decisions(store, article_id, reviewer, store.spans(article_id, GOLD))
+    return (sum(1 for i in dis if i.span.id in decided), len(dis))
 
 
 def review_progress(store: Store, reviewer: str, annotators: Sequence[str],
@@ -144,11 +199,7 @@ def review_progress(store: Store, reviewer: str, annotators: Sequence[str],
     ids = list(article_ids) if article_ids is not None else store.article_ids()
     out: dict[str, tuple[int, int]] = {}
     for aid in ids:
-        spans = store.spans(aid, list(annotators))
-        if not spans:
-            continue
-        items = classify(spans, list(annotators))
-        decided = {r["span_id"] for r in store.reviews(aid) if r["reviewer"] == reviewer}
-        dis = [i for i in items if i.kind != "agree"]
-        out[aid] = (sum(1 for i in dis if i.span.id in decided), len(dis))
+        progress = article_progress(store, aid, reviewer, annotators)
+        if progress is not None:
+            out[aid] = progress
     return out

@@ -234,3 +234,63 @@ def test_bad_databases_get_one_line_messages(tmp_path: Path) -> None:
             assert r.exit_code == 1, (args, r.output)
             assert words in r.output and "Traceback" not in r.output
             assert len([ln for ln in r.output.splitlines() if ln.strip()]) == 1
+
+
+def test_damaged_database_mid_command_is_one_line(db: Path) -> None:
+    import sqlite3
+
+    _seed(db)
+    conn = sqlite3.connect(db)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'spans'").fetchone()[0]
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(db, "r+b") as fh:
+        fh.seek((root - 1) * page)
+        fh.write(b"\xff" * page)
+    for args in (["stats"], ["export", "--format", "csv"], ["agreement"]):
+        r = CliRunner().invoke(cli, [*args, "--db", str(db)], obj={})
+        assert r.exit_code == 1, (args, r.output)
+        assert "damaged" in r.output or "corrupted" in r.output or "malformed" in r.output
+        assert "Traceback" not in r.output
+
+
+def test_export_to_a_terminal_escapes_controls(db: Path, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    write(tmp_path / "evil.txt", "Bad \x1b[2J news \x1b]0;t\x07 here.")
+    run("import", "--db", str(db), str(tmp_path / "evil.txt"))
+    s = Store.open(db)
+    s.add_span("evil", "ana\x1b[31m", "claim", 0, 3)
+    s.close()
+    import tui.cli as cli_module
+
+    class FakeOut:
+        def __init__(self) -> None:
+            self.buffer = io.BytesIO()
+
+        def isatty(self) -> bool:
+            return True
+
+    fake = FakeOut()
+    monkeypatch.setattr(cli_module, "_stdout", lambda: fake)
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "csv"], obj={})
+    assert r.exit_code == 0, r.output
+    out = fake.buffer.getvalue().decode()
+    assert "\x1b" not in out and "\x07" not in out and "\\x1b[2J" in out
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "spacy"], obj={})
+    assert r.exit_code != 0 and "binary" in r.output
+
+
+def test_import_pack_with_rejected_spans_fails(db: Path, tmp_path: Path) -> None:
+    _seed(db)
+    pack = tmp_path / "p.jsonl"
+    run("export", "--db", str(db), "--format", "jsonl", "-o", str(pack))
+    lines = pack.read_text(encoding="utf-8").splitlines()
+    rec = json.loads(lines[0])
+    rec["spans"][0]["annotator"] = "mallory"
+    rec["spans"][0]["updated_at"] = "2999-01-01T00:00:00Z"
+    lines[0] = json.dumps(rec)
+    pack.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["import", "--db", str(db), str(pack)], obj={})
+    assert r.exit_code == 1
+    assert f"{pack}:1:" in r.stderr and "1 rejected" in r.stderr

@@ -31,7 +31,7 @@ WRITER = textwrap.dedent(
             s.update_span(sp.id, who, note=f"note {i}")
         if i % 11 == 0:
             s.set_status(aid, who, "done" if i % 2 else "in_progress")
-        sys.stdout.write(sp.id + "\\n")
+        sys.stdout.write(sp.id + (" noted" if i % 7 == 0 else "") + "\\n")
         sys.stdout.flush()
     """
 )
@@ -77,8 +77,13 @@ def test_sigkill_loses_nothing_reported(tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = {r[0] for r in conn.execute("SELECT id FROM spans")}
-    missing = [sid for sid in reported if len(sid) == 36 and sid not in stored]
+    ids = [line.split()[0] for line in reported if line.strip()]
+    missing = [sid for sid in ids if len(sid) == 36 and sid not in stored]
     assert not missing, f"{len(missing)} reported writes lost"
+    # the notes written before each report are there too
+    notes = dict(conn.execute("SELECT id, note FROM spans WHERE note IS NOT NULL"))
+    noted = [line.split()[0] for line in reported if line.endswith(" noted")]
+    assert noted and all(sid in notes for sid in noted)
     assert len(reported) > 80
     # the store still opens and works after the kills
     s = Store.open(db)
@@ -95,10 +100,10 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
     for p, (out, errs) in zip(procs, outs, strict=True):
         assert p.returncode == 0, errs
         assert "locked" not in errs
-        assert len(out.split()) == n
+        assert len(out.splitlines()) == n
     conn = sqlite3.connect(db)
     counts = dict(conn.execute("SELECT annotator, count(*) FROM spans GROUP BY annotator"))
     assert counts == {"ana": n, "bob": n}
     ids = {r[0] for r in conn.execute("SELECT id FROM spans")}
-    assert all(sid in ids for out, _ in outs for sid in out.split())
+    assert all(line.split()[0] in ids for out, _ in outs for line in out.splitlines())
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -21,12 +21,12 @@ def test_defaults(tmp_path: Path) -> None:
 def test_custom_labels_from_working_folder(tmp_path: Path) -> None:
     (tmp_path / "stancemark.yaml").write_text(
         "labels:\n"
-        "  - {name: allegation, key: a, color: '#112233', description: An allegation}\n"
-        "  - {name: rebuttal, key: r, color: '#445566'}\n",
+        "  - {name: allegation, key: g, color: '#112233', description: An allegation}\n"
+        "  - {name: rebuttal, key: e, color: '#445566'}\n",
         encoding="utf-8",
     )
     labels = load_labels(cwd=tmp_path)
-    assert [(lb.name, lb.key) for lb in labels] == [("allegation", "a"), ("rebuttal", "r")]
+    assert [(lb.name, lb.key) for lb in labels] == [("allegation", "g"), ("rebuttal", "e")]
 
 
 @pytest.mark.parametrize(
@@ -34,9 +34,9 @@ def test_custom_labels_from_working_folder(tmp_path: Path) -> None:
     [
         ("labels: []\n", "non-empty 'labels'"),
         ("labels:\n  - {key: a, color: '#112233'}\n", "needs a non-empty 'name'"),
-        ("labels:\n  - {name: a, key: a, color: red}\n", "'color'"),
+        ("labels:\n  - {name: a, key: g, color: red}\n", "'color'"),
         ("labels:\n  - {name: a, key: q, color: '#112233'}\n", "reserved"),
-        ("labels:\n  - {name: a, key: a, color: '#112233'}\n  - {name: b, key: a, color: '#112233'}\n",
+        ("labels:\n  - {name: a, key: g, color: '#112233'}\n  - {name: b, key: g, color: '#112233'}\n",
          "used twice"),
         ("labels:\n  - {name: a, color: '#112233'}\n  - {name: a, color: '#112233'}\n", "duplicate"),
         ("labels: [unclosed\n", "invalid YAML"),

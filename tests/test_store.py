@@ -44,7 +44,9 @@ def test_schema_settings(store: Store) -> None:
 
 
 def test_import_is_idempotent(store: Store) -> None:
-    again = store.import_articles([Article(id="a1", text=TEXT, title="First")])
+    again = store.import_articles([
+        Article(id="a1", text=TEXT, title="First", source="Ledger", published="2025-10-01")
+    ])
     assert (again.imported, again.updated, again.unchanged) == (0, 0, 1)
     assert store.count_articles() == 3
 
@@ -270,3 +272,42 @@ def test_read_only_file(tmp_path: Path) -> None:
             f.chmod(0o444)
         with pytest.raises(StoreError, match="read-only|cannot write"):
             Store.open(p).add_span("x", "ana", "claim", 0, 5)
+
+
+def test_undo_after_reimport_never_restores_stale_offsets(store: Store) -> None:
+    start = TEXT.index("The mayor denied it.")
+    s = store.add_span("a1", "ana", "denial", start, start + len("The mayor denied it."))
+    store.update_span(s.id, "ana", label="claim")
+    new_text = "A new first paragraph.\n\n" + TEXT
+    store.import_articles([Article(id="a1", text=new_text, title="First")])
+    assert store.get_span(s.id).anchor == "moved"
+    store.undo("ana")  # back to "denial": the quote must still be what it says
+    sp = store.get_span(s.id)
+    assert sp.label == "denial" and new_text[sp.start : sp.end] == sp.text == "The mayor denied it."
+    assert sp.anchor == "moved"
+    store.undo("ana")  # the add: tombstoned where it is now
+    gone = store.spans("a1", "ana", include_deleted=True)[0]
+    assert gone.deleted_at is not None and new_text[gone.start : gone.end] == gone.text
+    store.redo("ana")
+    sp = store.get_span(s.id)
+    assert sp.deleted_at is None and new_text[sp.start : sp.end] == sp.text
+    # a snapshot whose quote is gone from the text comes back orphaned, not shifted
+    store.import_articles([Article(id="a1", text="Nothing left of it.", title="First")])
+    store.undo("ana")
+    store.redo("ana")
+    sp = store.get_span(s.id)
+    assert sp.anchor == "orphaned"
+
+
+def test_reimport_same_text_new_metadata_updates_it(store: Store) -> None:
+    s = store.add_span("a1", "ana", "claim", 0, 8)
+    rep = store.import_articles([Article(id="a1", text=TEXT, title="Renamed", source="Ledger",
+                                         published="2025-10-02", meta={"k": 1})])
+    assert (rep.updated, rep.unchanged) == (1, 0)
+    art = store.get_article("a1")
+    assert (art.title, art.published, art.meta) == ("Renamed", "2025-10-02", {"k": 1})
+    assert store.get_span(s.id).anchor == "ok"
+    assert [r.id for r in store.list_articles("x", fulltext="Renamed")] == ["a1"]
+    again = store.import_articles([Article(id="a1", text=TEXT, title="Renamed", source="Ledger",
+                                           published="2025-10-02", meta={"k": 1})])
+    assert again.unchanged == 1

@@ -173,3 +173,20 @@ def test_cjk_sentences_end_at_full_stops():
     assert sentence(t, "合同") == "港口合同未经招标。"
     assert sentence(t, "公司") == "公司否认有任何不当行为！"
     assert sentence(t, "English") == "Then English."
+
+
+def test_sentence_ends_after_no_and_after_a_company_suffix_before_a_capital():
+    from tui.textnav import sentence_at
+
+    cases = [
+        ("The U.S. government said no. Dr. Smith agreed.", 40, "Dr. Smith agreed."),
+        ("The U.S. government said no. Dr. Smith agreed.", 5, "The U.S. government said no."),
+        ('He said "No." Then he left.', 20, "Then he left."),
+        ("Signalwatch Analytics Inc. The party said so.", 30, "The party said so."),
+        ("Acme Ltd. said it was fine. Next one.", 3, "Acme Ltd. said it was fine."),
+        ("The firm, Koru Mining Co., says it is fine.", 5,
+         "The firm, Koru Mining Co., says it is fine."),
+    ]
+    for text, offset, expected in cases:
+        s, e = sentence_at(text, offset)
+        assert text[s:e] == expected

@@ -9,6 +9,7 @@ so no control character reaches the terminal raw.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -79,6 +80,17 @@ class AppGroup(click.Group):
                 args.append("annotate")
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """A damaged database found mid-command is one line, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except StoreError as e:
+            raise click.ClickException(printable(str(e))) from e
+        except sqlite3.DatabaseError as e:
+            db = resolve_db_path(ctx.params.get("db") or (ctx.obj or {}).get("db"))
+            raise click.ClickException(
+                printable(f"{db}: the database is damaged or unreadable ({e})")) from e
+
 
 @click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="STANCEMARK_DB", help=DB_HELP)
@@ -136,7 +148,8 @@ def import_paths(store: Store, paths: Sequence[str]) -> tuple[ImportReport, int]
     report.errors.extend(sub.errors)
     report.anchors = sub.anchors
     report.merge = sub.merge
-    return report, report.failed
+    failed = report.failed + (sub.merge.rejected if sub.merge else 0)
+    return report, failed
 
 
 def _import_summary(report: ImportReport) -> str:
@@ -150,8 +163,8 @@ def _import_summary(report: ImportReport) -> str:
                  f"{a.get('orphaned', 0)} orphaned")
     if report.merge is not None:
         m = report.merge
-        line += (f"; pack spans: {m.added} added, {m.updated} updated, {m.unchanged} unchanged, "
-                 f"{m.rejected} rejected")
+        line += (f"; pack records (spans, relations, statuses): {m.added} added, "
+                 f"{m.updated} updated, {m.unchanged} unchanged, {m.rejected} rejected")
     return line
 
 
@@ -211,6 +224,26 @@ def stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------ export
+def _stdout() -> Any:
+    """The stream exports write to (a seam for tests)."""
+    return sys.stdout
+
+
+class _TerminalSafe:
+    """A binary stream wrapper that escapes control characters (for a tty)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def write(self, data: bytes) -> int:
+        text = data.decode("utf-8", errors="replace")
+        self.raw.write(printable(text, one_line=False).encode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
 def _format_names() -> list[str]:
     from annotations.formats import FORMATS
 
@@ -240,11 +273,15 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
     """Export labeled datasets (deterministic: same database, same bytes)."""
     from annotations.formats import FORMATS, ExportOptions, ExportReport, FormatUnavailable, Output
 
-    store = open_store(_db(ctx, db))
     spec = FORMATS.get(fmt)
     folder = bool(spec and spec.folder)
     if folder and not output:
         raise click.UsageError(f"the {fmt} format writes a folder: give -o DIR")
+    stdout = _stdout()
+    to_terminal = not output and stdout.isatty()
+    if to_terminal and spec is not None and spec.binary:
+        raise click.UsageError(f"the {fmt} format is binary: give -o FILE")
+    store = open_store(_db(ctx, db))
     counters: dict[str, int] = {}
     total = store.count_articles() if not articles else len(articles)
     docs = store.export_docs(
@@ -279,8 +316,12 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
                     target = Path(output)
                     tmp = target.with_name(f".{target.name}.tmp")
                     fh = open(tmp, "wb")  # noqa: SIM115 - renamed into place below
+                elif to_terminal:
+                    # Faithful bytes go to files and pipes; a terminal gets
+                    # control characters as visible escapes instead.
+                    fh = _TerminalSafe(stdout.buffer)  # type: ignore[assignment]
                 else:
-                    fh = sys.stdout.buffer
+                    fh = stdout.buffer
                 try:
                     if fmt == "jsonl":
                         from annotations.exchange import write_pack
@@ -356,7 +397,9 @@ def merge(ctx: click.Context, db: str | None, packs: tuple[str, ...]) -> None:
 
 # --------------------------------------------------------------- agreement
 def _fmt(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3f}"
+    from annotations.agreement import figure_text
+
+    return figure_text(x)
 
 
 @cli.command()
@@ -390,11 +433,12 @@ def agreement(ctx: click.Context, db: str | None, annotators: tuple[str, ...],
 
 def agreement_table(report: Any) -> str:
     """The pairwise table as plain text (names made printable)."""
-    head = ("a", "b", "articles", "spans a", "spans b", "exact F1", "overlap F1", "token kappa")
+    from annotations.agreement import TABLE_HEADS, table_rows
+
+    head = TABLE_HEADS
     rows = [head]
-    for p in report.pairs:
-        rows.append((printable(p.a), printable(p.b), str(p.articles), str(p.spans_a),
-                     str(p.spans_b), _fmt(p.exact_f1), _fmt(p.overlap_f1), _fmt(p.token_kappa)))
+    for row in table_rows(report):
+        rows.append((printable(row[0]), printable(row[1]), *row[2:]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append("")
@@ -434,6 +478,73 @@ def annotate(ctx: click.Context, db: str | None, annotator: str | None, labels_f
 
         app = StancemarkApp(store=store, annotator=name, labels=labels,
                             keymap=config.get("keys"), theme=config.get("theme"))
+        app.run()
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------ review
+@cli.command()
+@click.option("--db", help=DB_HELP)
+@click.option("--annotator", help="Your name, the reviewer (default: $STANCEMARK_ANNOTATOR, "
+              "config, git, login).")
+@click.option("--against", "against", multiple=True, metavar="NAME",
+              help="Compare this annotator's spans (repeatable; default: everyone with spans "
+              "but you and gold).")
+@click.option("--labels", "labels_file", type=click.Path(dir_okay=False), help="Label schema YAML.")
+@click.option("--article", help="Open this article first (default: the first one with "
+              "undecided disagreements).")
+@click.pass_context
+def review(ctx: click.Context, db: str | None, annotator: str | None, against: tuple[str, ...],
+           labels_file: str | None, article: str | None) -> None:
+    """Review teammates' spans side by side and build the gold set.
+
+    Agreements, label conflicts, boundary differences and spans only one person
+    made are marked apart; a / r accept (copy into gold) or reject the span under
+    the cursor, A accepts every agreed span, tab walks the disagreements, and the
+    label keys tag gold directly.  Every decision is recorded with your name.
+    """
+    from annotations.model import GOLD
+    from annotations.review import default_against
+
+    try:
+        config = load_config()
+        labels = load_labels(labels_file or ctx.obj.get("labels_file"))
+    except (ConfigError, LabelError) as e:
+        raise click.ClickException(printable(str(e))) from e
+    name = resolve_annotator(annotator or ctx.obj.get("annotator"), config)
+    if name == GOLD:
+        raise click.UsageError("'gold' is the reviewed set, not a reviewer: give your own name "
+                               "with --annotator")
+    if GOLD in against:
+        raise click.UsageError("--against gold: gold is what the review builds; name the "
+                               "annotators to compare")
+    store = open_store(_db(ctx, db))
+    try:
+        if store.count_articles() == 0:
+            raise click.ClickException(
+                "no articles in the database yet: import some first, e.g. "
+                "`stancemark import sample_articles`")
+        chosen = list(dict.fromkeys(against)) or default_against(store, name)
+        if not chosen:
+            raise click.ClickException(
+                printable(f"nobody to review: no annotator other than {name} (and gold) has "
+                          f"spans in {store.path}; tag some first, or give --against NAME"))
+        known = set(store.annotators())
+        for who in chosen:
+            if who not in known:
+                err(f"warning: {who!r} has no spans in {store.path}")
+        if not store.articles_with_spans(chosen):
+            raise click.ClickException(
+                printable(f"nothing to review: {', '.join(chosen)} tagged no span in "
+                          f"{store.path}"))
+        if article is not None and store.get_article(article) is None:
+            raise click.ClickException(printable(f"no article with id {article!r}"))
+        from tui.app import StancemarkApp
+
+        app = StancemarkApp(store=store, annotator=name, labels=labels,
+                            keymap=config.get("keys"), theme=config.get("theme"),
+                            start_article=article, review_against=chosen)
         app.run()
     finally:
         store.close()

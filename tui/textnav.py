@@ -21,13 +21,16 @@ ABBREVIATIONS = frozenset(
     """
     mr mrs ms mx dr prof sr jr st mt ft rev hon gen lt col maj capt cpt sgt cmdr adm
     gov sen rep pres amb supt insp det
-    ltd inc co corp plc llc llp bros dept univ assn est intl
-    no nos vol vols pp fig figs approx ca cf vs etc al eg ie viz
+    ltd inc co corp plc llc llp bros dept univ assn intl
+    vol vols pp fig figs approx ca cf vs etc al eg ie viz
     jan feb mar apr jun jul aug sep sept oct nov dec
-    mon tue tues wed thu thur thurs fri sat sun
-    am pm
+    mon tue tues wed thu thur thurs fri
     """.split()
 )
+#: Abbreviations that often do end a sentence: they end one when the next
+#: word is capitalised ("... Signalwatch Analytics Inc. The party said").
+#: ("no", "am", "sat" are left out of the list altogether: "she said no.")
+SENTENCE_FINAL = frozenset("ltd inc co corp plc llc llp bros etc".split())
 #: Dotted abbreviations and initials: ``U.S.``, ``e.g.``, ``J.``, ``a.m.``.
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+(?:[^\W\d_])?\.?$")
 _SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]»」』]*")
@@ -168,6 +171,11 @@ def _is_boundary(text: str, line_start: int, punct_start: int, punct_end: int,
         token = text[tok_start:punct_start].lstrip(_OPENERS)
         if token:
             bare = token.rstrip(".").lower()
+            if bare in SENTENCE_FINAL:
+                nxt = punct_end
+                while nxt < line_end and (text[nxt].isspace() or text[nxt] in _OPENERS):
+                    nxt += 1
+                return nxt >= line_end or text[nxt].isupper()
             if bare in ABBREVIATIONS or _DOTTED.match(token + "."):
                 return False
     # A lower-case word after the gap continues the sentence ("approx. ten").
