@@ -581,6 +581,7 @@ def test_jsonl_pack_line_keeps_text_and_annotations_raw(tmp_path):
         "spans": spans,
         "statuses": [{"annotator": "ana", "status": "done"}],
         "text_sha256": "abc",
+        "line": 1,  # so merge messages can name file:line
     }
 
 

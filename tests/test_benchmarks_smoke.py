@@ -1,4 +1,8 @@
-"""The benchmark code still runs: every core case at the tiny size (timings are not checked)."""
+"""The benchmark code still runs: every case at the tiny size (timings are not checked).
+
+The TUI cases start the annotator headless in child processes; at the tiny
+size the whole run takes about 15 s.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,15 @@ CORE_ROWS = {
     "agreement": ["agreement (alpha)"],
     "tag": ["tag a span p50", "tag a span p99"],
 }
-PENDING = {"first_paint", "key_press", "memory"}
+TUI_ROWS = {
+    "first_paint": ["first paint"],
+    "key_press": ["key press: cursor move", "key press: tag"],
+    "memory": ["memory (peak RSS)"],
+}
+ALL_ROWS = {**CORE_ROWS, **TUI_ROWS}
 
 
-def test_every_core_case_runs_at_tiny_size(tmp_path, capsys):
+def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     out = tmp_path / "results.json"
     code = runner.main(["--size", "tiny", "--seed", "7", "--json", str(out),
                         "--tmp", str(tmp_path / "data"), "-q"])
@@ -37,30 +46,49 @@ def test_every_core_case_runs_at_tiny_size(tmp_path, capsys):
     by_case: dict[str, list[dict]] = {}
     for r in results:
         by_case.setdefault(r["case"], []).append(r)
-    assert set(by_case) == set(CORE_ROWS) | PENDING
-    for name, rows in CORE_ROWS.items():
+    assert set(by_case) == set(ALL_ROWS)
+    assert not any(c.pending for c in registered())
+    for name, rows in ALL_ROWS.items():
         assert [r["row"] for r in by_case[name]] == rows
         for r in by_case[name]:
             assert r["status"] == "ok", r
+            assert r["group"] == ("tui" if name in TUI_ROWS else "core")
             assert len(r["samples"]["ours"]) == 1 and len(r["samples"]["baseline"]) == 1
             assert r["median"] > 0 and r["baseline_median"] > 0
             assert r["ratio"] == pytest.approx(r["median"] / r["baseline_median"])
             assert isinstance(r["pass"], bool)
             assert r["target"] and r["target_ratio"] > 0
-    for name in PENDING:
-        for r in by_case[name]:
-            assert r["status"] == "pending"
-            assert r["median"] is None and r["ratio"] is None and r["pass"] is None
 
     assert by_case["agreement"][0]["info"]["alpha"] is not None
+
+    # The TUI cases: seconds, except memory (bytes); both sides opened the same article.
+    paint = by_case["first_paint"][0]
+    assert paint["unit"] == "s" and paint["median"] < 30
+    assert paint["info"]["articles"] > 2000  # more than LIST_SYNC_LIMIT: the list streams in
+    assert paint["info"]["article_opened"] == "report-000000"
+    for side in ("ours", "baseline"):
+        (frame,) = paint["info"]["first_frame_s"][side]
+        (loaded,) = paint["info"]["list_loaded_s"][side]
+        assert 0 < frame <= loaded
+    assert paint["samples"]["ours"][0] >= paint["info"]["first_frame_s"]["ours"][0]
+    memory = by_case["memory"][0]
+    assert memory["unit"] == "bytes"
+    assert 10 * 2**20 < memory["baseline_median"] < 4 * 2**30
+    move, tag = by_case["key_press"]
+    assert move["unit"] == tag["unit"] == "s"
+    assert move["median"] < 1 and tag["median"] < 1
+    assert move["info"]["text_area"][0] > 10 and move["info"]["text_area"][1] > 5
+    assert move["info"]["word_move"]["ratio"] > 0
+    assert 0 < tag["info"]["commit_share"] <= tag["info"]["store_share"] < 1
+
     # Generated data is removed unless --keep.
     assert not any((tmp_path / "data").iterdir())
 
     table = capsys.readouterr().out
-    for rows in CORE_ROWS.values():
+    for rows in ALL_ROWS.values():
         for row in rows:
             assert row in table
-    assert "pending" in table
+    assert "MiB" in table
 
 
 def test_the_data_is_deterministic():
@@ -81,21 +109,41 @@ def test_only_selects_cases_and_rejects_unknown_names(tmp_path):
 
 
 def test_a_real_case_replaces_its_pending_placeholder():
+    from benchmarks import framework
+
     registered()  # loads the case modules
-    pending = next(c for c in registered() if c.name == "memory")
-    assert pending.pending
-    real = Case(name="memory", title="memory", order=pending.order, measured="m", baseline="b",
-                target=Target(2.0, strict=True), rows=pending.rows, sizes=pending.sizes,
+    sizes = {"tiny": {}, "quick": {}, "full": {}}
+    pending = Case(name="example", title="example", order=99, measured="m", baseline="b",
+                   target=Target(2.0, strict=True), rows=("example",), sizes=sizes)
+    real = Case(name="example", title="example", order=99, measured="m", baseline="b",
+                target=Target(2.0, strict=True), rows=("example",), sizes=sizes,
                 run=lambda ctx: [])
     try:
+        register(pending)
+        assert next(c for c in registered() if c.name == "example").pending
         register(real)
-        assert next(c for c in registered() if c.name == "memory") is real
+        assert next(c for c in registered() if c.name == "example") is real
         register(pending)  # a placeholder never hides a real case
-        assert next(c for c in registered() if c.name == "memory") is real
+        assert next(c for c in registered() if c.name == "example") is real
     finally:
-        from benchmarks import framework
+        framework._REGISTRY.pop("example", None)
 
-        framework._REGISTRY["memory"] = pending
+
+def test_a_pending_case_is_listed_without_figures(tmp_path, capsys):
+    from benchmarks import framework
+
+    sizes = {"tiny": {}, "quick": {}, "full": {}}
+    register(Case(name="example", title="example", order=99, measured="m", baseline="b",
+                  target=Target(1.5), rows=("example row",), sizes=sizes))
+    out = tmp_path / "r.json"
+    try:
+        assert runner.main(["--size", "tiny", "--only", "example", "--json", str(out), "-q",
+                            "--tmp", str(tmp_path)]) == 0
+    finally:
+        framework._REGISTRY.pop("example", None)
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["status"] == "pending" and row["median"] is None and row["pass"] is None
+    assert "pending" in capsys.readouterr().out
 
 
 def test_baselines_use_the_store_settings(tmp_path):

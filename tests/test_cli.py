@@ -294,3 +294,65 @@ def test_import_pack_with_rejected_spans_fails(db: Path, tmp_path: Path) -> None
     r = CliRunner().invoke(cli, ["import", "--db", str(db), str(pack)], obj={})
     assert r.exit_code == 1
     assert f"{pack}:1:" in r.stderr and "1 rejected" in r.stderr
+
+
+# ------------------------------------------------------------------ review
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """Records what `review` would open instead of running the TUI."""
+    from tui.app import StancemarkApp
+
+    seen: list[dict[str, object]] = []
+
+    def fake_run(self: StancemarkApp) -> None:
+        seen.append({"annotator": self.annotator, "against": self.review_against,
+                     "start": self.start_article})
+
+    monkeypatch.setattr(StancemarkApp, "run", fake_run)
+    return seen
+
+
+def _team(db: Path, tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "Alpha said the plan failed. Beta denied that.")
+    run("import", "--db", str(db), str(tmp_path / "a.txt"))
+    s = Store.open(db)
+    s.add_span("a", "ana", "claim", 0, 5)
+    s.add_span("a", "bob", "claim", 0, 5)
+    s.add_span("a", "gold", "claim", 0, 5)
+    s.set_status("a", "cy", "done")  # cy read it and found nothing
+    s.close()
+
+
+def test_review_defaults_to_everyone_else(db: Path, tmp_path: Path, opened) -> None:
+    _team(db, tmp_path)
+    r = run("review", "--db", str(db), "--annotator", "ana")
+    assert r.exit_code == 0, r.output
+    assert opened == [{"annotator": "ana", "against": ["bob", "cy"], "start": None}]
+    r = run("--annotator", "rita", "review", "--db", str(db), "--against", "bob",
+            "--against", "ana", "--against", "bob", "--article", "a")
+    assert r.exit_code == 0, r.output
+    assert opened[-1] == {"annotator": "rita", "against": ["bob", "ana"], "start": "a"}
+
+
+def test_review_argument_errors(db: Path, tmp_path: Path, opened) -> None:
+    def fails(*args: str, env: dict[str, str] | None = None) -> str:
+        r = CliRunner().invoke(cli, ["review", "--db", str(db), *args], obj={}, env=env)
+        assert r.exit_code != 0
+        return r.output
+
+    assert "no articles" in fails("--annotator", "ana")
+    write(tmp_path / "a.txt", "Alpha said the plan failed.")
+    run("import", "--db", str(db), str(tmp_path / "a.txt"))
+    s = Store.open(db)
+    s.add_span("a", "ana", "claim", 0, 5)
+    s.close()
+    out = fails("--annotator", "ana")
+    assert "nobody to review" in out and "--against" in out
+    assert "gold" in fails("--annotator", "rita", "--against", "gold")
+    assert "not a reviewer" in fails(env={"STANCEMARK_ANNOTATOR": "gold"})
+    out = fails("--annotator", "rita", "--against", "zed")
+    assert "'zed' has no spans" in out and "nothing to review" in out
+    assert "no article with id 'nope'" in fails("--annotator", "rita", "--article", "nope")
+    assert opened == []
+    r = run("review", "--db", str(db), "--annotator", "rita")
+    assert r.exit_code == 0 and opened[-1]["against"] == ["ana"]

@@ -70,3 +70,54 @@ def test_accept_reject_and_accept_agreed(store: Store) -> None:
     assert len(store.spans("a", GOLD)) == 1
     # nobody's own spans changed
     assert len(store.spans("a", "ana")) == 3 and len(store.spans("a", "bob")) == 4
+
+
+def test_undo_and_redo_of_decisions(store: Store) -> None:
+    rv = review.review_article(store, "a", "rita", ["ana", "bob"])
+    bob_context, ana_denial = (i.span for i in rv.disagreements[:2])
+    review.accept(store, ana_denial.id, "rita")
+    review.reject(store, bob_context.id, "rita")
+
+    def decisions() -> dict[str, str | None]:
+        items = review.review_article(store, "a", "rita", ["ana", "bob"]).items
+        return {i.span.id: i.decision for i in items if i.decision}
+
+    assert decisions() == {ana_denial.id: "accept", bob_context.id: "reject"}
+    store.undo("rita")  # the rejection: withdrawn, the table only grows
+    assert decisions() == {ana_denial.id: "accept"}
+    assert [r["decision"] for r in store.reviews("a")] == ["accept", "reject", "withdrawn"]
+    store.undo("rita")  # the gold copy: the acceptance no longer stands
+    assert decisions() == {} and store.spans("a", GOLD) == []
+    store.redo("rita")
+    store.redo("rita")
+    assert decisions() == {ana_denial.id: "accept", bob_context.id: "reject"}
+    assert review.article_progress(store, "a", "rita", ["ana", "bob"]) == (2, 5)
+    # deleting the gold copy by hand also makes the span undecided again
+    (gold,) = store.spans("a", GOLD)
+    store.delete_span(gold.id, GOLD, actor="rita")
+    assert decisions() == {bob_context.id: "reject"}
+
+
+def test_accept_agreed_twice_adds_nothing(store: Store) -> None:
+    first = review.accept_agreed(store, "a", "rita", ["ana", "bob"])
+    assert [(s.start, s.end, s.label) for s in first] == [(0, 27, "claim")]
+    items = review.review_article(store, "a", "rita", ["ana", "bob"]).items
+    assert [i.decision for i in items if i.kind == "agree"] == ["accept", "accept"]
+    assert review.accept_agreed(store, "a", "rita", ["ana", "bob"]) == []
+    assert len(store.spans("a", GOLD)) == 1
+    assert sum(r["decision"] == "accept" for r in store.reviews("a")) == 2
+
+
+def test_default_against_queue_and_progress(store: Store) -> None:
+    store.import_articles([Article(id="b", text="Nothing tagged here."),
+                           Article(id="c", text="Only cy tagged this one.")])
+    store.add_span("c", "cy", "claim", 0, 4)
+    review.accept(store, store.spans("a", "bob")[0].id, "rita")  # rita writes gold only
+    assert review.default_against(store, "rita") == ["ana", "bob", "cy"]
+    assert review.default_against(store, "ana") == ["bob", "cy"]
+    assert review.review_queue(store, ["ana", "bob"]) == ["a"]
+    assert review.review_queue(store, ["ana", "cy", GOLD]) == ["a", "c"]
+    assert store.articles_with_spans([]) == set()
+    assert review.article_progress(store, "b", "rita", ["ana", "bob"]) is None
+    assert review.article_progress(store, "c", "rita", ["cy"]) == (0, 1)  # alone: single
+    assert review.review_progress(store, "rita", ["ana", "cy"]) == {"a": (0, 3), "c": (0, 1)}

@@ -23,6 +23,11 @@ from . import keys as K
 from .commands import StancemarkCommands
 from .screens.annotate import AnnotateScreen
 from .screens.help import HelpScreen
+from .screens.review import ReviewScreen
+from .screens.stats import StatsScreen
+
+#: Seconds between checks whether the WAL should be copied into the database file.
+CHECKPOINT_SECONDS = 30.0
 
 
 def clean_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list[str]]:
@@ -47,7 +52,11 @@ class StancemarkApp(App[None]):
         "screens/annotate.tcss",
         "screens/help.tcss",
         "screens/note.tcss",
+        "screens/review.tcss",
+        "screens/stats.tcss",
         "widgets/reader.tcss",
+        "widgets/review_reader.tcss",
+        "widgets/review_items.tcss",
         "widgets/article_list.tcss",
         "widgets/span_panel.tcss",
     ]
@@ -63,7 +72,10 @@ class StancemarkApp(App[None]):
         keymap: Mapping[str, Any] | None = None,
         theme: str | None = None,
         start_article: str | None = None,
+        review_against: Sequence[str] | None = None,
     ) -> None:
+        """``review_against``: start on the review screen, comparing these annotators
+        (``annotator`` is then the reviewer)."""
         super().__init__()
         self.store = store
         self.annotator = annotator
@@ -71,6 +83,8 @@ class StancemarkApp(App[None]):
         self.keymap, self._keymap_problems = clean_keymap(keymap)
         self.requested_theme = theme
         self.start_article = start_article
+        self.review_against = list(review_against) if review_against is not None else None
+        self._checkpointed = store.total_changes()
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -81,12 +95,53 @@ class StancemarkApp(App[None]):
                 self.theme = self.requested_theme
             else:
                 problems.append(f"Unknown theme {self.requested_theme!r}; using {self.theme}.")
-        self.push_screen(
-            AnnotateScreen(self.store, self.annotator, self.labels, self.start_article)
-        )
+        if self.review_against is not None:
+            self.push_screen(ReviewScreen(self.store, self.annotator, self.labels,
+                                          self.review_against, self.start_article))
+        else:
+            self.push_screen(
+                AnnotateScreen(self.store, self.annotator, self.labels, self.start_article)
+            )
+        self.set_interval(CHECKPOINT_SECONDS, self.checkpoint_if_written)
         for problem in problems:
             # After the push, so the message shows on the annotate screen.
             self.call_later(self.notify, problem, severity="warning", markup=False)
+
+    def checkpoint_if_written(self) -> None:
+        """Every 30 s: copy the WAL into the database file if we wrote since the last time,
+        so the automatic checkpoint rarely lands inside a key press."""
+        changes = self.store.total_changes()
+        if changes != self._checkpointed:
+            self.store.checkpoint()
+            self._checkpointed = changes
+
+    def open_review(self, article_id: str | None = None) -> None:
+        """The review screen over everyone else's spans (from the annotator's palette)."""
+        from annotations.review import default_against
+
+        against = default_against(self.store, self.annotator)
+        if not against:
+            self.notify("Nobody else has tagged anything yet: nothing to review.",
+                        severity="warning", markup=False)
+            return
+        below = next((s for s in reversed(self.screen_stack)
+                      if isinstance(s, AnnotateScreen) and not isinstance(s, ReviewScreen)),
+                     None)
+
+        def back(_: object) -> None:
+            if below is not None:
+                below.reload_spans()  # undo in the review may have reverted our own tags
+                below.refresh_article_row()
+
+        self.push_screen(
+            ReviewScreen(self.store, self.annotator, self.labels, against, article_id,
+                         from_annotator=True),
+            callback=back,
+        )
+
+    def open_stats(self) -> None:
+        if not isinstance(self.screen, StatsScreen):
+            self.push_screen(StatsScreen(self.store))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

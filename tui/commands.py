@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from .safe import one_line
+from .screens.review import ReviewScreen
 
 if TYPE_CHECKING:
     from .screens.annotate import AnnotateScreen
@@ -48,7 +49,24 @@ class StancemarkCommands(Provider):
              screen.reload_list),
             ("Mark done and open the next article", "Same as space", screen.action_done_next),
             ("Go to the span list", "Orphaned spans, notes", screen.action_focus_spans),
+            ("Agreement statistics", "Pairwise span F1, token kappa and alpha (as "
+             "`stancemark agreement`)", app.open_stats),  # type: ignore[attr-defined]
         ]
+        if isinstance(screen, ReviewScreen):
+            out += [
+                ("Accept every agreed span", "Same as A: copy them into gold",
+                 screen.action_accept_agreed),
+                ("Next disagreement", "Same as tab", partial(screen.action_jump_item, 1)),
+            ]
+            if screen.from_annotator:
+                out.append(("Back to the annotator", "Same as escape", screen.action_back))
+        else:
+            article_id = screen.article.id if screen.article is not None else None
+            out.insert(0, (
+                "Review this article…",
+                "Compare everyone else's spans on it, and accept or reject them into gold",
+                partial(app.open_review, article_id),  # type: ignore[attr-defined]
+            ))
         for i, label in enumerate(screen.labels):
             name = one_line(label.name, 40)
             out.append((f"Tag as {name}", "Tag the selection (or relabel the current span)",

@@ -9,7 +9,7 @@ two never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding
 
@@ -38,7 +38,7 @@ class Key:
         )
 
 
-MOVE, SELECT, TAG, SPANS, ARTICLES, APP, LIST, SPAN_LIST = (
+MOVE, SELECT, TAG, SPANS, ARTICLES, APP, LIST, SPAN_LIST, REVIEW = (
     "Move",
     "Select",
     "Tag",
@@ -47,6 +47,7 @@ MOVE, SELECT, TAG, SPANS, ARTICLES, APP, LIST, SPAN_LIST = (
     "App",
     "Article list",
     "Span list",
+    "Review",
 )
 
 READER_KEYS: tuple[Key, ...] = (
@@ -133,6 +134,49 @@ SPAN_LIST_KEYS: tuple[Key, ...] = (
 )
 
 
+#: The review screen's own keys; the label keys there tag ``gold``.
+REVIEW_KEYS: tuple[Key, ...] = (
+    Key("review_accept", "a", "accept", "Accept the span under the cursor into gold",
+        REVIEW, show=True, short="accept"),
+    Key("review_reject", "r", "reject", "Reject the span under the cursor", REVIEW,
+        show=True, short="reject"),
+    Key("review_accept_agreed", "A", "accept_agreed",
+        "Accept every span all chosen annotators agree on", REVIEW, show=True,
+        short="agreed"),
+    Key("review_next", "tab", "screen.jump_item(1)", "Next disagreement", REVIEW, show=True,
+        short="next"),
+    Key("review_previous", "shift+tab", "screen.jump_item(-1)", "Previous disagreement",
+        REVIEW),
+    Key("review_back", "escape", "clear_or_back",
+        "Clear the selection, or back to the annotator", REVIEW),
+)
+_REVIEW_READER_IDS = {"review_next", "review_previous", "review_back"}
+
+#: Keys that work on the review screen too but stay out of its (crowded) footer.
+_REVIEW_UNSHOWN = {"select_sentence", "edit_note"}
+
+
+def _quiet(keys: Iterable[Key]) -> list[Key]:
+    return [replace(k, show=False) if k.id in _REVIEW_UNSHOWN else k for k in keys]
+
+
+#: The review reader: the reader's keys, with tab / shift+tab / escape for reviewing.
+REVIEW_READER_KEYS: tuple[Key, ...] = (
+    *_quiet(k for k in READER_KEYS
+            if k.id not in {"span_next", "span_previous", "clear_selection"}),
+    *(k for k in REVIEW_KEYS if k.id in _REVIEW_READER_IDS),
+)
+#: The review screen: accept / reject, then the annotator's keys acting on gold.
+REVIEW_SCREEN_KEYS: tuple[Key, ...] = (
+    *(k for k in REVIEW_KEYS if k.id not in _REVIEW_READER_IDS),
+    *_quiet(SCREEN_KEYS),
+)
+
+STATS_KEYS: tuple[Key, ...] = (
+    Key("stats_close", "escape,q", "close", "Close the agreement statistics", REVIEW),
+)
+
+
 def bindings(keys: Iterable[Key]) -> list[Binding]:
     return [k.binding() for k in keys]
 
@@ -169,6 +213,8 @@ def all_keys(labels: Sequence[Label]) -> list[Key]:
         *LIST_KEYS,
         *FILTER_KEYS,
         *SPAN_LIST_KEYS,
+        *REVIEW_KEYS,
+        *STATS_KEYS,
     ]
 
 

@@ -9,7 +9,7 @@ the one picked in the span panel; delete, note and relabel act on it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -58,6 +58,9 @@ def describe_event(ev: Event) -> str:
         return f"{what} of {label} “{quote}”"
     if ev.action == "status.set":
         return f"status {(ev.after or {}).get('status', '?')}"
+    if ev.action == "review.record":
+        decision = str((ev.after or {}).get("decision", ""))
+        return {"reject": "rejection", "accept": "acceptance"}.get(decision, "decision")
     return ev.action
 
 
@@ -73,7 +76,10 @@ class AnnotateScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.store = store
+        #: whose spans the screen shows and edits (``gold`` on the review screen)
         self.annotator = annotator
+        #: who does it: recorded in the event log, and whose actions undo reverts
+        self.actor = annotator
         self.labels = list(labels)
         self.start_article = start_article
         self.article: Article | None = None
@@ -133,7 +139,7 @@ class AnnotateScreen(Screen[None]):
         self._list_expected = self.store.count_articles()
         streaming = self._list_expected > LIST_SYNC_LIMIT
         if not streaming:
-            self.pane.set_rows(self.store.list_articles(self.annotator))
+            self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
             self._list_loaded = True
         target = self._start_target()
         if target is not None:
@@ -142,9 +148,11 @@ class AnnotateScreen(Screen[None]):
             self._show_empty()
         self.reader.focus()
         if streaming:
-            # A big list fills in after the first paint, without blocking it.
+            # A big list streams in by batches without blocking the screen.  The
+            # worker starts now rather than after a refresh: its first batch then
+            # makes the first paint, instead of an empty list for ~0.1 s.
             self.pane.summarise(loading=self._list_expected)
-            self.call_after_refresh(self._start_streaming)
+            self._start_streaming()
         self.set_interval(POLL_SECONDS, self.poll_changes)
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
@@ -160,13 +168,13 @@ class AnnotateScreen(Screen[None]):
         except StoreError:
             source = None
         if source is None:
-            self.pane.set_rows(self.store.list_articles(self.annotator))
+            self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
         else:
             rows = source.iter_article_rows(self.annotator)
             self.pane.set_rows(())
             batch: list[ArticleRow] = []
             try:
-                for row in rows:
+                for row in self.list_rows(rows):
                     batch.append(row)
                     if len(batch) >= LIST_BATCH:
                         self.pane.append_rows(batch)
@@ -182,6 +190,10 @@ class AnnotateScreen(Screen[None]):
         if self.article is not None:
             self.article_list.set_current(self.article.id)
         self._update_top()
+
+    def list_rows(self, rows: Iterable[ArticleRow]) -> Iterable[ArticleRow]:
+        """The rows the article list keeps (all here; the review screen keeps fewer)."""
+        return rows
 
     def _theme_changed(self) -> None:
         self.call_after_refresh(self.reader.restyle)
@@ -255,7 +267,8 @@ class AnnotateScreen(Screen[None]):
         if self.article_list.index_of(article_id) is not None:
             self.article_list.update_row(row)
         elif self._list_loaded:
-            self.pane.append_rows([row])  # imported by another process meanwhile
+            # imported by another process meanwhile
+            self.pane.append_rows(list(self.list_rows([row])))
         if self.article is not None and article_id == self.article.id:
             self._show_header()
         self._update_top()
@@ -379,7 +392,8 @@ class AnnotateScreen(Screen[None]):
                         self._set_current(span.id)
                         self.notify(f"Already tagged as {one_line(label, 40)}.", markup=False)
                         return
-                span = self.store.add_span(self.article.id, self.annotator, label, start, end)
+                span = self.store.add_span(self.article.id, self.annotator, label, start, end,
+                                           actor=self.actor)
                 self.index.add(span)
                 self._spans_changed(span.id, cursor=start)
                 return
@@ -393,7 +407,7 @@ class AnnotateScreen(Screen[None]):
                 return
             if span.label == label:
                 return
-            new = self.store.update_span(span.id, self.annotator, label=label)
+            new = self.store.update_span(span.id, self.annotator, label=label, actor=self.actor)
             self.index.add(new)
             self._spans_changed(new.id)
 
@@ -408,7 +422,7 @@ class AnnotateScreen(Screen[None]):
             self._no_span()
             return
         with self._store_errors():
-            self.store.delete_span(span.id, self.annotator)
+            self.store.delete_span(span.id, self.annotator, actor=self.actor)
             self.index.remove(span.id)
             self._spans_changed(None)
             self._sync_current()
@@ -422,7 +436,8 @@ class AnnotateScreen(Screen[None]):
 
         def save(note: str) -> None:
             with self._store_errors():
-                new = self.store.update_span(span_id, self.annotator, note=note)
+                new = self.store.update_span(span_id, self.annotator, note=note,
+                                             actor=self.actor)
                 self.index.add(new)
                 self._spans_changed(new.id)
 
@@ -446,13 +461,14 @@ class AnnotateScreen(Screen[None]):
             )
             return
         with self._store_errors():
-            new = self.store.update_span(orphan.id, self.annotator, start=found[0], end=found[1])
+            new = self.store.update_span(orphan.id, self.annotator, start=found[0], end=found[1],
+                                         actor=self.actor)
             self.index.add(new)
             self._spans_changed(new.id, cursor=found[0])
 
     def action_undo(self) -> None:
         with self._store_errors():
-            ev = self.store.undo(self.annotator)
+            ev = self.store.undo(self.actor)
             if ev is None:
                 self.notify("Nothing to undo.", markup=False)
                 return
@@ -460,7 +476,7 @@ class AnnotateScreen(Screen[None]):
 
     def action_redo(self) -> None:
         with self._store_errors():
-            ev = self.store.redo(self.annotator)
+            ev = self.store.redo(self.actor)
             if ev is None:
                 self.notify("Nothing to redo.", markup=False)
                 return
@@ -481,7 +497,7 @@ class AnnotateScreen(Screen[None]):
         if self.article is None:
             return
         with self._store_errors():
-            self.store.set_status(self.article.id, self.annotator, "done")
+            self.store.set_status(self.article.id, self.annotator, "done", actor=self.actor)
             self.refresh_article_row()
             nxt = self.store.next_article(self.annotator, self.article.id, not_done=True)
         if nxt is None:
@@ -558,7 +574,7 @@ class AnnotateScreen(Screen[None]):
         if self._list_expected > LIST_SYNC_LIMIT:
             self._start_streaming()
             return
-        self.pane.set_rows(self.store.list_articles(self.annotator))
+        self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
         if self.article is not None:
             self.article_list.set_current(self.article.id)
         self._update_top()

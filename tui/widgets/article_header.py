@@ -16,7 +16,9 @@ class ArticleHeader(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
 
-    def show_article(self, article: Article | None, status: str = "todo") -> None:
+    def show_article(self, article: Article | None, status: str = "todo", *,
+                     status_name: str = "status", figures: Content | None = None) -> None:
+        """Title, then metadata and status; ``figures`` (the review's agreement) below."""
         if article is None:
             self.update(Content.styled("No article open.", "$text-muted"))
             return
@@ -28,7 +30,8 @@ class ArticleHeader(Static):
         ]
         meta = Content.assemble(
             (" · ".join(bits) + ("  " if bits else ""), "$text-muted"),
-            ("status: ", "$text-muted"),
+            (f"{status_name}: ", "$text-muted"),
             (STATUS_TEXT.get(status, status), "$accent" if status == "done" else ""),
         )
-        self.update(Content("\n").join([title, meta]))
+        lines = [title, meta] if figures is None else [title, meta, figures]
+        self.update(Content("\n").join(lines))

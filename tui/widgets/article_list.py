@@ -9,7 +9,7 @@ repaints two lines.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -86,6 +86,8 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--todo",
         "article-list--in-progress",
         "article-list--done",
+        "article-list--review-open",
+        "article-list--review-done",
     }
 
     @dataclass
@@ -111,11 +113,15 @@ class ArticleList(ScrollView, can_focus=True):
         self._status = bytearray()
         self._counts: dict[int, dict[str, int]] = {}
         self._shared: dict[str, str] = {}
+        self._shared_counts: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
         self._index_cache: dict[str, int] = {}
         self.view: Sequence[int] = range(0)
         self.filter = ArticleFilter()
         self.cursor = 0
         self.current_id: str | None = None
+        #: Review mode: article id -> (disagreements decided, disagreements), or None.
+        #: Called only for the rows drawn, so the caller can compute lazily and cache.
+        self.review_progress: Callable[[str], tuple[int, int] | None] | None = None
 
     # -------------------------------------------------------------- data
     @property
@@ -129,11 +135,20 @@ class ArticleList(ScrollView, can_focus=True):
             return None
         return self._shared.setdefault(value, value)
 
+    def _share_counts(self, counts: dict[str, int]) -> dict[str, int]:
+        """One dict per distinct set of counts: rows only replace theirs, never edit it."""
+        key = tuple(sorted(counts.items()))
+        shared = self._shared_counts.get(key)
+        if shared is None:
+            shared = self._shared_counts[key] = dict(key)
+        return shared
+
     def set_rows(self, rows: Iterable[ArticleRow]) -> None:
         self._ids, self._titles, self._published, self._sources = [], [], [], []
         self._status = bytearray()
         self._counts = {}
         self._shared = {}
+        self._shared_counts = {}
         self._index_cache = {}
         self.append_rows(rows)
 
@@ -150,7 +165,7 @@ class ArticleList(ScrollView, can_focus=True):
             sources.append(share(row.source))
             status.append(STATUS_CODE.get(row.status, 0))
             if row.counts:
-                self._counts[i] = dict(row.counts)
+                self._counts[i] = self._share_counts(row.counts)
         self._apply()
 
     def _row_at(self, i: int) -> ArticleRow:
@@ -220,7 +235,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._sources[i] = self._share(row.source)
         self._status[i] = STATUS_CODE.get(row.status, 0)
         if row.counts:
-            self._counts[i] = dict(row.counts)
+            self._counts[i] = self._share_counts(row.counts)
         else:
             self._counts.pop(i, None)
         self._refresh_article(row.id)
@@ -315,6 +330,10 @@ class ArticleList(ScrollView, can_focus=True):
     def _refresh_position(self, pos: int) -> None:
         self.refresh_lines(pos * ROW_HEIGHT, ROW_HEIGHT)
 
+    def refresh_row(self, article_id: str) -> None:
+        """Repaint one article's lines (e.g. after its review progress changed)."""
+        self._refresh_article(article_id)
+
     def _refresh_article(self, article_id: str) -> None:
         pos = self.view_position(article_id)
         if pos is not None:
@@ -395,13 +414,26 @@ class ArticleList(ScrollView, can_focus=True):
             )
         meta_style = style + self.get_component_rich_style("article-list--meta")
         bits = [b for b in (one_line(row.published), one_line(row.source)) if b]
-        parts: list[tuple[str, Style]] = [("   " + " · ".join(bits), meta_style)]
+        parts: list[tuple[str, Style]] = []
+        progress = self.review_progress(row.id) if self.review_progress is not None else None
+        if progress is not None:
+            # First on the line, so a narrow list never cuts it off.
+            decided, total = progress
+            name = "review-done" if decided >= total else "review-open"
+            mark = style + self.get_component_rich_style("article-list--" + name)
+            glyph = "✓" if decided >= total else "⚖"
+            parts += [("   ", meta_style), (f"{glyph} {decided}/{total}", mark),
+                      ("  " + " · ".join(bits), meta_style)]
+        else:
+            parts.append(("   " + " · ".join(bits), meta_style))
+        first_tag = True
         for label in self.labels:
             n = row.counts.get(label.name, 0)
             if n:
                 tag = (label.key or label.name[:1]) + str(n)
-                parts.append(("  " if len(parts) == 1 else " ", meta_style))
+                parts.append(("  " if first_tag else " ", meta_style))
                 parts.append((tag, style + Style(color=label.color, bold=True)))
+                first_tag = False
         return Text.assemble(*parts, end="", no_wrap=True)
 
     def on_focus(self) -> None:

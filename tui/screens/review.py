@@ -1,0 +1,459 @@
+"""The review screen: compare annotators on one article and build ``gold``.
+
+It is the annotate screen (article list, reader, gold span list, the same
+keys for moving, selecting, tagging, undo and articles) pointed at ``gold``,
+with the reviewer as the actor, plus what reviewing needs:
+
+* the reader paints every compared annotator's spans by kind (agreed, label
+  conflict, boundary difference, only one) and underlines gold;
+* the review list names each span's annotator, label, kind and decision;
+* ``a`` / ``r`` accept (copy into gold) or reject the span under the cursor,
+  ``A`` accepts every agreed span, tab / shift+tab walk the disagreements;
+* the header shows the article's agreement figures, the list each article's
+  "decided / disagreements" (computed for the rows drawn, then cached).
+
+Every decision and edit goes through :mod:`annotations.review` or the Store
+synchronously, so it is committed before the key press returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer
+
+from annotations import review as core
+from annotations.agreement import AgreementReport, figure_text
+from annotations.model import GOLD, ArticleRow, Label
+from annotations.store import Store, StoreError
+
+from .. import keys as K
+from ..safe import one_line
+from ..spanindex import SpanIndex
+from ..textnav import LineIndex
+from ..widgets.article_header import ArticleHeader
+from ..widgets.article_pane import ArticlePane
+from ..widgets.review_bar import ReviewBar
+from ..widgets.review_items import ReviewItems
+from ..widgets.review_legend import ReviewLegend
+from ..widgets.review_reader import GOLD_KIND, ReviewReader
+from ..widgets.span_panel import SpanPanel
+from .annotate import AnnotateScreen
+
+#: Articles looked at, at most, for the first one with undecided disagreements.
+START_SCAN = 200
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def agreement_figures(report: AgreementReport) -> Content:
+    """The header's line: exact / overlap F1 and token kappa of the pair (the mean of the
+    pairs when more than two annotators are compared), and alpha; '-' when undefined."""
+    pairs = report.pairs
+    if len(pairs) == 1:
+        who = Content.assemble(("agreement ", "$text-muted"),
+                               f"{one_line(pairs[0].a, 12)}–{one_line(pairs[0].b, 12)}")
+    else:
+        who = Content(f"mean of {len(pairs)} pairs" if pairs else "agreement: no pair")
+    return Content.assemble(
+        who,
+        ("  exact F1 ", "$text-muted"),
+        (figure_text(_mean(p.exact_f1 for p in pairs)), "bold"),
+        ("  overlap F1 ", "$text-muted"),
+        (figure_text(_mean(p.overlap_f1 for p in pairs)), "bold"),
+        ("  token kappa ", "$text-muted"),
+        (figure_text(_mean(p.token_kappa for p in pairs)), "bold"),
+        ("  alpha ", "$text-muted"),
+        (figure_text(report.alpha), "bold"),
+    )
+
+
+class ReviewScreen(AnnotateScreen, inherit_bindings=False):
+    BINDINGS = K.bindings(K.REVIEW_SCREEN_KEYS)
+
+    def __init__(
+        self,
+        store: Store,
+        reviewer: str,
+        labels: Sequence[Label],
+        against: Sequence[str],
+        start_article: str | None = None,
+        *,
+        from_annotator: bool = False,
+    ) -> None:
+        self.reviewer = reviewer
+        self.against = [a for a in dict.fromkeys(against) if a != GOLD]
+        self.from_annotator = from_annotator
+        self.review: core.ArticleReview | None = None
+        self.items: dict[str, core.ReviewSpan] = {}
+        self.current_item: str | None = None
+        self._kinds: dict[str, str] = {}
+        self._progress: dict[str, tuple[int, int] | None] = {}
+        self._queue: list[str] = core.review_queue(store, self.against)
+        self._queued = set(self._queue)
+        super().__init__(store, GOLD, labels, start_article)
+        self.actor = reviewer
+        self.review_index = SpanIndex(LineIndex(""))
+
+    def _install_label_bindings(self) -> None:
+        """Label keys tag gold; where one is also a review key, the review key wins here
+        (the label's number still tags)."""
+        taken = {k for key in K.REVIEW_KEYS for k in key.keys.split(",")}
+        key_map = self._bindings.key_to_bindings
+        for key in K.label_keys(self.labels):
+            for binding in Binding.make_bindings([key.binding()]):
+                if binding.key in taken:
+                    continue
+                key_map[binding.key] = [
+                    b for b in key_map.get(binding.key, []) if b.action.startswith("tag(")
+                ] + [binding]
+
+    # ------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield ReviewBar(id="top-bar")
+        with Horizontal(id="main"):
+            yield ArticlePane(self.labels, id="article-pane")
+            with Vertical(id="reading"):
+                yield ArticleHeader(id="article-header")
+                yield ReviewReader(self.labels, id="reader")
+                yield ReviewLegend(id="legend")
+                yield ReviewItems(self.labels, id="review-items")
+                yield SpanPanel(self.labels, id="span-panel")
+        yield Footer(compact=True)
+
+    @property
+    def review_reader(self) -> ReviewReader:
+        return self.query_one(ReviewReader)
+
+    @property
+    def items_panel(self) -> ReviewItems:
+        return self.query_one(ReviewItems)
+
+    @property
+    def single_name(self) -> str:
+        return "only one" if len(self.against) <= 2 else "not all"
+
+    def on_mount(self) -> None:
+        # Runs before AnnotateScreen.on_mount (Textual calls both), which loads the list
+        # and opens the first article.
+        self.article_list.review_progress = self.progress_of
+        items = self.items_panel
+        items.single_name = self.single_name
+        items.border_title = "compared spans"
+        self.panel.border_title = "gold"
+        self.call_after_refresh(self._show_legend)
+
+    def _show_legend(self) -> None:
+        self.query_one(ReviewLegend).show(self.review_reader, self.labels, self.single_name)
+
+    def _theme_changed(self) -> None:
+        def restyle() -> None:
+            self.reader.restyle()
+            self._show_legend()
+
+        self.call_after_refresh(restyle)
+
+    # -------------------------------------------------------------- list
+    def list_rows(self, rows: Iterable[ArticleRow]) -> Iterable[ArticleRow]:
+        """Only the articles someone compared has tagged."""
+        queued = self._queued
+        return (row for row in rows if row.id in queued)
+
+    def progress_of(self, article_id: str) -> tuple[int, int] | None:
+        """(decided, disagreements) for the list: computed when first drawn, then cached."""
+        if article_id not in self._progress:
+            try:
+                self._progress[article_id] = core.article_progress(
+                    self.store, article_id, self.reviewer, self.against)
+            except StoreError:
+                return None
+        return self._progress[article_id]
+
+    def reload_list(self) -> None:
+        self._queue = core.review_queue(self.store, self.against)
+        self._queued = set(self._queue)
+        self._progress.clear()
+        super().reload_list()
+
+    def _start_target(self) -> tuple[str, int] | None:
+        """The article asked for, else the first one with undecided disagreements."""
+        if self.start_article and self.store.get_article(self.start_article) is not None:
+            return self.start_article, 0
+        for article_id in self._queue[:START_SCAN]:
+            progress = self.progress_of(article_id)
+            if progress is not None and progress[0] < progress[1]:
+                return article_id, 0
+        return (self._queue[0], 0) if self._queue else None
+
+    def _neighbour_article(self, step: int) -> str | None:
+        assert self.article is not None
+        lst = self.article_list
+        if lst.view_position(self.article.id) is not None:
+            return lst.neighbour(self.article.id, step)
+        # The open article is not in the list (nobody compared tagged it, or filtered):
+        # the nearest listed article in that direction.
+        ids = self.store.article_ids()
+        try:
+            here = ids.index(self.article.id)
+        except ValueError:
+            return None
+        order = ids[here + 1:] if step > 0 else reversed(ids[:here])
+        return next((a for a in order if lst.view_position(a) is not None), None)
+
+    # ----------------------------------------------------------- article
+    def open_article(self, article_id: str, cursor: int = 0, *, save_old: bool = True) -> bool:
+        article = self.store.get_article(article_id)
+        if article is None:
+            self.notify(f"No article {one_line(article_id, 60)!r}", severity="warning",
+                        markup=False)
+            return False
+        self.article = article
+        lines = LineIndex(article.text)
+        self.index = SpanIndex(lines)
+        self.review_index = SpanIndex(lines)
+        self.current_span = None
+        self.current_item = None
+        self._load_review()
+        reader = self.review_reader
+        reader.kinds = dict(self._kinds)
+        reader.show_article(article.text, article.styles, self.review_index,
+                            max(0, min(cursor, len(article.text))))
+        self.panel.current_id = None
+        self.panel.set_index(self.index)
+        self.items_panel.current_id = None
+        self.items_panel.set_items(self.review.items if self.review else [])
+        self.article_list.set_current(article.id)
+        self._show_header()
+        self._sync_current(force=True)
+        self._update_top()
+        return True
+
+    def _load_review(self) -> None:
+        """Re-read the open article's comparison, decisions and gold spans."""
+        assert self.article is not None
+        rv = core.review_article(self.store, self.article.id, self.reviewer, self.against)
+        self.review = rv
+        self.items = {it.span.id: it for it in rv.items}
+        self.index.reset(rv.gold)
+        self.review_index.reset([*(it.span for it in rv.items), *rv.gold])
+        self._kinds = {it.span.id: it.kind for it in rv.items}
+        self._kinds.update({g.id: GOLD_KIND for g in rv.gold})
+        self._progress[self.article.id] = (
+            (rv.decided, len(rv.disagreements)) if rv.items else None
+        )
+
+    def _refresh_review(self) -> None:
+        """After a decision, an edit, undo or another process: re-read and repaint."""
+        if self.article is None:
+            return
+        self._load_review()
+        self.review_reader.set_review(self.review_index, self._kinds)
+        self.panel.spans_changed()
+        assert self.review is not None
+        self.items_panel.set_items(self.review.items)
+        item = self.current_item if self.current_item in self.items else None
+        self._set_item(item, force=True)
+        gold = self.current_span if self.current_span in self.index.by_id else None
+        self._set_current(gold, force=True)
+        self._sync_current()
+        self.article_list.refresh_row(self.article.id)
+        self.refresh_article_row()
+
+    def _show_header(self) -> None:
+        if self.article is None:
+            return
+        row = self.article_list.row(self.article.id)
+        status = row.status if row else self.store.status(self.article.id, GOLD)
+        figures = agreement_figures(self.review.agreement) if self.review else None
+        self.query_one(ArticleHeader).show_article(self.article, status, status_name="gold",
+                                                   figures=figures)
+
+    def _show_empty(self) -> None:
+        self.query_one(ArticleHeader).show_article(None)
+        self.items_panel.empty_text = (
+            "Nothing to review: none of " + ", ".join(one_line(a, 20) for a in self.against)
+            + " has tagged a span."
+        )
+        self.items_panel.set_items([])
+        self._update_top()
+
+    def _update_top(self) -> None:
+        lst = self.article_list
+        pos = None
+        if self.article is not None:
+            i = lst.index_of(self.article.id)
+            pos = None if i is None else i + 1
+        total = lst.total if self._list_loaded else len(self._queue)
+        rv = self.review
+        progress = (rv.decided, len(rv.disagreements)) if rv is not None and rv.items else None
+        self.query_one(ReviewBar).show(self.reviewer, self.against, pos, total, progress)
+
+    def _save_position(self) -> None:
+        """The reviewer's place in the annotator is theirs; the review keeps none."""
+
+    # ------------------------------------------------------------ current
+    def _target_item(self) -> core.ReviewSpan | None:
+        return self.items.get(self.current_item) if self.current_item else None
+
+    def _paint_active(self) -> None:
+        self.review_reader.set_active_span(self.current_item or self.current_span)
+
+    def _set_item(self, span_id: str | None, *, force: bool = False) -> None:
+        if span_id == self.current_item and not force:
+            return
+        self.current_item = span_id
+        self.items_panel.set_current(span_id)
+        self._paint_active()
+
+    def _set_current(self, span_id: str | None, *, force: bool = False) -> None:
+        """The gold span under the cursor (backspace, note and relabel act on it)."""
+        if span_id == self.current_span and not force:
+            return
+        self.current_span = span_id
+        self.panel.set_current(span_id)
+        self._paint_active()
+        self._update_bindings()
+
+    def _sync_current(self, *, force: bool = False) -> None:
+        """Follow the cursor: keep the current span if still under it, else the innermost
+        (a disagreement before an agreement)."""
+        offset = self.review_reader.cursor_offset
+        under = [s for s in self.review_index.at(offset) if s.id in self.items]
+        ids = {s.id for s in under}
+        if self.current_item in ids:
+            self._set_item(self.current_item, force=force)
+        else:
+            open_ = [s for s in under if self.items[s.id].kind != "agree"]
+            pick = (open_ or under)[0].id if under else None
+            self._set_item(pick, force=force)
+        golds = [s.id for s in self.index.at(offset)]
+        gold = self.current_span if self.current_span in golds else (golds[0] if golds else None)
+        self._set_current(gold, force=force)
+
+    def _spans_changed(self, current: str | None, cursor: int | None = None) -> None:
+        """A gold span was tagged, relabelled or deleted (the annotator's actions)."""
+        self._refresh_review()
+        if cursor is not None:
+            self.reader.goto(cursor)
+        self._set_current(current, force=True)
+
+    def reload_spans(self) -> None:
+        """Undo, redo, other processes: everything may have changed."""
+        self._progress.clear()
+        self._refresh_review()
+        self.article_list.refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("accept", "reject", "accept_agreed", "jump_item"):
+            return self.article is not None
+        return super().check_action(action, parameters)
+
+    # ------------------------------------------------------------ actions
+    def _no_item(self) -> None:
+        self.app.bell()
+        self.notify("No compared span under the cursor (tab jumps to the next disagreement).",
+                    markup=False, timeout=2)
+
+    @staticmethod
+    def _describe(item: core.ReviewSpan) -> str:
+        span = item.span
+        return (f"{one_line(span.annotator, 20)}'s {one_line(span.label, 20)} "
+                f"“{one_line(span.text, 40)}”")
+
+    def action_accept(self) -> None:
+        item = self._target_item()
+        if item is None:
+            self._no_item()
+            return
+        with self._store_errors():
+            core.accept(self.store, item.span.id, self.reviewer)
+            self._refresh_review()
+            self.notify(f"Accepted {self._describe(item)} into gold.", markup=False, timeout=3)
+
+    def action_reject(self) -> None:
+        item = self._target_item()
+        if item is None:
+            self._no_item()
+            return
+        with self._store_errors():
+            core.reject(self.store, item.span.id, self.reviewer)
+            self._refresh_review()
+            self.notify(f"Rejected {self._describe(item)}.", markup=False, timeout=3)
+
+    def action_accept_agreed(self) -> None:
+        if self.article is None:
+            return
+        with self._store_errors():
+            made = core.accept_agreed(self.store, self.article.id, self.reviewer, self.against)
+            self._refresh_review()
+            if made:
+                self.notify(f"Accepted {len(made)} agreed span(s) into gold.", markup=False,
+                            timeout=3)
+            else:
+                self.notify("No agreed spans left to accept here.", markup=False, timeout=3)
+
+    def action_jump_item(self, step: int) -> None:
+        """Tab / shift+tab: the next / previous disagreement in text order (wrapping)."""
+        disagreements = self.review.disagreements if self.review is not None else []
+        if not disagreements:
+            self.app.bell()
+            self.notify("No disagreements on this article.", markup=False, timeout=2)
+            return
+        ids = [it.span.id for it in disagreements]
+        if self.current_item in ids:
+            pos = (ids.index(self.current_item) + step) % len(ids)
+        else:
+            offset = self.review_reader.cursor_offset
+            if step > 0:
+                pos = next((i for i, it in enumerate(disagreements) if it.span.start > offset), 0)
+            else:
+                pos = next((i for i in range(len(ids) - 1, -1, -1)
+                            if disagreements[i].span.start < offset), len(ids) - 1)
+        item = disagreements[pos]
+        self._set_item(item.span.id)
+        self.reader.goto(item.span.start)
+
+    def action_done_next(self) -> None:
+        """Space: mark this article's gold done and open the next article to review."""
+        if self.article is None:
+            return
+        with self._store_errors():
+            self.store.set_status(self.article.id, GOLD, "done", actor=self.actor)
+            self.refresh_article_row()
+        self.action_next_article()
+
+    def action_focus_spans(self) -> None:
+        self.items_panel.focus()
+
+    def action_back(self) -> None:
+        """Escape: back to the annotator this screen was opened from."""
+        if not self.from_annotator:
+            self.notify("This review was opened from the command line: q quits "
+                        "(everything is already saved).", markup=False, timeout=3)
+            return
+        self.dismiss(None)
+
+    # ------------------------------------------------------------- events
+    def on_review_items_highlighted(self, event: ReviewItems.Highlighted) -> None:
+        event.stop()
+        item = self.items.get(event.span_id)
+        if item is None:
+            return
+        self._set_item(item.span.id)
+        self.reader.goto(item.span.start)
+
+    def on_review_items_chosen(self, event: ReviewItems.Chosen) -> None:
+        event.stop()
+        item = self.items.get(event.span_id)
+        if item is None:
+            return
+        self._set_item(item.span.id)
+        self.reader.goto(item.span.start, center=True)
+        self.reader.focus()

@@ -1,0 +1,198 @@
+"""The review list: every compared span of the open article, in text order.
+
+One line per span: its kind (agreed, label conflict, boundary difference,
+only one), who made it, its label, the reviewer's decision and the quote.
+The span under the reader's cursor (or reached with tab) is highlighted.
+A Line-API widget, like the span panel: long articles cost nothing until in view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotations.model import Label
+from annotations.review import ReviewSpan
+
+from .. import keys as K
+from ..safe import one_line
+
+#: Per kind: glyph and the short name shown in the list.
+KIND_MARKS = {
+    "agree": ("=", "agreed"),
+    "label": ("≠", "conflict"),
+    "boundary": ("↔", "boundary"),
+    "single": ("·", "only one"),
+}
+DECISION_TEXT = {"accept": "✓ accepted", "reject": "✗ rejected"}
+
+
+class ReviewItems(ScrollView, can_focus=True):
+    BINDINGS = K.bindings(K.SPAN_LIST_KEYS)
+
+    COMPONENT_CLASSES = {
+        "review-items--cursor",
+        "review-items--current",
+        "review-items--agree",
+        "review-items--label",
+        "review-items--boundary",
+        "review-items--single",
+        "review-items--accept",
+        "review-items--reject",
+        "review-items--open",
+        "review-items--empty",
+    }
+
+    @dataclass
+    class Highlighted(Message):
+        """The user moved the list's highlight to a span."""
+
+        span_id: str
+
+    @dataclass
+    class Chosen(Message):
+        """The user chose a span (enter or click): show it in the text."""
+
+        span_id: str
+
+    def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.label_colors = {label.name: label.color for label in labels}
+        self.items: list[ReviewSpan] = []
+        self._positions: dict[str, int] = {}
+        self.current_id: str | None = None
+        self.empty_text = "Nobody tagged this article: nothing to compare."
+        #: what "single" is called: "only one" with two annotators, "not all" with more
+        self.single_name = "only one"
+        self.name_width = 8
+
+    def set_items(self, items: Sequence[ReviewSpan]) -> None:
+        self.items = list(items)
+        self._positions = {it.span.id: i for i, it in enumerate(self.items)}
+        self.name_width = min(12, max((len(one_line(it.span.annotator)) for it in items),
+                                      default=8))
+        self.virtual_size = Size(0, max(1, len(self.items)))
+        if self.current_id not in self._positions:
+            self.current_id = None
+        self._scroll_current_into_view()
+        self.refresh()
+
+    def set_current(self, span_id: str | None) -> None:
+        if span_id == self.current_id:
+            return
+        old = self._positions.get(self.current_id) if self.current_id else None
+        self.current_id = span_id if span_id in self._positions else None
+        if old is not None:
+            self.refresh_lines(old)
+        new = self._positions.get(self.current_id) if self.current_id else None
+        if new is not None:
+            self.refresh_lines(new)
+            self._scroll_current_into_view()
+
+    def _scroll_current_into_view(self) -> None:
+        pos = self._positions.get(self.current_id) if self.current_id else None
+        height = self.scrollable_content_region.height
+        if pos is None or not height:
+            return
+        y = self.scroll_offset.y
+        if pos < y:
+            self.scroll_to(y=pos, animate=False, immediate=True)
+        elif pos >= y + height:
+            self.scroll_to(y=pos - height + 1, animate=False, immediate=True)
+
+    # ------------------------------------------------------------ actions
+    def action_move(self, step: int) -> None:
+        if not self.items:
+            return
+        pos = self._positions.get(self.current_id) if self.current_id else None
+        last = len(self.items) - 1
+        pos = (0 if step > 0 else last) if pos is None else max(0, min(last, pos + step))
+        span_id = self.items[pos].span.id
+        self.set_current(span_id)
+        self.post_message(self.Highlighted(span_id))
+
+    def action_open(self) -> None:
+        if self.current_id is not None:
+            self.post_message(self.Chosen(self.current_id))
+
+    def action_leave(self) -> None:
+        self.screen.set_focus(self.screen.query_one("#reader"))
+
+    def on_focus(self) -> None:
+        if self.current_id is None and self.items:
+            self.action_move(1)
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        pos = offset.y + self.scroll_offset.y
+        if 0 <= pos < len(self.items):
+            span_id = self.items[pos].span.id
+            self.set_current(span_id)
+            self.post_message(self.Highlighted(span_id))
+            if event.chain >= 2:
+                self.post_message(self.Chosen(span_id))
+
+    # ------------------------------------------------------------- render
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        text.truncate(width, overflow="ellipsis")
+        return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        pos = y + self.scroll_offset.y
+        if width <= 0:
+            return Strip.blank(width, base)
+        if not self.items:
+            if pos == 0:
+                empty = base + self.get_component_rich_style("review-items--empty")
+                return self._strip(Text(" " + self.empty_text, style=empty, end="",
+                                        no_wrap=True), width, base)
+            return Strip.blank(width, base)
+        if pos >= len(self.items):
+            return Strip.blank(width, base)
+        item = self.items[pos]
+        span = item.span
+        style = base
+        current = span.id == self.current_id
+        if current:
+            name = "review-items--cursor" if self.has_focus else "review-items--current"
+            style = style + self.get_component_rich_style(name)
+        glyph, kind_name = KIND_MARKS.get(item.kind, ("?", item.kind))
+        if item.kind == "single":
+            kind_name = self.single_name
+        kind_style = style + self.get_component_rich_style(f"review-items--{item.kind}",
+                                                           default=Style())
+        color = self.label_colors.get(span.label, "#999999")
+        if item.decision in DECISION_TEXT:
+            decision = DECISION_TEXT[item.decision]
+            decision_style = self.get_component_rich_style(f"review-items--{item.decision}")
+        elif item.kind != "agree":
+            decision, decision_style = "· open", self.get_component_rich_style(
+                "review-items--open")
+        else:
+            decision, decision_style = "", Style()
+        parts: list[tuple[str, Style]] = [
+            ("▌" if current else " ", style + Style(color=color)),
+            (f"{glyph} {kind_name:<9}", kind_style),
+            (one_line(span.annotator, self.name_width).ljust(self.name_width) + " ", style),
+            ("■ ", style + Style(color=color)),
+            (one_line(span.label, 10).ljust(9), style + Style(bold=True)),
+            (f"{decision:<11}", style + decision_style),
+            ("“" + one_line(span.text, 80) + "”", style),
+        ]
+        return self._strip(Text.assemble(*parts, end="", no_wrap=True), width, style)
