@@ -654,6 +654,13 @@ class Store:
             styles=_styles_from_json(row[8]),
         )
 
+    def article_sha(self, article_id: str) -> str | None:
+        """The stored text's SHA-256: a cheap check that an open text is current."""
+        row = self.conn.execute(
+            "SELECT text_sha256 FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def article_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
 

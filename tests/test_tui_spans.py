@@ -178,3 +178,58 @@ async def test_mouse_on_span_panel_and_article_list(tui_store, tui_app):
         await pilot.click(screen.article_list, offset=(5, 4))
         assert screen.article.id == "mining"
     assert tui_store.position("ana") == ("mining", 0)
+
+
+async def test_live_refresh_from_a_real_process_and_a_changed_text(tui_store, tui_app,
+                                                                   tui_db_path):
+    """Another process adds a span and then re-imports the open article's text."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        text = screen.article.text
+        start = at(text, "denied")
+        code = (
+            "import sys\n"
+            "from annotations.store import Store\n"
+            "s = Store.open(sys.argv[1])\n"
+            f"print(s.add_span('harbor', 'ana', 'denial', {start}, {start + 6}).id)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code, str(tui_db_path)], cwd=root,
+                             capture_output=True, text=True, check=True)
+        sid = out.stdout.strip()
+        began = time.monotonic()
+        while sid not in screen.index.by_id and time.monotonic() - began < 2.0:
+            await pilot.pause(0.1)
+        assert sid in screen.index.by_id, "not shown within 2 s"
+        new_text = "BREAKING: an update.\n\n" + text
+        code = (
+            "import sys\n"
+            "from annotations.model import Article\n"
+            "from annotations.store import Store\n"
+            "s = Store.open(sys.argv[1])\n"
+            "a = s.get_article('harbor')\n"
+            "a.text = sys.stdin.read()\n"
+            "a.styles = []\n"
+            "s.import_articles([a])\n"
+        )
+        subprocess.run([sys.executable, "-c", code, str(tui_db_path)], cwd=root,
+                       input=new_text, text=True, check=True)
+        began = time.monotonic()
+        while screen.article.text != new_text and time.monotonic() - began < 2.0:
+            await pilot.pause(0.1)
+        assert screen.article.text == new_text
+        assert screen.reader.text == new_text
+        # the moved span is shown where its quote now is, and tagging uses the new text
+        moved = screen.index.by_id[sid]
+        assert new_text[moved.start:moved.end] == "denied"
+        screen.reader.goto(at(new_text, "BREAKING"))
+        await pilot.press("s", "x")
+    tags = [s for s in tui_store.spans("harbor", "ana") if s.label == "context"]
+    assert tags and new_text[tags[0].start:tags[0].end] == tags[0].text
+    assert tags[0].text.startswith("BREAKING")

@@ -626,7 +626,15 @@ class AnnotateScreen(Screen[None]):
             return
         self._data_version = version
         with self._store_errors():
-            self.reload_spans()
+            if self.article is not None and (
+                self.store.article_sha(self.article.id) != self.article.text_sha256
+            ):
+                # Re-imported elsewhere: never tag offsets of a text no longer stored.
+                self.open_article(self.article.id, self.reader.cursor_offset, save_old=False)
+                self.notify("This article's text changed in another process: reloaded.",
+                            severity="warning", markup=False)
+            else:
+                self.reload_spans()
             self.refresh_article_row()
 
     def on_unmount(self) -> None:
