@@ -13,6 +13,7 @@ conventions (``SPAN_COLUMNS``, canonical JSON attributes, quote + context).
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -415,3 +416,80 @@ def copy_database(src: Path, dst: Path) -> Path:
         Path(str(dst) + suffix).unlink(missing_ok=True)
     shutil.copyfile(src, dst)
     return dst
+
+
+# ------------------------------------------------------------------- TUI databases
+
+#: The annotator the TUI cases open the app as.
+TUI_ANNOTATOR = "ana"
+#: Index of the long article of the key-press case (far from the short reports' ids).
+BIG_ARTICLE_INDEX = 900_000
+
+
+def short_articles(seed: int, n: int, size: int = 800) -> Iterator[Article]:
+    """The first ``n`` short reports (about ``size`` characters of markdown), parsed, lazily.
+
+    A 100,000-report list only needs titles, dates and sources; short bodies keep
+    building the database quick.  Report ``i`` is the same whatever ``n`` is.
+    """
+    for i in range(n):
+        yield read_markdown(Path(f"{article_id(i)}.md"), markdown_article(seed, i, size))
+
+
+def build_list_database(path: Path, seed: int, n: int, annotator: str = TUI_ANNOTATOR) -> dict:
+    """A store of ``n`` short reports, as an annotator's work in progress would look.
+
+    Each report gets 0-6 spans of ``annotator`` (3 on average); a report with spans
+    is ``in_progress`` or (one in three) ``done``.  Report ``i`` gets the same spans
+    and status whatever ``n`` is, so a small database is a prefix of a big one.
+    """
+    store = Store.open(path)
+    counts = {"articles": 0, "spans": 0, "statuses": 0}
+    statuses: list[StatusRecord] = []
+    source = short_articles(seed, n)
+    try:
+        while batch := list(itertools.islice(source, 5_000)):
+            store.import_articles(batch)
+            spans: list[Span] = []
+            for art in batch:
+                rng = random.Random(f"{seed}:tui-list:{art.id}")
+                k = rng.randint(0, 6)
+                if k:
+                    spans.extend(spans_for(seed, art, annotator, k))
+                    status = "done" if rng.random() < 1 / 3 else "in_progress"
+                    statuses.append(StatusRecord(art.id, annotator, status, _stamp(200 * 86400)))
+            counts["articles"] += len(batch)
+            counts["spans"] += insert_spans(store, spans)
+        insert_statuses(store, statuses)
+        counts["statuses"] = len(statuses)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+    return counts
+
+
+def big_article(seed: int, chars: int) -> Article:
+    """One long report whose plain text has about ``chars`` characters."""
+    i = BIG_ARTICLE_INDEX
+    # The generator's target counts markdown; the plain text comes out a little longer.
+    return read_markdown(Path(f"{article_id(i)}.md"), markdown_article(seed, i, int(chars * 0.975)))
+
+
+def build_reader_database(path: Path, seed: int, chars: int, n_spans: int,
+                          annotator: str = TUI_ANNOTATOR, others: int = 10) -> Article:
+    """A store holding one long report with ``n_spans`` spans of ``annotator``.
+
+    Plus the first ``others`` short reports, so the list is not empty.  Returns the
+    long report.
+    """
+    art = big_article(seed, chars)
+    store = Store.open(path)
+    try:
+        store.import_articles([art, *short_articles(seed, others)])
+        insert_spans(store, spans_for(seed, art, annotator, n_spans))
+        insert_statuses(store, [StatusRecord(art.id, annotator, "in_progress",
+                                             _stamp(200 * 86400))])
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+    return art

@@ -1,0 +1,410 @@
+"""The child process of the TUI cases: runs the annotator headless and prints one JSON line.
+
+``python -m benchmarks.tui_probe startup --db DB --articles N``
+    Start the annotator on ``DB`` (``App.run_test``, 120 x 36) and wait until its
+    article list has loaded every row.  Prints the times (from just before
+    ``Store.open``) of the first frame of the annotate screen, of the first
+    *complete* frame (the article in the reader and rows in the list) and of
+    the list being fully loaded, and the process's peak RSS (``VmHWM``).
+
+``python -m benchmarks.tui_probe keys --side ours|baseline ...``
+    Time key presses: in the annotator on a long article (``ours``), or in a bare
+    ``App`` holding one default ``TextArea`` (``baseline``).  See :func:`press`
+    for what one timed key press includes.
+
+Each run is a fresh process, so no case sees another's caches, imports or
+garbage.  Only the standard library, textual, ``tui`` and ``annotations`` are
+imported (never numpy), so the peak RSS is the annotator's own.
+"""
+
+from __future__ import annotations
+
+import time
+
+_T_PROCESS = time.perf_counter()
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+SIZE = (120, 36)
+
+
+def peak_rss() -> int:
+    """Peak resident set size of this process, in bytes.
+
+    ``VmHWM`` belongs to the process image since ``exec``.  Linux carries the
+    parent's peak through ``fork`` and ``exec`` into ``ru_maxrss`` (a child of the
+    benchmark runner reports the runner's gigabytes), so that is only the fallback.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return maxrss()
+
+
+def maxrss() -> int:
+    ru = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return ru if sys.platform == "darwin" else ru * 1024
+
+
+def current_rss() -> int | None:
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return int(psutil.Process().memory_info().rss)
+
+
+# ------------------------------------------------------------------- startup
+
+async def startup(args: argparse.Namespace) -> dict[str, Any]:
+    t_imports = time.perf_counter()
+    from annotations.store import Store
+    from tui.app import StancemarkApp
+    from tui.screens.annotate import AnnotateScreen
+
+    imported = time.perf_counter()
+    marks: dict[str, float] = {}
+    t0 = time.perf_counter()
+    store = Store.open(args.db, create=False)
+    app = StancemarkApp(store, args.annotator)
+    display = app._display
+
+    def timed_display(screen: Any, renderable: Any) -> None:
+        # Every frame the compositor produces goes through App._display (headless
+        # runs skip only the write to the terminal).  Stamp the ones we wait for.
+        display(screen, renderable)
+        if renderable is None or not isinstance(screen, AnnotateScreen):
+            return
+        now = time.perf_counter()
+        marks.setdefault("first_frame", now)
+        if "first_paint" not in marks and screen.article is not None and (
+            screen.article_list.total > 0 or args.articles == 0
+        ):
+            marks["first_paint"] = now
+
+    app._display = timed_display  # type: ignore[method-assign]
+    info: dict[str, Any] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        deadline = time.perf_counter() + args.timeout
+        while True:
+            screen = app.screen
+            if (
+                isinstance(screen, AnnotateScreen)
+                and "first_paint" in marks
+                and screen.article_list.total >= args.articles
+                and not any(w.is_running or w.state.name == "PENDING" for w in app.workers)
+            ):
+                break
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"the list did not load {args.articles} rows "
+                                 f"in {args.timeout} s")
+            await asyncio.sleep(0.002)
+        marks["list_loaded"] = time.perf_counter()
+        await pilot.pause()
+        info["rows"] = screen.article_list.total
+        info["article"] = screen.article.id if screen.article else None
+        info["peak_rss"] = peak_rss()
+        info["ru_maxrss"] = maxrss()
+        info["rss"] = current_rss()
+    store.close()
+    return {
+        "imports_s": imported - t_imports,
+        "process_to_t0_s": t0 - _T_PROCESS,
+        **{f"{k}_s": v - t0 for k, v in marks.items()},
+        **info,
+    }
+
+
+# ---------------------------------------------------------------------- keys
+
+async def settle(app: Any) -> None:
+    """Let every message pump of the screen run until no queue holds a message.
+
+    A key press travels as messages (``Key`` to the app, then to the focused
+    widget; the action posts ``SelectionChanged``, which bubbles to the screen
+    ...).  Each ``sleep(0)`` lets each pump with a message handle it; we stop
+    after two rounds in which every queue was empty.
+    """
+    nodes = [app, *app.screen.walk_children(with_self=True)]
+    quiet = 0
+    for _ in range(10_000):
+        await asyncio.sleep(0)
+        if any(n._message_queue.qsize() for n in nodes):
+            quiet = 0
+        else:
+            quiet += 1
+            if quiet >= 2:
+                return
+    raise RuntimeError("the app did not settle")
+
+
+def render(app: Any) -> None:
+    """Produce the frame now: what the screen's update timer would do next (see Pilot.pause)."""
+    app.screen._on_timer_update()
+
+
+async def press(app: Any, key: str, character: str | None) -> float:
+    """One key press, timed: the key event's whole path, then the repaint.
+
+    Post the ``Key`` event to the app as the driver does, let every message it
+    causes be handled (binding look-up, the action, ``SelectionChanged`` and its
+    handlers ...), render the frame, then handle whatever that frame scheduled
+    (``call_after_refresh``) and render again if needed.  Pilot's ``press`` adds
+    idle waits of tens of milliseconds; this adds about ten ``sleep(0)``.
+    """
+    from textual import events
+
+    event = events.Key(key, character)
+    event.set_sender(app)
+    t0 = time.perf_counter()
+    app.post_message(event)
+    await settle(app)
+    render(app)
+    await settle(app)
+    render(app)
+    return time.perf_counter() - t0
+
+
+@contextmanager
+def store_timers(store: Any) -> Any:
+    """Time every call into the store (and its commits) while a key press runs."""
+    spent = {"store": 0.0, "commit": 0.0}
+    depth = [0]
+
+    def wrap(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*a: Any, **k: Any) -> Any:
+            if depth[0]:
+                return fn(*a, **k)
+            depth[0] += 1
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent["store"] += time.perf_counter() - t
+                depth[0] -= 1
+        return timed
+
+    names = [n for n in dir(type(store)) if not n.startswith("_")
+             and callable(getattr(type(store), n)) and n not in ("open", "close")]
+    for n in names:
+        setattr(store, n, wrap(n, getattr(store, n)))
+    orig_tx = getattr(store, "_tx", None)
+    if orig_tx is not None:
+        @contextmanager
+        def tx(*a: Any, **k: Any) -> Any:
+            cm = orig_tx(*a, **k)
+            c = cm.__enter__()
+            try:
+                yield c
+            except BaseException:
+                if not cm.__exit__(*sys.exc_info()):
+                    raise
+            else:
+                t = time.perf_counter()
+                cm.__exit__(None, None, None)  # COMMIT
+                spent["commit"] += time.perf_counter() - t
+        store._tx = tx
+    try:
+        yield spent
+    finally:
+        for n in names:
+            store.__dict__.pop(n, None)
+        store.__dict__.pop("_tx", None)
+
+
+KEYS = {
+    # kind: (ours key, baseline key) and their characters
+    "right": (("right", None), ("right", None)),
+    "word": (("w", "w"), ("ctrl+right", None)),
+    "tag": (("1", "1"), ("1", "1")),
+}
+
+
+async def keys(args: argparse.Namespace) -> dict[str, Any]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import TextArea
+
+    from annotations.store import Store
+    from tui.app import StancemarkApp
+
+    kinds = args.kinds.split(",")
+    out: dict[str, Any] = {"side": args.side, "samples": {}, "store_s": {}, "commit_s": {}}
+    t_setup = time.perf_counter()
+    if args.side == "ours":
+        store = Store.open(args.db, create=False)
+        app: Any = StancemarkApp(store, args.annotator, start_article=args.article)
+    else:
+        store = None
+        text = Path(args.baseline_text).read_text(encoding="utf-8")
+
+        class Bare(App[None]):
+            def compose(self) -> ComposeResult:
+                yield TextArea(text)
+
+        app = Bare()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if args.side == "ours":
+            screen = app.screen
+            reader = screen.reader
+            source = screen.article.text
+            if screen.article.id != args.article:
+                raise SystemExit(f"opened {screen.article.id}, not {args.article}")
+            reader.goto(len(source) // 2, center=True)
+            out["spans_before"] = len(screen.index)
+            region = reader.scrollable_content_region
+        else:
+            area = app.query_one(TextArea)
+            area.focus()
+            await pilot.pause()
+            if args.content_size:
+                w, h = (int(v) for v in args.content_size.split("x"))
+                area.styles.width = w + area.outer_size.width - area.scrollable_content_region.width
+                area.styles.height = h + area.outer_size.height - area.scrollable_content_region.height
+            area.move_cursor(area.document.end)
+            await pilot.pause()
+            area.move_cursor((area.document.line_count // 2, 0))
+            region = area.scrollable_content_region
+        await settle(app)
+        render(app)
+        out["content_size"] = [region.width, region.height]
+        out["setup_s"] = time.perf_counter() - t_setup
+        side = 0 if args.side == "ours" else 1
+        words = None
+        if args.side == "ours":
+            from tui.textnav import WORD, snap
+
+            words = WORD.finditer(source, len(source) // 2)
+        last_end = [0]
+
+        async def select_next_word() -> None:
+            """Untimed: select the next word that holds no tag of the first label yet."""
+            assert words is not None
+            label = screen.labels[0].name
+            for m in words:
+                found = snap(source, *m.span())
+                if found is None or found[0] < last_end[0]:
+                    continue
+                s, e = found
+                if not any((sp.start, sp.end, sp.label) == (s, e, label)
+                           for sp in screen.index.at(s)):
+                    last_end[0] = e
+                    reader.select_offsets(s, e)
+                    await settle(app)
+                    render(app)
+                    return
+            raise RuntimeError("no word left to tag")
+
+        async def run(kind: str, n: int, record: bool, profiler: Any = None) -> None:
+            key, char = KEYS[kind][side]
+            times: list[float] = []
+            store_s: list[float] = []
+            commit_s: list[float] = []
+            for _ in range(n):
+                if kind == "tag" and words is not None:
+                    await select_next_word()
+                if profiler is not None:  # the presses only, not the untimed selections
+                    profiler.start()
+                    try:
+                        await press(app, key, char)
+                    finally:
+                        profiler.stop()
+                elif store is not None and record:
+                    with store_timers(store) as spent:
+                        times.append(await press(app, key, char))
+                    store_s.append(spent["store"])
+                    commit_s.append(spent["commit"])
+                else:
+                    times.append(await press(app, key, char))
+            if record:
+                out["samples"][kind] = times
+                if store is not None:
+                    out["store_s"][kind] = store_s
+                    out["commit_s"][kind] = commit_s
+
+        for kind in kinds:
+            await run(kind, args.warmup, record=False)
+            await run(kind, args.presses, record=True)
+        if args.side == "ours":
+            out["spans_after"] = len(screen.index)
+            out["cursor"] = reader.cursor_offset
+        if args.profile:
+            await profile_keys(args, run, kinds)
+    if store is not None:
+        store.close()
+    out["peak_rss"] = peak_rss()
+    return out
+
+
+async def profile_keys(args: argparse.Namespace, run: Any, kinds: list[str]) -> None:
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return
+    for kind in kinds:
+        # One more round of presses, each profiled (the sessions add up).
+        profiler = Profiler(interval=0.0002, async_mode="disabled")
+        await run(kind, args.presses, record=False, profiler=profiler)
+        for suffix, show_all in (("", False), ("-all", True)):
+            path = Path(f"{args.profile}-{kind}{suffix}.txt")
+            path.write_text(profiler.output_text(unicode=True, color=False, show_all=show_all),
+                            encoding="utf-8")
+
+
+# ---------------------------------------------------------------------- main
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.tui_probe")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("startup")
+    s.add_argument("--db", required=True)
+    s.add_argument("--articles", type=int, required=True, help="rows the list must reach")
+    s.add_argument("--annotator", default="ana")
+    s.add_argument("--timeout", type=float, default=300)
+    s.add_argument("--profile", default="", help="write a pyinstrument report of the run here")
+    k = sub.add_parser("keys")
+    k.add_argument("--side", choices=("ours", "baseline"), required=True)
+    k.add_argument("--db")
+    k.add_argument("--article")
+    k.add_argument("--annotator", default="ana")
+    k.add_argument("--baseline-text")
+    k.add_argument("--content-size", default="", help="WxH of the baseline's text area")
+    k.add_argument("--kinds", default="right,word,tag")
+    k.add_argument("--presses", type=int, default=100)
+    k.add_argument("--warmup", type=int, default=10)
+    k.add_argument("--profile", default="", help="path prefix of pyinstrument reports")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.command == "startup" and args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001, async_mode="enabled")
+        profiler.start()
+        try:
+            result = asyncio.run(startup(args))
+        finally:
+            profiler.stop()
+        Path(args.profile).write_text(
+            profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+    else:
+        result = asyncio.run((startup if args.command == "startup" else keys)(args))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""What the TUI cases share: their databases and the child processes that drive the annotator.
+
+The annotator always runs in a child process (:mod:`benchmarks.tui_probe`), one
+per measured run: a first paint or a peak RSS measured in the runner's own
+process would carry the runner's imports, caches and generated data.
+
+``first_paint`` and ``memory`` read the same child runs: each child starts the
+annotator, stamps its first frames, waits until the article list has loaded
+every row, then reads its peak RSS.  Whichever of the two cases runs first
+starts them; the other reuses the results (``ctx.shared``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.data import TUI_ANNOTATOR, build_list_database
+from benchmarks.framework import RunContext
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Sizes of the first-paint and memory cases (they share their runs, so also their sizes).
+#: ``tiny`` still has more reports than ``tui.screens.annotate.LIST_SYNC_LIMIT``, so the
+#: list streams in, as it does at the other sizes.
+STARTUP_SIZES: dict[str, dict[str, Any]] = {
+    "tiny": {"articles": 2_500, "baseline_articles": 10},
+    "quick": {"articles": 20_000, "baseline_articles": 10},
+    "full": {"articles": 100_000, "baseline_articles": 10},
+}
+
+
+def probe(args: list[str], timeout: float = 600) -> dict[str, Any]:
+    """Run ``python -m benchmarks.tui_probe ARGS`` and return its JSON result."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("TEXTUAL", None)  # no devtools or debug features in the measured process
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.tui_probe", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        raise RuntimeError(f"tui_probe {args[0]} failed (exit {proc.returncode}):\n{tail}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def list_database(ctx: RunContext, n: int) -> Path:
+    """A store of ``n`` short reports with the annotator's spans and statuses (once a run)."""
+
+    def build() -> Path:
+        folder = Path(ctx.shared["workroot"]) / "shared"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"list-{n}.db"
+        counts = build_list_database(path, ctx.seed, n)
+        ctx.shared[f"tui-list-counts:{n}"] = counts
+        return path
+
+    return ctx.cached(f"tui-list-db:{n}", build)
+
+
+def startup_runs(ctx: RunContext) -> dict[str, Any]:
+    """Child runs of the annotator on the big and the small database, interleaved.
+
+    One untimed warm-up run per side first (it fills the OS cache and saves the
+    reading position, which every later run then finds).  Then ``repeat`` runs
+    per side, alternating which goes first.
+    """
+    params = STARTUP_SIZES[ctx.size]
+    n, n_base = params["articles"], params["baseline_articles"]
+    key = f"tui-startup:{ctx.size}:{n}:{n_base}:{ctx.repeat}:{ctx.seed}"
+
+    def run_all() -> dict[str, Any]:
+        dbs = {"ours": (list_database(ctx, n), n),
+               "baseline": (list_database(ctx, n_base), n_base)}
+
+        def one(side: str) -> dict[str, Any]:
+            db, rows = dbs[side]
+            return probe(["startup", "--db", str(db), "--articles", str(rows),
+                          "--annotator", TUI_ANNOTATOR])
+
+        runs: dict[str, list[dict[str, Any]]] = {"ours": [], "baseline": []}
+        for side in ("ours", "baseline"):
+            one(side)  # warm-up
+        for i in range(ctx.repeat):
+            order = ("ours", "baseline") if i % 2 == 0 else ("baseline", "ours")
+            for side in order:
+                r = one(side)
+                runs[side].append(r)
+                ctx.log(f"  startup {side} #{i + 1}: first paint {r['first_paint_s'] * 1e3:.0f} ms"
+                        f" (first frame {r['first_frame_s'] * 1e3:.0f} ms), list loaded "
+                        f"{r['list_loaded_s']:.2f} s, peak RSS {r['peak_rss'] / 2**20:.1f} MiB")
+        opened = {r["article"] for side in runs.values() for r in side}
+        if len(opened) != 1:
+            raise RuntimeError(f"the two sides opened different articles: {sorted(opened)}")
+        for side, (_, rows) in dbs.items():
+            if any(r["rows"] != rows for r in runs[side]):
+                raise RuntimeError(f"{side}: the list did not load {rows} rows")
+        profile = None
+        if ctx.profile_dir is not None:
+            ctx.profile_dir.mkdir(parents=True, exist_ok=True)
+            profile = ctx.profile_dir / f"profile-{ctx.size}-startup.txt"
+            probe(["startup", "--db", str(dbs["ours"][0]), "--articles", str(n),
+                   "--annotator", TUI_ANNOTATOR, "--profile", str(profile)])
+            ctx.log(f"  profile written to {profile}")
+        return {"runs": runs, "articles": n, "baseline_articles": n_base,
+                "database": ctx.shared.get(f"tui-list-counts:{n}", {}),
+                "database_bytes": dbs["ours"][0].stat().st_size,
+                "article": opened.pop(), "profile": str(profile) if profile else None}
+
+    if key not in ctx.shared:
+        t0 = time.perf_counter()
+        ctx.shared[key] = run_all()
+        ctx.log(f"  startup runs done in {time.perf_counter() - t0:.1f} s")
+    return ctx.shared[key]
+
+
+def column(runs: list[dict[str, Any]], name: str) -> list[float]:
+    return [float(r[name]) for r in runs]
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values)
