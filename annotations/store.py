@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .anchoring import TextIndex, context, reanchor
+from .anchoring import CONTEXT, TextIndex, context, reanchor
 from .model import (
     GOLD,
     STATUSES,
@@ -526,6 +526,10 @@ class Store:
             report.failed += 1
             report.errors.append(f"{art.path or '?'}: article has an empty id")
             return "failed"
+        if "\x00" in art.text:
+            report.failed += 1
+            report.errors.append(f"{art.path or art.id}: text contains a NUL character")
+            return "failed"
         sha = sha256_text(art.text)
         row = c.execute(
             "SELECT text_sha256, title, source, published, url, meta, styles FROM articles "
@@ -849,6 +853,29 @@ class Store:
             raise StoreError(f"no article with id {article_id!r}")
         return row[0]
 
+    def _slice(
+        self, c: sqlite3.Connection, article_id: str, start: int, end: int
+    ) -> tuple[str, str, str]:
+        """Quote, prefix and suffix of ``text[start:end]`` without loading the text.
+
+        SQLite's ``length`` and ``substr`` count characters (code points) of
+        UTF-8 text, as Python does; texts never hold NUL (refused on import),
+        the one character they would stop at.
+        """
+        if not (isinstance(start, int) and isinstance(end, int)):
+            raise StoreError("span offsets must be integers")
+        p0 = max(0, start - CONTEXT)
+        row = c.execute(
+            "SELECT length(text), substr(text, ?, ?), substr(text, ?, ?), substr(text, ?, ?) "
+            "FROM articles WHERE id = ?",
+            (start + 1, end - start, p0 + 1, start - p0, end + 1, CONTEXT, article_id),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no article with id {article_id!r}")
+        if not (0 <= start < end <= row[0]):
+            raise StoreError(f"span {start}..{end} is outside the text (length {row[0]})")
+        return row[1], row[2], row[3]
+
     def _check_range(self, text: str, start: int, end: int) -> None:
         if not (isinstance(start, int) and isinstance(end, int)):
             raise StoreError("span offsets must be integers")
@@ -915,10 +942,8 @@ class Store:
         if not annotator:
             raise StoreError("a span needs an annotator")
         with self._tx() as c:
-            text = self._article_text(c, article_id)
-            self._check_range(text, start, end)
+            quote, prefix, suffix = self._slice(c, article_id, start, end)
             now = now_iso()
-            prefix, suffix = context(text, start, end)
             span = Span(
                 id=span_id or str(uuid.uuid4()),
                 article_id=article_id,
@@ -926,7 +951,7 @@ class Store:
                 label=label,
                 start=start,
                 end=end,
-                text=text[start:end],
+                text=quote,
                 prefix=prefix,
                 suffix=suffix,
                 note=note,

@@ -311,3 +311,25 @@ def test_reimport_same_text_new_metadata_updates_it(store: Store) -> None:
     again = store.import_articles([Article(id="a1", text=TEXT, title="Renamed", source="Ledger",
                                            published="2025-10-02", meta={"k": 1})])
     assert again.unchanged == 1
+
+
+def test_span_quote_and_context_are_code_points(tmp_path: Path) -> None:
+    from annotations.anchoring import CONTEXT, context
+
+    text = "Prices 📈 rose, said 王秀英 at Café\u0301 Ōsaka 🚢 port. " * 3
+    s = Store.open(tmp_path / "u.db")
+    s.import_articles([Article(id="u", text=text)])
+    for start, end in [(0, 6), (7, 8), (20, 23), (len(text) - 10, len(text)), (5, 60)]:
+        sp = s.add_span("u", "ana", "claim", start, end)
+        assert sp.text == text[start:end]
+        assert (sp.prefix, sp.suffix) == context(text, start, end)
+        assert len(sp.prefix) <= CONTEXT
+        assert s.get_span(sp.id).text == text[start:end]
+    with pytest.raises(StoreError, match="outside"):
+        s.add_span("u", "ana", "claim", 0, len(text) + 1)
+
+
+def test_text_with_nul_is_refused(store: Store) -> None:
+    rep = store.import_articles([Article(id="nul", text="a\x00b", path="x.jsonl")])
+    assert rep.failed == 1 and "NUL" in rep.errors[0]
+    assert store.get_article("nul") is None
