@@ -233,3 +233,36 @@ async def test_live_refresh_from_a_real_process_and_a_changed_text(tui_store, tu
     tags = [s for s in tui_store.spans("harbor", "ana") if s.label == "context"]
     assert tags and new_text[tags[0].start:tags[0].end] == tags[0].text
     assert tags[0].text.startswith("BREAKING")
+
+
+async def test_list_row_counts_follow_this_screens_edits(tui_store, tui_app):
+    """Tag, relabel and delete update the open article's list row from the span index
+    (orphans counted, todo turned in_progress) exactly as the store would count it."""
+    _orphan(tui_store)
+    tui_store.set_status("harbor", "ana", "todo")
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        assert screen.article.id == "harbor"
+        assert screen.article_list.row("harbor").status == "todo"
+        assert len(screen.index.orphan_ids) == 2
+
+        def check(step: str) -> None:
+            shown = screen.article_list.row("harbor")
+            stored = tui_store.article_row("harbor", "ana")
+            assert shown == stored, step
+
+        check("open")
+        text = screen.article.text
+        for needle, key in (("Acme Ltd.", "c"), ("documents", "d"), ("wrongdoing", "x")):
+            screen.reader.select_offsets(at(text, needle), at(text, needle) + len(needle))
+            await pilot.press(key)
+            check(f"tag {needle}")
+        assert screen.article_list.row("harbor").status == "in_progress"
+        await pilot.press("c")  # relabel the span under the cursor (wrongdoing)
+        check("relabel")
+        await pilot.press("backspace")
+        check("delete")
+        await pilot.press("u")
+        check("undo")
+    assert tui_store.article_row("harbor", "ana").counts["claim"] >= 2

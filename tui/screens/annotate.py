@@ -9,8 +9,11 @@ the one picked in the span panel; delete, note and relabel act on it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any
 
 from textual import on
@@ -343,7 +346,31 @@ class AnnotateScreen(Screen[None]):
         if cursor is not None:
             self.reader.goto(cursor)
         self._set_current(current, force=True)
-        self.refresh_article_row()
+        self._refresh_open_row()
+
+    def _refresh_open_row(self) -> None:
+        """The open article's list row after this screen changed its spans: no store query.
+
+        The counts come from the span index, which holds the same spans the
+        store counts (this annotator's live spans of the article, orphans too);
+        the status from the list row, except ``todo``, which the store turns
+        ``in_progress`` on the first tag (then read back: one key look-up).
+        Changes from other processes, undo and redo re-read the row from the
+        store (:meth:`refresh_article_row`).
+        """
+        if self.article is None:
+            return
+        row = self.article_list.row(self.article.id)
+        if row is None:  # not in the list (yet): the store knows
+            self.refresh_article_row()
+            return
+        status = row.status
+        if status == "todo":
+            status = self.store.status(self.article.id, self.annotator)
+        counts = dict(Counter(map(attrgetter("label"), self.index.by_id.values())))
+        self.article_list.update_row(dataclasses.replace(row, status=status, counts=counts))
+        self._show_header()
+        self._update_top()
 
     def reload_spans(self) -> None:
         """Re-read the open article's spans (undo, redo, other processes)."""

@@ -7,6 +7,14 @@ public :meth:`get_line` hook from per-line run lists (``SpanIndex.rows`` and
 the markdown style rows), and each painted line is cached until the spans or
 the theme change, so a key press costs a few dictionary look-ups per visible
 line however many spans the article holds.
+
+Rendered screen lines are cached too (:meth:`Reader.render_line`): with soft
+wrap on, TextArea keys its own line cache on the whole selection, so every
+cursor move re-renders every visible line.  The reader re-renders only the
+screen lines of the document rows that hold the cursor or the selection; the
+others come from TextArea's own cache, under a key without the selection, so
+they are dropped by every clear of that cache (spans, styles, theme, wrap,
+size, a new document).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from collections.abc import Sequence
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, WrappedDocument
 
@@ -23,7 +32,7 @@ from annotations.model import Label, StyleRange
 
 from .. import keys as K
 from ..safe import display_text
-from ..spanindex import SpanIndex
+from ..spanindex import SpanIndex, is_placed
 from ..textnav import (
     LineIndex,
     next_paragraph,
@@ -46,6 +55,8 @@ STYLE_CLASSES = {
 SPAN_TINT = 0.5
 OVERLAP = Style(underline=True, bold=True)
 UNKNOWN_LABEL_COLOR = "#999999"
+#: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are).
+_LINE_KEY = "reader-line"
 
 
 def label_colors(labels: Sequence[Label], background: Color) -> dict[str, tuple[Style, Style]]:
@@ -168,7 +179,7 @@ class Reader(TextArea, inherit_bindings=False):
             return
         for row in dirty:
             self._painted.pop(row, None)
-        self.notify_style_update()
+        self._forget_rows(dirty)
         self.refresh()
 
     def repaint(self) -> None:
@@ -182,9 +193,42 @@ class Reader(TextArea, inherit_bindings=False):
         """Highlight the span under the cursor (full label colour)."""
         if span_id == self.active_span:
             return
+        old = self._span_rows(self.active_span)
+        new = self._span_rows(span_id)
         self.active_span = span_id
-        self.notify_style_update()
+        if old is None or new is None:
+            self.notify_style_update()
+        else:
+            self._forget_rows(old | new)
         self.refresh()
+
+    def _span_rows(self, span_id: str | None) -> set[int] | None:
+        """The rows where :meth:`get_line` paints ``span_id`` as active.
+
+        ``None`` when that cannot be told from the index (an id it no longer
+        holds): the caller then drops every cached line.
+        """
+        if span_id is None:
+            return set()
+        span = self.index.by_id.get(span_id)
+        if span is None:
+            return None
+        lines = self.index.lines
+        if not is_placed(span, len(lines.text)):
+            return set()
+        return set(range(lines.row_of(span.start), lines.row_of(span.end - 1) + 1))
+
+    def _forget_rows(self, rows: set[int]) -> None:
+        """Drop the rendered lines of document ``rows`` from TextArea's line cache.
+
+        Only the reader's own entries of other rows survive: TextArea's own
+        entries (the cursor and selection rows, keyed on the selection) go too,
+        since they may show these rows or an active span that changed.
+        """
+        cache = self._line_cache
+        stale = [key for key in cache.keys() if key[0] != _LINE_KEY or key[4] in rows]
+        for key in stale:
+            cache.discard(key)
 
     def restyle(self) -> None:
         """Recompute colours from the current theme and repaint everything."""
@@ -211,6 +255,75 @@ class Reader(TextArea, inherit_bindings=False):
         return styles
 
     # ------------------------------------------------------------ painting
+    def render_line(self, y: int) -> Strip:
+        """One screen line; lines away from the cursor and selection are reused.
+
+        A screen line shows the cursor or the selection only if its document row
+        lies between the selection's rows (the cursor is the selection's end), so
+        every other line renders the same whatever the selection: it is cached
+        under TextArea's key without the selection and cursor fields.  Lines that
+        do hold them, and any line whose rendering this cannot vouch for (no
+        soft wrap, out of the document, the placeholder) take TextArea's own path.
+        The entries live in TextArea's ``_line_cache``, so whatever clears that
+        (:meth:`notify_style_update` after span, style and theme changes, a
+        rewrap on a resize or a width change, a new document) clears them too.
+        Scrolling needs no clearing: the key holds the document line, not the
+        line of the widget.
+        """
+        if not self.soft_wrap or not self._shown:
+            return super().render_line(y)
+        scroll_x, scroll_y = self.scroll_offset
+        absolute_y = scroll_y + y
+        wrapped = self.wrapped_document
+        if not 0 <= absolute_y < wrapped.height:
+            return super().render_line(y)
+        try:
+            info = wrapped._offset_to_line_info[absolute_y]
+        except IndexError:
+            info = None
+        if info is None:
+            return super().render_line(y)
+        row = info[0]
+        start, end = self.selection
+        top, bottom = (start[0], end[0]) if start[0] <= end[0] else (end[0], start[0])
+        if top <= row <= bottom:
+            return super().render_line(y)
+        key = (
+            _LINE_KEY,
+            self.size,
+            scroll_x,
+            absolute_y,
+            row,
+            self.theme,
+            self._matching_bracket_location,
+            self.match_cursor_bracket,
+            self.soft_wrap,
+            self.show_line_numbers,
+            self.line_number_start,
+            self.read_only,
+            self.show_cursor,
+            self.suggestion,
+        )
+        cache = self._line_cache
+        line = cache.get(key)
+        if line is None:
+            line = self._render_line(y)
+            cache[key] = line
+        return line
+
+    def render_line_uncached(self, y: int) -> Strip:
+        """Screen line ``y`` rendered afresh, bypassing every line cache (for tests).
+
+        Neither the rendered-line cache nor the painted-row cache is read or
+        written: the row is painted again from the span index and the styles.
+        """
+        painted = self._painted
+        self._painted = {}
+        try:
+            return self._render_line(y)
+        finally:
+            self._painted = painted
+
     def get_line(self, line_index: int) -> Text:
         painted = self._painted.get(line_index)
         if painted is None:
