@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import Label
+from tui.widgets.rows import scroll_row_into_view
 
 from .. import keys as K
 from ..safe import one_line
@@ -80,15 +81,7 @@ class SpanPanel(ScrollView, can_focus=True):
             self._scroll_current_into_view()
 
     def _scroll_current_into_view(self) -> None:
-        pos = self.index.position_of(self.current_id) if self.current_id else None
-        height = self.scrollable_content_region.height
-        if pos is None or not height:
-            return
-        y = self.scroll_offset.y
-        if pos < y:
-            self.scroll_to(y=pos, animate=False, immediate=True)
-        elif pos >= y + height:
-            self.scroll_to(y=pos - height + 1, animate=False, immediate=True)
+        scroll_row_into_view(self, self.index.position_of(self.current_id) if self.current_id else None)
 
     # ------------------------------------------------------------ actions
     def action_move(self, step: int) -> None:
