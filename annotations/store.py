@@ -12,6 +12,8 @@ The TUI and the CLI share this API; neither writes SQL of its own.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sqlite3
@@ -456,6 +458,8 @@ class Store:
         msg = str(e)
         if "readonly" in msg:
             return StoreError(f"{self.path}: cannot write to the database (read-only)")
+        if "malformed" in msg or "not a database" in msg:
+            return StoreError(f"{self.path}: the database is damaged or corrupted ({msg})")
         return StoreError(f"{self.path}: {msg}")
 
     def data_version(self) -> int:
@@ -1528,3 +1532,35 @@ class Store:
                     yield ArticleRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else {})
         finally:
             cursor.close()
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Let a public method raise only :class:`StoreError`, never a raw sqlite3 error.
+
+    A damaged page is only found when a query reaches it, in any read;
+    callers (the CLI, the TUI) then see one clear error type.
+    """
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def gen(self: Store, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from fn(self, *args, **kwargs)
+            except sqlite3.Error as e:
+                raise self._friendly(e) from e
+
+        return gen
+
+    @functools.wraps(fn)
+    def call(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            raise self._friendly(e) from e
+
+    return call
+
+
+for _name, _fn in list(vars(Store).items()):
+    if not _name.startswith("_") and inspect.isfunction(_fn):
+        setattr(Store, _name, _guarded(_fn))

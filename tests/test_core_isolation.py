@@ -32,5 +32,6 @@ def test_core_imports_without_textual_or_rich() -> None:
 def test_tui_never_writes_sql() -> None:
     for p in (ROOT / "tui").rglob("*.py"):
         src = p.read_text(encoding="utf-8").upper()
-        for word in ("INSERT INTO", "UPDATE SPANS", "DELETE FROM", "CREATE TABLE", ".EXECUTE("):
+        for word in ("INSERT INTO", "UPDATE SPANS", "DELETE FROM", "CREATE TABLE", ".EXECUTE(",
+                     "IMPORT SQLITE3", "SQLITE3.", "SQLITE_UTILS"):
             assert word not in src, f"{p} contains {word}"

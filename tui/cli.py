@@ -9,7 +9,6 @@ so no control character reaches the terminal raw.
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -86,10 +85,6 @@ class AppGroup(click.Group):
             return super().invoke(ctx)
         except StoreError as e:
             raise click.ClickException(printable(str(e))) from e
-        except sqlite3.DatabaseError as e:
-            db = resolve_db_path(ctx.params.get("db") or (ctx.obj or {}).get("db"))
-            raise click.ClickException(
-                printable(f"{db}: the database is damaged or unreadable ({e})")) from e
 
 
 @click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
