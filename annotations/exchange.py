@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .anchoring import TextIndex, context, reanchor
 from .formats.base import line_safe
-from .model import ANCHORS, STATUSES, Article, ExportDoc, StyleRange, sha256_text
+from .model import ANCHORS, STATUSES, Article, ExportDoc, sha256_text
 
 if TYPE_CHECKING:
     from .store import MergeReport, Store
@@ -112,85 +112,26 @@ def write_pack(docs: Iterable[ExportDoc], stream: IO[bytes]) -> tuple[int, int]:
 
 
 # -------------------------------------------------------------------- read
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def article_from_record(rec: dict[str, Any], path: str, line: int) -> Article:
-    """Validate the article part of a pack line (spans are checked at merge time)."""
-    if not isinstance(rec, dict):
-        raise PackError(path, line, "not a JSON object")
-    text = rec.get("text")
-    if not isinstance(text, str) or not text:
-        raise PackError(path, line, "'text' must be a non-empty string")
-    aid = rec.get("id")
-    if isinstance(aid, int) and not isinstance(aid, bool):
-        aid = str(aid)
-    if not isinstance(aid, str) or not aid:
-        raise PackError(path, line, "'id' must be a non-empty string")
-    meta = rec.get("meta") or {}
-    if not isinstance(meta, dict):
-        raise PackError(path, line, "'meta' must be an object")
-    title = rec.get("title")
-    if title is not None and not isinstance(title, str):
-        raise PackError(path, line, "'title' must be a string")
-    sha = rec.get("text_sha256")
-    if sha is not None and sha != sha256_text(text):
-        raise PackError(path, line, "text_sha256 does not match the text")
-    styles: list[StyleRange] = []
-    for item in rec.get("styles") or []:
-        try:
-            s, e, kind = int(item[0]), int(item[1]), str(item[2])
-        except (TypeError, ValueError, IndexError, KeyError):
-            raise PackError(path, line, "malformed 'styles' entry") from None
-        if 0 <= s < e <= len(text):
-            styles.append(StyleRange(s, e, kind, item[3] if len(item) > 3 else {}))
-    for key in ("spans", "relations", "statuses"):
-        if rec.get(key) is not None and not isinstance(rec.get(key), list):
-            raise PackError(path, line, f"'{key}' must be a list")
-    return Article(
-        id=aid,
-        text=text,
-        title=title if title is not None else text.split("\n", 1)[0][:200],
-        source=_str_or_none(meta.get("source")),
-        published=_str_or_none(meta.get("date")),
-        url=_str_or_none(meta.get("url")),
-        path=path,
-        meta=meta,
-        styles=styles,
-        annotations={
-            "spans": rec.get("spans") or [],
-            "relations": rec.get("relations") or [],
-            "statuses": rec.get("statuses") or [],
-            "line": line,
-        },
-    )
-
-
 def read_pack(path: Path | str) -> Iterator[Article | PackError]:
-    """Pack lines as Articles (annotations attached); bad lines as PackError."""
-    p = str(path)
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError as e:
-        yield PackError(p, 0, f"cannot read ({e.strerror or e})")
-        return
-    with fh:
-        for n, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                rec = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as e:
-                yield PackError(p, n, f"not valid UTF-8 (byte offset {e.start})")
-                continue
-            except json.JSONDecodeError as e:
-                yield PackError(p, n, f"invalid JSON ({e.msg})")
-                continue
-            try:
-                yield article_from_record(rec, p, n)
-            except PackError as e:
-                yield e
+    """Pack lines as Articles (annotations attached); bad lines as PackError.
+
+    The same reader as ``stancemark import`` (:func:`articles.read_jsonl`), so
+    a pack is validated one way whichever command reads it.
+    """
+    from .articles import ArticleError, read_jsonl
+
+    for item in read_jsonl(Path(path)):
+        if isinstance(item, ArticleError):
+            yield PackError(str(path), item.line or 0, item.reason)
+            continue
+        sha = (item.annotations or {}).get("text_sha256")
+        if sha is not None and sha != sha256_text(item.text):
+            line = (item.annotations or {}).get("line", 0)
+            yield PackError(str(path), line, "text_sha256 does not match the text")
+        else:
+            if item.annotations is None:  # an article line without annotations
+                item.annotations = {"spans": [], "relations": [], "statuses": []}
+            yield item
 
 
 # ------------------------------------------------------------------- merge
