@@ -56,7 +56,6 @@ memory stays at one article's tokens.
 from __future__ import annotations
 
 import operator
-import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict, deque
@@ -68,6 +67,7 @@ from itertools import accumulate, combinations, compress, islice, repeat
 from typing import Any
 
 from annotations.model import Span
+from annotations.tokens import TOKEN_RE, tokenize
 
 __all__ = [
     "OUTSIDE",
@@ -86,16 +86,11 @@ __all__ = [
     "tokenize",
 ]
 
-TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
 #: Category of a token no span touches.
 OUTSIDE = "O"
 
 Figure = float | int | None
-
-
-def tokenize(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every token: sorted, non-overlapping, never empty."""
-    return [m.span() for m in TOKEN_RE.finditer(text)]
 
 
 _STARTS = operator.itemgetter(0)

@@ -23,10 +23,11 @@ import math
 import re
 from dataclasses import dataclass
 
+from .tokens import TOKEN_RE
+
 CONTEXT = 32
 #: Minimum difflib similarity between the old quote and a candidate.
 FUZZY_THRESHOLD = 0.8
-_WORD = re.compile(r"\w+|[^\w\s]")
 
 
 def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str]:
@@ -95,6 +96,7 @@ class TextIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self._blocks: list[tuple[int, str]] | None = None
+        self._starts: list[int] = []
         self._postings: dict[str, list[int]] = {}
 
     @property
@@ -107,10 +109,11 @@ class TextIndex:
                 if block.strip():
                     n = len(out)
                     out.append((pos, block))
-                    for w in set(_WORD.findall(block.lower())):
+                    for w in set(TOKEN_RE.findall(block.lower())):
                         postings.setdefault(w, []).append(n)
                 pos += len(block)
             self._blocks, self._postings = out, postings
+            self._starts = [b[0] for b in out]
         return self._blocks
 
     def candidates(self, quote: str, old_start: int) -> list[int]:
@@ -120,7 +123,7 @@ class TextIndex:
         if n == 0:
             return []
         scores: dict[int, float] = {}
-        qwords = set(_WORD.findall(quote.lower()))
+        qwords = set(TOKEN_RE.findall(quote.lower()))
         common = max(50, n // 10)
         rare = [w for w in qwords if 0 < len(self._postings.get(w, ())) <= common]
         # Rare words find the paragraph; words in nearly every paragraph say little.
@@ -132,7 +135,7 @@ class TextIndex:
             for i in post if len(post) <= 5 * common else ():
                 scores[i] = scores.get(i, 0.0) + weight
         # The paragraph at the old offset is always a candidate.
-        near = bisect.bisect_right([b[0] for b in blocks], old_start) - 1
+        near = bisect.bisect_right(self._starts, old_start) - 1
         if near >= 0:
             scores.setdefault(near, 0.0)
         ranked = sorted(scores, key=lambda i: (-scores[i], abs(blocks[i][0] - old_start)))

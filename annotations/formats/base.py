@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from annotations.model import ExportDoc, Relation, Span
+from annotations.tokens import TOKEN_RE  # noqa: F401  (re-exported)
+from annotations.tokens import tokenize as tokens  # noqa: F401  (re-exported)
 
 
 class FormatUnavailable(Exception):
@@ -75,17 +77,6 @@ class FormatSpec:
 
 # --------------------------------------------------------------------------- tokens
 
-TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-
-
-def tokens(text: str) -> list[tuple[int, int]]:
-    """Token ``(start, end)`` code-point offsets: the matches of ``\\w+|[^\\w\\s]``.
-
-    One tokenisation shared by every token-based format keeps conll, prodigy
-    and the agreement scores comparable.  Note that a combining mark (e.g.
-    U+0301) is not ``\\w`` in Python, so it becomes a token of its own.
-    """
-    return [m.span() for m in TOKEN_RE.finditer(text)]
 
 
 def token_range(toks: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
