@@ -13,14 +13,12 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import Label
-from tui.widgets.rows import scroll_row_into_view
+from tui.widgets.rows import SpanRows
 
 from .. import keys as K
 from ..safe import one_line
@@ -28,7 +26,7 @@ from ..spanindex import SpanIndex, is_placed
 from ..textnav import LineIndex
 
 
-class SpanPanel(ScrollView, can_focus=True):
+class SpanPanel(SpanRows, can_focus=True):
     BINDINGS = K.bindings(K.SPAN_LIST_KEYS)
 
     COMPONENT_CLASSES = {
@@ -68,58 +66,15 @@ class SpanPanel(ScrollView, can_focus=True):
         self._scroll_current_into_view()
         self.refresh()
 
-    def set_current(self, span_id: str | None) -> None:
-        if span_id == self.current_id:
-            return
-        old = self.index.position_of(self.current_id) if self.current_id else None
-        self.current_id = span_id
-        if old is not None:
-            self.refresh_lines(old)
-        new = self.index.position_of(span_id) if span_id else None
-        if new is not None:
-            self.refresh_lines(new)
-            self._scroll_current_into_view()
+    # ------------------------------------------------------------ rows
+    def row_count(self) -> int:
+        return len(self.index)
 
-    def _scroll_current_into_view(self) -> None:
-        scroll_row_into_view(self, self.index.position_of(self.current_id) if self.current_id else None)
+    def id_at(self, pos: int) -> str:
+        return self.index.ordered[pos][4]
 
-    # ------------------------------------------------------------ actions
-    def action_move(self, step: int) -> None:
-        count = len(self.index)
-        if not count:
-            return
-        pos = self.index.position_of(self.current_id) if self.current_id else None
-        pos = (0 if step > 0 else count - 1) if pos is None else max(0, min(count - 1, pos + step))
-        span_id = self.index.ordered[pos][4]
-        self.set_current(span_id)
-        self.post_message(self.Highlighted(span_id))
-
-    def action_open(self) -> None:
-        if self.current_id is not None:
-            self.post_message(self.Chosen(self.current_id))
-
-    def action_leave(self) -> None:
-        self.screen.set_focus(self.screen.query_one("#reader"))
-
-    def on_focus(self) -> None:
-        if self.current_id is None and len(self.index):
-            self.action_move(1)
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        pos = offset.y + self.scroll_offset.y
-        if 0 <= pos < len(self.index):
-            span_id = self.index.ordered[pos][4]
-            self.set_current(span_id)
-            self.post_message(self.Highlighted(span_id))
-            if event.chain >= 2:
-                self.post_message(self.Chosen(span_id))
+    def position_of(self, span_id: str) -> int | None:
+        return self.index.position_of(span_id)
 
     # ------------------------------------------------------------- render
     def render_line(self, y: int) -> Strip:
