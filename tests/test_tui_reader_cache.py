@@ -1,15 +1,21 @@
-"""The reader's rendered-line cache never shows a stale line.
+"""The reader's caches and partial repaints never leave a stale line on screen.
 
 After every step that can change how a line looks (cursor moves across spans,
 selections, tag, relabel, undo, redo, delete, a theme change, a resize, a
 scroll, a focus change, the list shown or hidden) every visible line of the
-reader, as the screen gets it (``render_line``, cached), must equal the same
-line rendered afresh with no cache at all (``render_line_uncached``).
+reader must equal the same line rendered afresh with no cache at all, at two
+levels: the line the reader gives (``render_line``, from its line cache), and
+the line the screen holds (``render_lines``: Textual's per-widget cache, which
+only renders again the lines the reader marked for repaint; a selection
+change or a tag repaints just a few lines).
 """
 
 from __future__ import annotations
 
 import pytest
+from textual._styles_cache import StylesCache
+from textual.cache import LRUCache
+from textual.geometry import Region
 
 from annotations.model import Article, StyleRange
 from annotations.store import Store
@@ -67,6 +73,18 @@ def assert_fresh(reader: Reader, step: str) -> int:
         fresh = reader.render_line_uncached(y)
         assert list(shown) == list(fresh), f"{step}: screen line {y} is stale"
         assert shown.cell_length == fresh.cell_length, f"{step}: screen line {y} width"
+    # What the screen holds (no line marked for repaint is left after a frame)
+    # against a full repaint with every cache empty.
+    whole = Region(0, 0, *reader.region.size)
+    on_screen = [list(strip) for strip in reader.render_lines(whole)]
+    saved = reader._styles_cache, reader._line_cache, reader._painted
+    reader._styles_cache, reader._line_cache, reader._painted = StylesCache(), LRUCache(1024), {}
+    try:
+        repainted = [list(strip) for strip in reader.render_lines(whole)]
+    finally:
+        reader._styles_cache, reader._line_cache, reader._painted = saved
+    for y, (a, b) in enumerate(zip(on_screen, repainted, strict=True)):
+        assert a == b, f"{step}: screen line {y} was not repainted"
     return cached
 
 

@@ -13,6 +13,7 @@ on an article with thousands of spans stays cheap.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import Iterable
 
 from annotations.model import Span
@@ -20,6 +21,8 @@ from annotations.model import Span
 from .textnav import LineIndex
 
 SortKey = tuple[int, int, str, str, str]
+#: line index -> the ``[col_start, col_end)`` column ranges changed on that line
+Changes = dict[int, list[tuple[int, int]]]
 
 
 def sort_key(span: Span) -> SortKey:
@@ -37,8 +40,11 @@ class SpanIndex:
         self.by_id: dict[str, Span] = {}
         self.ordered: list[SortKey] = []
         self.rows: dict[int, list[tuple[int, int, str]]] = {}
-        #: rows touched since the last call to :meth:`take_dirty_rows`
-        self.dirty: set[int] = set()
+        #: columns of each line touched since the last :meth:`take_dirty` (a span
+        #: only changes how the columns it covers are painted)
+        self.dirty: Changes = {}
+        #: live spans (orphans too) per label: the open article's list-row counts
+        self.label_counts: Counter[str] = Counter()
         #: live spans that do not sit in the text (orphaned)
         self.orphan_ids: set[str] = set()
         self.reset(spans)
@@ -47,13 +53,14 @@ class SpanIndex:
     def reset(self, spans: Iterable[Span]) -> None:
         self.by_id = {}
         self.rows = {}
-        self.dirty = set()
+        self.dirty = {}
         self.orphan_ids = set()
         for span in spans:
             if span.deleted_at is None:
                 self.by_id[span.id] = span
                 self._place(span)
         self.ordered = sorted(sort_key(s) for s in self.by_id.values())
+        self.label_counts = Counter(s.label for s in self.by_id.values())
 
     def add(self, span: Span) -> None:
         if span.id in self.by_id:
@@ -62,6 +69,7 @@ class SpanIndex:
             return
         self.by_id[span.id] = span
         insort(self.ordered, sort_key(span))
+        self.label_counts[span.label] += 1
         self._place(span)
 
     def remove(self, span_id: str) -> Span | None:
@@ -69,42 +77,54 @@ class SpanIndex:
         if span is None:
             return None
         self.orphan_ids.discard(span_id)
+        self.label_counts[span.label] -= 1
+        if not self.label_counts[span.label]:
+            del self.label_counts[span.label]
         key = sort_key(span)
         i = bisect_left(self.ordered, key)
         if i < len(self.ordered) and self.ordered[i] == key:
             del self.ordered[i]
         if is_placed(span, len(self.lines.text)):
-            for row in self._span_rows(span):
+            for row, cs, ce in self.runs(span):
                 runs = self.rows.get(row)
                 if runs:
                     runs[:] = [r for r in runs if r[2] != span_id]
                     if not runs:
                         del self.rows[row]
-                self.dirty.add(row)
+                self.dirty.setdefault(row, []).append((cs, ce))
         return span
 
-    def _span_rows(self, span: Span) -> range:
-        first = self.lines.row_of(span.start)
-        last = self.lines.row_of(span.end - 1)
-        return range(first, last + 1)
+    def runs(self, span: Span) -> list[tuple[int, int, int]]:
+        """``(row, col_start, col_end)`` of each line a placed span covers.
+
+        A span ending at a line's end also covers the line break; its run on
+        the next line is then empty (``col_start == col_end == 0``).
+        """
+        lines = self.lines
+        (r0, c0) = lines.to_location(span.start)
+        (r1, c1) = lines.to_location(span.end)
+        return [
+            (row, c0 if row == r0 else 0,
+             c1 if row == r1 else lines.line_end(row) - lines.starts[row])
+            for row in range(r0, r1 + 1)
+        ]
 
     def _place(self, span: Span) -> None:
         if not is_placed(span, len(self.lines.text)):
             self.orphan_ids.add(span.id)
             return
-        lines = self.lines
-        (r0, c0) = lines.to_location(span.start)
-        (r1, c1) = lines.to_location(span.end)
-        for row in range(r0, r1 + 1):
-            cs = c0 if row == r0 else 0
-            ce = c1 if row == r1 else lines.line_end(row) - lines.starts[row]
+        for row, cs, ce in self.runs(span):
             if ce > cs:
                 self.rows.setdefault(row, []).append((cs, ce, span.id))
-            self.dirty.add(row)
+            self.dirty.setdefault(row, []).append((cs, ce))
+
+    def take_dirty(self) -> Changes:
+        """The columns changed since the last call, by line."""
+        dirty, self.dirty = self.dirty, {}
+        return dirty
 
     def take_dirty_rows(self) -> set[int]:
-        dirty, self.dirty = self.dirty, set()
-        return dirty
+        return set(self.take_dirty())
 
     # ------------------------------------------------------------ queries
     def __len__(self) -> int:

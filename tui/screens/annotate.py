@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
 from typing import Any
 
 from textual import on
@@ -367,7 +365,7 @@ class AnnotateScreen(Screen[None]):
         status = row.status
         if status == "todo":
             status = self.store.status(self.article.id, self.annotator)
-        counts = dict(Counter(map(attrgetter("label"), self.index.by_id.values())))
+        counts = dict(self.index.label_counts)
         self.article_list.update_row(dataclasses.replace(row, status=status, counts=counts))
         self._show_header()
         self._update_top()

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
 
 from annotations.model import Article
 
 from ..safe import one_line
+from .content_static import ContentStatic
 
 STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done"}
 
 
-class ArticleHeader(Static):
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+class ArticleHeader(ContentStatic):
+    AUTO_HEIGHT = True  # two lines, three with the review's figures
 
     def show_article(self, article: Article | None, status: str = "todo", *,
                      status_name: str = "status", figures: Content | None = None) -> None:
         """Title, then metadata and status; ``figures`` (the review's agreement) below."""
         if article is None:
-            self.update(Content.styled("No article open.", "$text-muted"))
+            self.show_content(Content.styled("No article open.", "$text-muted"))
             return
         title = Content.styled(one_line(article.title or article.id), "bold")
         bits = [
@@ -34,4 +33,4 @@ class ArticleHeader(Static):
             (STATUS_TEXT.get(status, status), "$accent" if status == "done" else ""),
         )
         lines = [title, meta] if figures is None else [title, meta, figures]
-        self.update(Content("\n").join(lines))
+        self.show_content(Content("\n").join(lines))

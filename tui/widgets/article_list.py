@@ -24,6 +24,7 @@ from annotations.model import ArticleRow, Label
 
 from .. import keys as K
 from ..safe import one_line
+from .frame_styles import FrameStyles
 
 ROW_HEIGHT = 2
 STATUSES = ("todo", "in_progress", "done")
@@ -74,7 +75,7 @@ def parse_filter(text: str, labels: Sequence[str] = ()) -> ArticleFilter:
     return ArticleFilter(tuple(words), status, label)
 
 
-class ArticleList(ScrollView, can_focus=True):
+class ArticleList(FrameStyles, ScrollView, can_focus=True):
     """Titles, dates, sources, this annotator's counts per label and status."""
 
     BINDINGS = K.bindings(K.LIST_KEYS)
@@ -383,7 +384,7 @@ class ArticleList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ render
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style()
         line_y = y + self.scroll_offset.y
         pos, part = divmod(line_y, ROW_HEIGHT)
         if pos >= len(self.view) or width <= 0:
@@ -391,9 +392,9 @@ class ArticleList(ScrollView, can_focus=True):
         row = self._row_at(self.view[pos])
         style = base
         if row.id == self.current_id:
-            style = style + self.get_component_rich_style("article-list--current")
+            style = style + self.part_style("article-list--current")
         if pos == self.cursor and self.has_focus:
-            style = style + self.get_component_rich_style("article-list--cursor")
+            style = style + self.part_style("article-list--cursor")
         text = self._line_text(row, part, style)
         text.truncate(width, overflow="ellipsis")
         segments = list(text.render(self.app.console))
@@ -402,7 +403,7 @@ class ArticleList(ScrollView, can_focus=True):
     def _line_text(self, row: ArticleRow, part: int, style: Style) -> Text:
         if part == 0:
             status_class = "article-list--" + row.status.replace("_", "-")
-            glyph_style = style + self.get_component_rich_style(status_class, default=Style())
+            glyph_style = style + self.part_style(status_class, default=Style())
             marker = "▶" if row.id == self.current_id else " "
             return Text.assemble(
                 (marker, style),
@@ -412,7 +413,7 @@ class ArticleList(ScrollView, can_focus=True):
                 end="",
                 no_wrap=True,
             )
-        meta_style = style + self.get_component_rich_style("article-list--meta")
+        meta_style = style + self.part_style("article-list--meta")
         bits = [b for b in (one_line(row.published), one_line(row.source)) if b]
         parts: list[tuple[str, Style]] = []
         progress = self.review_progress(row.id) if self.review_progress is not None else None
@@ -420,7 +421,7 @@ class ArticleList(ScrollView, can_focus=True):
             # First on the line, so a narrow list never cuts it off.
             decided, total = progress
             name = "review-done" if decided >= total else "review-open"
-            mark = style + self.get_component_rich_style("article-list--" + name)
+            mark = style + self.part_style("article-list--" + name)
             glyph = "✓" if decided >= total else "⚖"
             parts += [("   ", meta_style), (f"{glyph} {decided}/{total}", mark),
                       ("  " + " · ".join(bits), meta_style)]

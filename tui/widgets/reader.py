@@ -19,11 +19,14 @@ size, a new document).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.geometry import Region
+from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, WrappedDocument
@@ -32,7 +35,7 @@ from annotations.model import Label, StyleRange
 
 from .. import keys as K
 from ..safe import display_text
-from ..spanindex import SpanIndex, is_placed
+from ..spanindex import Changes, SpanIndex, is_placed
 from ..textnav import (
     LineIndex,
     next_paragraph,
@@ -80,6 +83,14 @@ def _label_styles(color_text: str, background: Color) -> tuple[Style, Style]:
     return span, active
 
 
+def _section_bounds(wrapped: WrappedDocument, row: int, section: int) -> tuple[int, int | None]:
+    """First column of screen section ``section`` of ``row``, and of the next (None: the end)."""
+    offsets = wrapped.get_offsets(row)
+    first = offsets[section - 1] if section > 0 else 0
+    last = offsets[section] if section < len(offsets) else None
+    return first, last
+
+
 class _WrappedText(WrappedDocument):
     """A wrapped document whose height is summed once per wrap, not once per painted line.
 
@@ -111,6 +122,15 @@ class Reader(TextArea, inherit_bindings=False):
     """Read-only article text with spans painted in their label colours."""
 
     BINDINGS = K.bindings(K.READER_KEYS)
+
+    _frame_key: tuple[object, ...] | None = None  # set while render_lines runs
+
+    # TextArea repaints all of itself on every selection change; the reader
+    # repaints only the screen lines the old and the new selection touch
+    # (:meth:`_watch_selection`), so a key press renders one or two lines.
+    selection: Reactive[Selection] = reactive(
+        Selection(), init=False, always_update=True, repaint=False
+    )
 
     COMPONENT_CLASSES = TextArea.COMPONENT_CLASSES | set(STYLE_CLASSES.values())
 
@@ -149,7 +169,7 @@ class Reader(TextArea, inherit_bindings=False):
         self.active_span = None
         self._style_rows = self._layout_styles(styles)
         self._painted.clear()
-        index.take_dirty_rows()
+        index.take_dirty()
         self._shown = display_text(text)
         self.load_text(self._shown)
         # Same object, same wrap: only its (otherwise per-line) height sum gets cached.
@@ -173,18 +193,53 @@ class Reader(TextArea, inherit_bindings=False):
         return rows
 
     def spans_changed(self) -> None:
-        """Repaint the lines whose spans changed (call after updating the index)."""
-        dirty = self.index.take_dirty_rows()
+        """Repaint the columns whose spans changed (call after updating the index)."""
+        dirty = self.index.take_dirty()
         if not dirty:
             return
         for row in dirty:
             self._painted.pop(row, None)
-        self._forget_rows(dirty)
-        self.refresh()
+        self._forget(dirty)
+        self._refresh_rows(dirty)
+
+    def _watch_selection(self, previous_selection: Selection, selection: Selection) -> None:
+        super()._watch_selection(previous_selection, selection)
+        if self.is_mounted:
+            self._refresh_between(*previous_selection)
+            self._refresh_between(*selection)
+
+    def _screen_y(self, location: tuple[int, int]) -> int:
+        """The line of the wrapped document that shows ``location``."""
+        wrapped = self.wrapped_document
+        row, column = location
+        ys = wrapped._line_index_to_offsets[row]
+        return ys[min(bisect_right(wrapped.get_offsets(row), column), len(ys) - 1)]
+
+    def _refresh_between(self, a: tuple[int, int], b: tuple[int, int]) -> None:
+        """Repaint the screen lines from location ``a`` to ``b``, and one more each side."""
+        top, bottom = (a, b) if a <= b else (b, a)
+        try:
+            y0, y1 = self._screen_y(top), self._screen_y(bottom)
+        except IndexError:  # a location of the text shown before
+            self.refresh()
+            return
+        self.refresh_lines(max(0, y0 - 1), y1 - y0 + 3)
+
+    def _refresh_rows(self, rows: Iterable[int]) -> None:
+        """Repaint every screen line of these document rows."""
+        offsets = self.wrapped_document._line_index_to_offsets
+        for row in rows:
+            try:
+                ys = offsets[row]
+            except IndexError:
+                self.refresh()
+                return
+            if ys:
+                self.refresh_lines(ys[0], len(ys))
 
     def repaint(self) -> None:
         """Repaint every line (after the whole span index was reloaded)."""
-        self.index.take_dirty_rows()
+        self.index.take_dirty()
         self._painted.clear()
         self.notify_style_update()
         self.refresh()
@@ -193,40 +248,66 @@ class Reader(TextArea, inherit_bindings=False):
         """Highlight the span under the cursor (full label colour)."""
         if span_id == self.active_span:
             return
-        old = self._span_rows(self.active_span)
-        new = self._span_rows(span_id)
+        old = self._span_columns(self.active_span)
+        new = self._span_columns(span_id)
         self.active_span = span_id
         if old is None or new is None:
             self.notify_style_update()
+            self.refresh()
         else:
-            self._forget_rows(old | new)
-        self.refresh()
+            for row, ranges in new.items():
+                old.setdefault(row, []).extend(ranges)
+            self._forget(old)
+            self._refresh_rows(old)
 
-    def _span_rows(self, span_id: str | None) -> set[int] | None:
-        """The rows where :meth:`get_line` paints ``span_id`` as active.
+    def _span_columns(self, span_id: str | None) -> Changes | None:
+        """The columns where :meth:`get_line` paints ``span_id`` as active.
 
         ``None`` when that cannot be told from the index (an id it no longer
         holds): the caller then drops every cached line.
         """
         if span_id is None:
-            return set()
+            return {}
         span = self.index.by_id.get(span_id)
         if span is None:
             return None
-        lines = self.index.lines
-        if not is_placed(span, len(lines.text)):
-            return set()
-        return set(range(lines.row_of(span.start), lines.row_of(span.end - 1) + 1))
+        if not is_placed(span, len(self.index.lines.text)):
+            return {}
+        return {row: [(cs, ce)] for row, cs, ce in self.index.runs(span)}
 
-    def _forget_rows(self, rows: set[int]) -> None:
-        """Drop the rendered lines of document ``rows`` from TextArea's line cache.
+    def _forget(self, changes: Changes) -> None:
+        """Drop the rendered screen lines that show any of ``changes``' columns.
 
-        Only the reader's own entries of other rows survive: TextArea's own
-        entries (the cursor and selection rows, keyed on the selection) go too,
-        since they may show these rows or an active span that changed.
+        A screen line is one section of a wrapped document row; only sections
+        that reach a changed column go (with the same generous edges as
+        :meth:`_touches_selection`).  TextArea's own entries (the cursor and
+        selection lines, keyed on the selection) all go, since they may show
+        these columns.
         """
         cache = self._line_cache
-        stale = [key for key in cache.keys() if key[0] != _LINE_KEY or key[4] in rows]
+        wrapped = self.wrapped_document
+        info = wrapped._offset_to_line_info
+        stale = []
+        for key in cache.keys():
+            if key[0] != _LINE_KEY:
+                stale.append(key)
+                continue
+            row = key[-1]
+            ranges = changes.get(row)
+            if ranges is None:
+                continue
+            y = key[-2]
+            try:
+                line_row, section = info[y]
+            except (IndexError, TypeError):
+                stale.append(key)
+                continue
+            if line_row != row:
+                stale.append(key)
+                continue
+            first, last = _section_bounds(wrapped, row, section)
+            if any(ce > first and (last is None or cs <= last) for cs, ce in ranges):
+                stale.append(key)
         for key in stale:
             cache.discard(key)
 
@@ -255,45 +336,14 @@ class Reader(TextArea, inherit_bindings=False):
         return styles
 
     # ------------------------------------------------------------ painting
-    def render_line(self, y: int) -> Strip:
-        """One screen line; lines away from the cursor and selection are reused.
-
-        A screen line shows the cursor or the selection only if its document row
-        lies between the selection's rows (the cursor is the selection's end), so
-        every other line renders the same whatever the selection: it is cached
-        under TextArea's key without the selection and cursor fields.  Lines that
-        do hold them, and any line whose rendering this cannot vouch for (no
-        soft wrap, out of the document, the placeholder) take TextArea's own path.
-        The entries live in TextArea's ``_line_cache``, so whatever clears that
-        (:meth:`notify_style_update` after span, style and theme changes, a
-        rewrap on a resize or a width change, a new document) clears them too.
-        Scrolling needs no clearing: the key holds the document line, not the
-        line of the widget.
-        """
-        if not self.soft_wrap or not self._shown:
-            return super().render_line(y)
-        scroll_x, scroll_y = self.scroll_offset
-        absolute_y = scroll_y + y
-        wrapped = self.wrapped_document
-        if not 0 <= absolute_y < wrapped.height:
-            return super().render_line(y)
-        try:
-            info = wrapped._offset_to_line_info[absolute_y]
-        except IndexError:
-            info = None
-        if info is None:
-            return super().render_line(y)
-        row = info[0]
-        start, end = self.selection
-        top, bottom = (start[0], end[0]) if start[0] <= end[0] else (end[0], start[0])
-        if top <= row <= bottom:
-            return super().render_line(y)
-        key = (
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The parts of the line key that are the same for every line of a frame,
+        # read once: each is a reactive or property read, which adds up over
+        # every visible line of every key press.
+        self._frame_key = (
             _LINE_KEY,
             self.size,
-            scroll_x,
-            absolute_y,
-            row,
+            self.scroll_offset.x,
             self.theme,
             self._matching_bracket_location,
             self.match_cursor_bracket,
@@ -304,12 +354,80 @@ class Reader(TextArea, inherit_bindings=False):
             self.show_cursor,
             self.suggestion,
         )
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_key = None
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line; lines away from the cursor and selection are reused.
+
+        A screen line shows the cursor or the selection only if its part of its
+        document row (the section soft wrap gives it) reaches the selection or
+        the cursor (the selection's end).  Every other line renders the same
+        whatever the selection (the reader highlights no cursor line and matches
+        no brackets): it is cached under TextArea's key without the selection and
+        cursor fields.  Lines that do hold them, and any line whose rendering
+        this cannot vouch for (no soft wrap, out of the document, the
+        placeholder) take TextArea's own path.  The entries live in TextArea's
+        ``_line_cache``, so whatever clears that (:meth:`notify_style_update`
+        after span, style and theme changes, a rewrap on a resize or a width
+        change, a new document) clears them too.  Scrolling needs no clearing:
+        the key holds the document line, not the line of the widget.
+        """
+        if not self.soft_wrap or not self._shown or self.highlight_cursor_line:
+            return super().render_line(y)
+        scroll_y = self.scroll_offset.y
+        absolute_y = scroll_y + y
+        wrapped = self.wrapped_document
+        try:
+            info = wrapped._offset_to_line_info[absolute_y]
+        except IndexError:
+            info = None
+        if info is None or absolute_y < 0:
+            return super().render_line(y)
+        row, section = info
+        if self._touches_selection(wrapped, row, section):
+            return super().render_line(y)
+        frame = self._frame_key
+        if frame is None:  # called outside render_lines (tests, tools)
+            frame = (_LINE_KEY, self.size, self.scroll_offset.x, self.theme,
+                     self._matching_bracket_location, self.match_cursor_bracket,
+                     self.soft_wrap, self.show_line_numbers, self.line_number_start,
+                     self.read_only, self.show_cursor, self.suggestion)
+        key = (*frame, absolute_y, row)
         cache = self._line_cache
         line = cache.get(key)
         if line is None:
             line = self._render_line(y)
             cache[key] = line
         return line
+
+    def _touches_selection(self, wrapped: WrappedDocument, row: int, section: int) -> bool:
+        """Whether screen section ``section`` of document ``row`` may show the cursor or selection.
+
+        Generous at the edges: a section counts from its first column to the
+        first column of the next one inclusive, and the last one to the line's
+        end (where the cursor may sit past the last character).
+        """
+        start, end = self.selection
+        top, bottom = (start, end) if start <= end else (end, start)
+        if not top[0] <= row <= bottom[0]:
+            return False
+        first, last = _section_bounds(wrapped, row, section)
+
+        def within(column: int) -> bool:
+            return first <= column and (last is None or column <= last)
+        if end[0] == row and within(end[1]):
+            return True  # the cursor
+        if start == end:
+            return False
+        # The selected columns of this row, as [a, b) (b None: to the end).
+        a = top[1] if top[0] == row else 0
+        b = bottom[1] if bottom[0] == row else None
+        if b is not None and b <= first:
+            return False
+        return last is None or a <= last
 
     def render_line_uncached(self, y: int) -> Strip:
         """Screen line ``y`` rendered afresh, bypassing every line cache (for tests).

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
@@ -78,7 +77,7 @@ class ReviewItems(SpanRows, can_focus=True):
         self._positions = {it.span.id: i for i, it in enumerate(self.items)}
         self.name_width = min(12, max((len(one_line(it.span.annotator)) for it in items),
                                       default=8))
-        self.virtual_size = Size(0, max(1, len(self.items)))
+        self.set_row_count(len(self.items))
         if self.current_id not in self._positions:
             self.current_id = None
         self._scroll_current_into_view()
@@ -104,13 +103,13 @@ class ReviewItems(SpanRows, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style()
         pos = y + self.scroll_offset.y
         if width <= 0:
             return Strip.blank(width, base)
         if not self.items:
             if pos == 0:
-                empty = base + self.get_component_rich_style("review-items--empty")
+                empty = base + self.part_style("review-items--empty")
                 return self._strip(Text(" " + self.empty_text, style=empty, end="",
                                         no_wrap=True), width, base)
             return Strip.blank(width, base)
@@ -122,18 +121,18 @@ class ReviewItems(SpanRows, can_focus=True):
         current = span.id == self.current_id
         if current:
             name = "review-items--cursor" if self.has_focus else "review-items--current"
-            style = style + self.get_component_rich_style(name)
+            style = style + self.part_style(name)
         glyph, kind_name = KIND_MARKS.get(item.kind, ("?", item.kind))
         if item.kind == "single":
             kind_name = self.single_name
-        kind_style = style + self.get_component_rich_style(f"review-items--{item.kind}",
+        kind_style = style + self.part_style(f"review-items--{item.kind}",
                                                            default=Style())
         color = self.label_colors.get(span.label, "#999999")
         if item.decision in DECISION_TEXT:
             decision = DECISION_TEXT[item.decision]
-            decision_style = self.get_component_rich_style(f"review-items--{item.decision}")
+            decision_style = self.part_style(f"review-items--{item.decision}")
         elif item.kind != "agree":
-            decision, decision_style = "· open", self.get_component_rich_style(
+            decision, decision_style = "· open", self.part_style(
                 "review-items--open")
         else:
             decision, decision_style = "", Style()

@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from textual import events
+from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.widget import Widget
+
+from .frame_styles import FrameStyles
 
 
 def scroll_row_into_view(view: ScrollView, pos: int | None) -> None:
@@ -26,7 +30,7 @@ def scroll_row_into_view(view: ScrollView, pos: int | None) -> None:
         view.scroll_to(y=pos - height + 1, animate=False, immediate=True)
 
 
-class SpanRows(ScrollView, can_focus=True):
+class SpanRows(FrameStyles, ScrollView, can_focus=True):
     """Base of the span lists: the current row and the keys and mouse around it."""
 
     Highlighted: Any
@@ -47,6 +51,34 @@ class SpanRows(ScrollView, can_focus=True):
     def accepts(self, span_id: str | None) -> str | None:
         """The id to make current for ``span_id`` (a subclass may refuse unknown ids)."""
         return span_id
+
+    def set_row_count(self, count: int) -> None:
+        """Set the number of rows; lay the screen out again only if the scroll bar comes or goes.
+
+        Setting ``virtual_size`` lays out the whole screen, and after a tag that
+        layout (and the full repaint it brings) cost more than everything else
+        the tag repaints.  While the vertical scroll bar stays (or stays away),
+        a new row count changes only the bar's thumb and the scroll limit.
+        """
+        new = Size(0, max(1, count))
+        old = self.virtual_size
+        if new == old:
+            return
+        height = self.container_size.height
+        if (
+            not height
+            or old.width
+            or self.styles.overflow_y != "auto"
+            or (old.height > height) != (new.height > height)
+        ):
+            self.virtual_size = new
+            return
+        self.set_reactive(Widget.virtual_size, new)
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = new.height
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.refresh()
 
     # ----------------------------------------------------------------- current row
     def set_current(self, span_id: str | None) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
 
 from annotations.model import Span
 
 from ..safe import one_line
+from .content_static import ContentStatic
 
 
 def short_time(stamp: str | None) -> str:
@@ -18,17 +18,12 @@ def short_time(stamp: str | None) -> str:
     return f"{day} {clock[:5]} UTC" if clock else day
 
 
-class SpanDetails(Static):
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
-
+class SpanDetails(ContentStatic):
     def show_span(self, span: Span | None, placed: bool = True, color: str = "#999999") -> None:
         if span is None:
-            self.update(
-                Content.styled(
-                    "No span under the cursor. Tab jumps to the next one.", "$text-muted"
-                ),
-                layout=False,
+            self.show_content(
+                Content.styled("No span under the cursor. Tab jumps to the next one.",
+                               "$text-muted")
             )
             return
         anchor = "orphaned: select its new place and press p, or delete it" if not placed \
@@ -55,4 +50,4 @@ class SpanDetails(Static):
             note = Content.assemble(("note  ", "$text-muted"), one_line(span.note))
         else:
             note = Content.styled("no note (n adds one)", "$text-muted")
-        self.update(Content("\n").join([head, who, note]), layout=False)
+        self.show_content(Content("\n").join([head, who, note]))

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
@@ -60,7 +59,7 @@ class SpanPanel(SpanRows, can_focus=True):
         self.spans_changed()
 
     def spans_changed(self) -> None:
-        self.virtual_size = Size(0, max(1, len(self.index)))
+        self.set_row_count(len(self.index))
         if self.current_id is not None and self.current_id not in self.index.by_id:
             self.current_id = None
         self._scroll_current_into_view()
@@ -79,13 +78,13 @@ class SpanPanel(SpanRows, can_focus=True):
     # ------------------------------------------------------------- render
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style()
         pos = y + self.scroll_offset.y
         if width <= 0:
             return Strip.blank(width, base)
         if not len(self.index):
             if pos == 0:
-                empty = base + self.get_component_rich_style("span-panel--empty")
+                empty = base + self.part_style("span-panel--empty")
                 text = Text(
                     " No spans yet: select text (shift+arrows, s, or drag) and press a "
                     "label key.",
@@ -102,7 +101,7 @@ class SpanPanel(SpanRows, can_focus=True):
         style = base
         if span.id == self.current_id:
             name = "span-panel--cursor" if self.has_focus else "span-panel--current"
-            style = style + self.get_component_rich_style(name)
+            style = style + self.part_style(name)
         color = self.label_colors.get(span.label, "#999999")
         placed = is_placed(span, len(self.index.lines.text))
         parts: list[tuple[str, Style]] = [
@@ -112,11 +111,11 @@ class SpanPanel(SpanRows, can_focus=True):
             (" ", style),
         ]
         if not placed:
-            orphan = style + self.get_component_rich_style("span-panel--orphan")
+            orphan = style + self.part_style("span-panel--orphan")
             parts.append(("⚠ orphaned ", orphan))
         parts.append(("“" + one_line(span.text, 60) + "”", style))
         if span.note:
-            note = style + self.get_component_rich_style("span-panel--note")
+            note = style + self.part_style("span-panel--note")
             parts.append(("  ✎ " + one_line(span.note), note))
         text = Text.assemble(*parts, end="", no_wrap=True)
         text.truncate(width, overflow="ellipsis")

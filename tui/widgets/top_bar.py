@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
 
 from ..safe import one_line
+from .content_static import ContentStatic
 
 
-class TopBar(Static):
+class TopBar(ContentStatic):
     def __init__(self, annotator: str, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
         self.annotator = annotator
 
     def show(self, position: int | None, total: int, snap_words: bool, done: int) -> None:
         where = f"article {position} of {total}" if position else f"{total} articles"
-        self.update(
+        self.show_content(
             Content.assemble(
                 (" stancemark ", "bold reverse"),
                 ("  annotator ", "$text-muted"),
@@ -26,6 +26,5 @@ class TopBar(Static):
                 f"{done}",
                 ("   selection snaps to ", "$text-muted"),
                 "whole words" if snap_words else "exact characters",
-            ),
-            layout=False,
+            )
         )
