@@ -9,6 +9,7 @@ import pytest
 from annotations.store import Store
 from tui.screens.annotate import AnnotateScreen
 from tui.widgets.reader import OVERLAP
+from tui.widgets.span_details import SpanDetails
 from tui.widgets.span_panel import SpanPanel
 
 SIZE = (120, 36)
@@ -68,7 +69,7 @@ async def test_span_panel_lists_spans_and_details(tui_store, tui_app, tui_frozen
         screen = screen_of(app)
         assert len(screen.panel.index) == 1  # only this annotator's spans
         await pilot.press("tab")
-        details = str(screen.query_one("#span-details").render())
+        details = screen.query_one(SpanDetails).plain
         assert "by ana" in details and "2024-05-01 12:00 UTC" in details and "first" in details
         # From the panel, keys act on the highlighted span.
         await pilot.press("o")

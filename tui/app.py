@@ -59,6 +59,7 @@ class StancemarkApp(App[None]):
         "widgets/review_items.tcss",
         "widgets/article_list.tcss",
         "widgets/span_panel.tcss",
+        "widgets/span_details.tcss",
     ]
     TITLE = "stancemark"
     BINDINGS = K.bindings(K.APP_KEYS)

@@ -231,6 +231,9 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         i = self.index_of(row.id)
         if i is None:
             return
+        # The first line shows the title and status, the second the rest.
+        first_line_same = (self._titles[i] == (row.title or row.id)
+                           and self._status[i] == STATUS_CODE.get(row.status, 0))
         self._titles[i] = row.title or row.id
         self._published[i] = self._share(row.published)
         self._sources[i] = self._share(row.source)
@@ -239,7 +242,12 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
             self._counts[i] = self._share_counts(row.counts)
         else:
             self._counts.pop(i, None)
-        self._refresh_article(row.id)
+        pos = self.view_position(row.id)
+        if pos is not None:
+            if first_line_same:
+                self.refresh_lines(pos * ROW_HEIGHT + 1, ROW_HEIGHT - 1)
+            else:
+                self._refresh_position(pos)
 
     def row(self, article_id: str) -> ArticleRow | None:
         i = self.index_of(article_id)

@@ -124,6 +124,8 @@ class Reader(TextArea, inherit_bindings=False):
     BINDINGS = K.bindings(K.READER_KEYS)
 
     _frame_key: tuple[object, ...] | None = None  # set while render_lines runs
+    _css_applied: tuple[object, ...] | None = None  # the CSS state last applied to the theme
+    _style_updates = 0
 
     # TextArea repaints all of itself on every selection change; the reader
     # repaints only the screen lines the old and the new selection touch
@@ -216,14 +218,19 @@ class Reader(TextArea, inherit_bindings=False):
         return ys[min(bisect_right(wrapped.get_offsets(row), column), len(ys) - 1)]
 
     def _refresh_between(self, a: tuple[int, int], b: tuple[int, int]) -> None:
-        """Repaint the screen lines from location ``a`` to ``b``, and one more each side."""
+        """Repaint the screen lines from location ``a`` to ``b``.
+
+        A location on a wrap boundary shows at the start of the later section
+        (as TextArea draws the cursor), and a selection ending there ends on
+        the line before: both are in the range.
+        """
         top, bottom = (a, b) if a <= b else (b, a)
         try:
             y0, y1 = self._screen_y(top), self._screen_y(bottom)
         except IndexError:  # a location of the text shown before
             self.refresh()
             return
-        self.refresh_lines(max(0, y0 - 1), y1 - y0 + 3)
+        self.refresh_lines(y0, y1 - y0 + 1)
 
     def _refresh_rows(self, rows: Iterable[int]) -> None:
         """Repaint every screen line of these document rows."""
@@ -355,9 +362,22 @@ class Reader(TextArea, inherit_bindings=False):
             self.suggestion,
         )
         try:
+            theme = self._theme
+            css = (self.app.theme, id(theme), self._style_updates,
+                   tuple(node.styles._cache_key for node in self.ancestors_with_self))
+            if theme is not None and css == self._css_applied:
+                # TextArea.render_lines applies the CSS to its theme and renders;
+                # the CSS has not changed since it last did (same app theme, no
+                # style update here or on any ancestor), so only render.
+                return super(TextArea, self).render_lines(crop)
+            self._css_applied = css
             return super().render_lines(crop)
         finally:
             self._frame_key = None
+
+    def notify_style_update(self) -> None:
+        self._style_updates += 1
+        super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
         """One screen line; lines away from the cursor and selection are reused.

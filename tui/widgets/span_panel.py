@@ -16,13 +16,15 @@ from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
 
-from annotations.model import Label
+from annotations.model import Label, Span
 from tui.widgets.rows import SpanRows
 
 from .. import keys as K
 from ..safe import one_line
 from ..spanindex import SpanIndex, is_placed
 from ..textnav import LineIndex
+
+STRIPS_KEPT = 512  # rendered rows kept (a few screens' worth)
 
 
 class SpanPanel(SpanRows, can_focus=True):
@@ -53,17 +55,38 @@ class SpanPanel(SpanRows, can_focus=True):
         self.label_colors = {label.name: label.color for label in labels}
         self.index = SpanIndex(LineIndex(""))
         self.current_id: str | None = None
+        # Rendered rows by what they show: a new span shifts every row below
+        # it, and only the rows whose span or highlight changed render again.
+        self._strips: dict[tuple[object, ...], Strip] = {}
+        # What each line of the widget showed when last rendered (its row key).
+        self._shown: dict[int, tuple[object, ...]] = {}
 
     def set_index(self, index: SpanIndex) -> None:
         self.index = index
+        self._strips.clear()
+        self._shown.clear()
         self.spans_changed()
 
+    def notify_style_update(self) -> None:
+        self._strips.clear()
+        self._shown.clear()
+        super().notify_style_update()
+
     def spans_changed(self) -> None:
+        before = self.scroll_offset.y
         self.set_row_count(len(self.index))
         if self.current_id is not None and self.current_id not in self.index.by_id:
             self.current_id = None
         self._scroll_current_into_view()
-        self.refresh()
+        if self.scroll_offset.y != before or not self._shown:
+            self.refresh()
+            return
+        # Repaint only the rows that now show something else (a new span
+        # shifts the rows below it; those above stay as they are).
+        width = self.scrollable_content_region.width
+        for y, shown in list(self._shown.items()):
+            if self._row_key(y + before, width, shown[-1]) != shown:
+                self.refresh_lines(y + before)
 
     # ------------------------------------------------------------ rows
     def row_count(self) -> int:
@@ -82,6 +105,7 @@ class SpanPanel(SpanRows, can_focus=True):
         pos = y + self.scroll_offset.y
         if width <= 0:
             return Strip.blank(width, base)
+        key = self._shown[y] = self._row_key(pos, width, base)
         if not len(self.index):
             if pos == 0:
                 empty = base + self.part_style("span-panel--empty")
@@ -97,15 +121,33 @@ class SpanPanel(SpanRows, can_focus=True):
             return Strip.blank(width, base)
         if pos >= len(self.index):
             return Strip.blank(width, base)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) >= STRIPS_KEPT:
+                self._strips.clear()
+            span = self.index.span_at_position(pos)
+            strip = self._strips[key] = self._render_row(span, span.id == self.current_id,
+                                                         width, base)
+        return strip
+
+    def _row_key(self, pos: int, width: int, base: Style) -> tuple[object, ...]:
+        """Everything row ``pos`` shows (the base style last)."""
+        if not 0 <= pos < len(self.index):
+            return ("empty" if pos == 0 else None, width, base)
         span = self.index.span_at_position(pos)
+        state = ((1 if self.has_focus else 2) if span.id == self.current_id else 0)
+        return (span.id, span.updated_at, span.label, span.text, span.note, span.anchor,
+                span.start, span.end, state, width, base)
+
+    def _render_row(self, span: Span, current: bool, width: int, base: Style) -> Strip:
         style = base
-        if span.id == self.current_id:
+        if current:
             name = "span-panel--cursor" if self.has_focus else "span-panel--current"
             style = style + self.part_style(name)
         color = self.label_colors.get(span.label, "#999999")
         placed = is_placed(span, len(self.index.lines.text))
         parts: list[tuple[str, Style]] = [
-            ("▌" if span.id == self.current_id else " ", style + Style(color=color)),
+            ("▌" if current else " ", style + Style(color=color)),
             ("■ ", style + Style(color=color)),
             (one_line(span.label, 12).ljust(8), style + Style(bold=True)),
             (" ", style),
