@@ -120,3 +120,19 @@ async def test_tagging_and_moving_leave_no_stale_line(tui_store, tui_app):
             await pilot.press(key)
             await pilot.pause()
             assert_screen_fresh(app, f"span list {key}")
+
+
+async def test_reviewing_leaves_no_stale_line(tui_store, tui_app):
+    from tests.test_tui_review import reviewer_app, seed
+
+    seed(tui_store)
+    app = reviewer_app(tui_app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert_screen_fresh(app, "open")
+        # Walk the disagreements, accept, reject, undo, redo, tag gold by hand.
+        for key in ("tab", "tab", "a", "tab", "r", "shift+tab", "u", "ctrl+r", "A",
+                    "home", "s", "x", "d", "backspace", "right", "w", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert_screen_fresh(app, f"review {key}")

@@ -495,6 +495,12 @@ class Reader(TextArea, inherit_bindings=False):
             cs, ce, sid = runs[0]
             line.stylize(self.label_style(by_id[sid].label)[0], cs, ce)
             return
+        ordered = sorted(runs)
+        if all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:], strict=False)):
+            # No two overlap (the usual case): each in its own colour.
+            for cs, ce, sid in ordered:
+                line.stylize(self.label_style(by_id[sid].label)[0], cs, ce)
+            return
         points = sorted({p for cs, ce, _ in runs for p in (cs, ce)})
         lengths = {sid: by_id[sid].end - by_id[sid].start for _, _, sid in runs}
         for a, b in zip(points, points[1:], strict=False):
