@@ -197,6 +197,33 @@ def test_changed_text_reanchors_or_orphans(store: Store) -> None:
     assert store.orphaned_spans("ana")[0].id == gone.id
 
 
+def test_tags_quote_the_current_text_after_another_process_changed_it(
+    store: Store, tmp_path: Path
+) -> None:
+    """The store keeps the texts it read; a text changed elsewhere is read again."""
+    assert store.get_article("a1").text == TEXT  # read (and kept) by this process
+    first = store.add_span("a1", "ana", "claim", 0, 4)
+    assert (first.text, first.suffix[:5]) == ("Acme", " Ltd.")
+    other = Store.open(tmp_path / "t.db")
+    try:
+        other.import_articles([Article(id="a1", text="Zeta Inc. said nothing at all.",
+                                       title="First")])
+    finally:
+        other.close()
+    second = store.add_span("a1", "ana", "claim", 0, 4)
+    assert (second.text, second.suffix[:5]) == ("Zeta", " Inc.")
+    moved = store.update_span(second.id, "ana", start=10, end=14)
+    assert moved.text == "said"
+    with pytest.raises(StoreError, match="outside the text"):
+        store.add_span("a1", "ana", "claim", 0, len(TEXT))  # the old, longer text
+    # Only the last few texts read stay in memory.
+    for article_id in ("a1", "a2", "a3", "a1", "a2"):
+        store.add_span(article_id, "ana", "claim", 0, 3)
+    assert len(store._texts) <= 2
+    with pytest.raises(StoreError, match="no article"):
+        store.set_status("missing", "ana", "done")
+
+
 def test_gold_accept_records_source(store: Store) -> None:
     s = store.add_span("a1", "ana", "claim", 0, 8)
     g = store.accept_into_gold(s.id, reviewer="rita")

@@ -140,9 +140,17 @@ def test_span_index_rows_lookups_and_neighbours():
     assert index.neighbour(None, 15, 1).id == "tail"
     assert index.neighbour("tail", 0, 1).id == "outer"  # wraps
     assert index.neighbour("outer", 0, -1).id == "tail"
+    assert index.label_counts == {"claim": 3, "denial": 1}  # orphans count too
     index.take_dirty_rows()
     index.remove("outer")
-    assert index.take_dirty_rows() == {0, 1}
+    # Only the columns the span covered are repainted, line by line.
+    assert index.take_dirty() == {0: [(0, 9)], 1: [(0, 4)]}
+    assert index.label_counts == {"claim": 2, "denial": 1}
+    index.add(_span("new", 11, 13, "denial"))
+    assert index.take_dirty() == {1: [(1, 3)]}
+    assert index.label_counts == {"claim": 2, "denial": 2}
+    index.remove("new")
+    index.take_dirty()
     index.add(_span("inner", 10, 14, "denial"))
     assert [s.id for s in index.at(11)] == ["inner"]
     assert index.position_of("inner") == 1
@@ -190,3 +198,26 @@ def test_sentence_ends_after_no_and_after_a_company_suffix_before_a_capital():
     for text, offset, expected in cases:
         s, e = sentence_at(text, offset)
         assert text[s:e] == expected
+
+
+def test_elementary_covers_match_the_definition():
+    """The painting sweep finds, for every stretch between span edges, exactly the
+    spans covering it (checked against testing every span on random lines)."""
+    import random
+
+    from tui.widgets.reader import elementary_covers
+
+    rng = random.Random(7)
+    for _ in range(300):
+        runs = []
+        for k in range(rng.randint(1, 12)):
+            cs = rng.randint(0, 40)
+            runs.append((cs, cs + rng.randint(1, 15), f"s{k}"))
+        points = sorted({p for cs, ce, _ in runs for p in (cs, ce)})
+        expected = []
+        for a, b in zip(points, points[1:], strict=False):
+            cover = sorted(sid for cs, ce, sid in runs if cs <= a and ce >= b)
+            if cover:
+                expected.append((a, b, cover))
+        got = [(a, b, sorted(cover)) for a, b, cover in elementary_covers(runs)]
+        assert got == expected

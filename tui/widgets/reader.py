@@ -20,7 +20,7 @@ size, a new document).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from rich.style import Style
 from rich.text import Text
@@ -81,6 +81,28 @@ def _label_styles(color_text: str, background: Color) -> tuple[Style, Style]:
         bgcolor=color.rich_color, color=color.get_contrast_text(1.0).rich_color, bold=True
     )
     return span, active
+
+
+def elementary_covers(
+    runs: Sequence[tuple[int, int, str]],
+) -> Iterator[tuple[int, int, list[str]]]:
+    """Each stretch ``[a, b)`` between span edges on a line, with the spans covering it.
+
+    Stretches no span covers are skipped.  One sweep over the runs in start
+    order: a densely tagged paragraph has dozens of runs, and testing every run
+    against every stretch made painting it quadratic.
+    """
+    ordered = sorted(runs)
+    points = sorted({p for cs, ce, _ in runs for p in (cs, ce)})
+    active: list[tuple[int, int, str]] = []
+    i, n = 0, len(ordered)
+    for a, b in zip(points, points[1:], strict=False):
+        while i < n and ordered[i][0] <= a:
+            active.append(ordered[i])
+            i += 1
+        active = [run for run in active if run[1] >= b]
+        if active:
+            yield a, b, [run[2] for run in active]
 
 
 def _section_bounds(wrapped: WrappedDocument, row: int, section: int) -> tuple[int, int | None]:
@@ -501,12 +523,8 @@ class Reader(TextArea, inherit_bindings=False):
             for cs, ce, sid in ordered:
                 line.stylize(self.label_style(by_id[sid].label)[0], cs, ce)
             return
-        points = sorted({p for cs, ce, _ in runs for p in (cs, ce)})
         lengths = {sid: by_id[sid].end - by_id[sid].start for _, _, sid in runs}
-        for a, b in zip(points, points[1:], strict=False):
-            cover = [sid for cs, ce, sid in runs if cs <= a and ce >= b]
-            if not cover:
-                continue
+        for a, b, cover in elementary_covers(runs):
             inner = min(cover, key=lambda sid: (lengths[sid], sid))
             style = self.label_style(by_id[inner].label)[0]
             if len(cover) > 1:

@@ -20,7 +20,7 @@ from annotations.model import Label
 
 from .. import keys as K
 from ..spanindex import SpanIndex
-from .reader import SPAN_TINT, UNKNOWN_LABEL_COLOR, Reader
+from .reader import SPAN_TINT, UNKNOWN_LABEL_COLOR, Reader, elementary_covers
 
 #: Kind of a gold span in :attr:`ReviewReader.kinds` (the others are annotations.review.KINDS).
 GOLD_KIND = "gold"
@@ -100,11 +100,7 @@ class ReviewReader(Reader, inherit_bindings=False):
         by_id = self.index.by_id
         kinds = self.kinds
         gold_look = self.kind_style(GOLD_KIND, "")
-        points = sorted({p for cs, ce, _ in runs for p in (cs, ce)})
-        for a, b in zip(points, points[1:], strict=False):
-            cover = [sid for cs, ce, sid in runs if cs <= a and ce >= b]
-            if not cover:
-                continue
+        for a, b, cover in elementary_covers(runs):
             items = [sid for sid in cover if kinds.get(sid) != GOLD_KIND]
             style: Style | None = None
             if items:
