@@ -871,6 +871,7 @@ class Store:
             raise StoreError(f"no article with id {article_id!r}")
         cached = self._texts.get(article_id)
         if cached is not None and cached[0] == row[0]:
+            self._remember_text(article_id, *cached)  # the most recently used now
             return cached[1]
         text = c.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
         self._remember_text(article_id, row[0], text)

@@ -9,9 +9,14 @@ every line of every widget rendered again.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from textual.cache import LRUCache
 from textual.strip import Strip
 
+from annotations.model import Article
+from annotations.store import Store
 from tui.screens.annotate import AnnotateScreen
 
 SIZE = (120, 36)
@@ -22,10 +27,28 @@ def _screen_lines(app) -> list[list[object]]:
     return [list(strip) for strip in app.screen._compositor.render_strips()]
 
 
+#: The widgets' own caches of rendered or painted lines (reader, span panel).
+CACHES = {"_line_cache": lambda: LRUCache(1024), "_painted": dict, "_strips": dict}
+
+
 def _repainted_lines(app) -> list[list[object]]:
+    """Every line of every widget rendered again, with the widgets' own caches empty.
+
+    The caches are swapped out for the render and put back after, so later
+    steps still run on what the earlier ones left in them.
+    """
+    saved = []
     for widget in app.screen.walk_children(with_self=True):
+        for name, empty in CACHES.items():
+            if name in vars(widget):
+                saved.append((widget, name, getattr(widget, name)))
+                setattr(widget, name, empty())
         widget.refresh()
-    return _screen_lines(app)
+    try:
+        return _screen_lines(app)
+    finally:
+        for widget, name, cache in saved:
+            setattr(widget, name, cache)
 
 
 def assert_screen_fresh(app, step: str) -> None:
@@ -136,3 +159,69 @@ async def test_reviewing_leaves_no_stale_line(tui_store, tui_app):
             await pilot.press(key)
             await pilot.pause()
             assert_screen_fresh(app, f"review {key}")
+
+
+async def test_new_text_with_the_same_height_repaints_every_line(tui_store, tui_app):
+    """A new text (another article, or this one changed elsewhere) repaints the
+    reader even when it wraps to the same number of lines."""
+    def twin(article_id: str, word: str) -> Article:
+        paragraph = " ".join([word] * 30)
+        return Article(id=article_id, title=article_id,
+                       text=f"{article_id} heading\n\n{paragraph}\n\n{paragraph}")
+
+    tui_store.import_articles([twin("aaaa", "alpha"), twin("bbbb", "bravo")])
+    app = tui_app(start_article="aaaa")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        height = screen.reader.wrapped_document.height
+        screen.open_article("bbbb")
+        await pilot.pause()
+        assert screen.reader.wrapped_document.height == height
+        assert_screen_fresh(app, "other article")
+
+        # The open text changed by another process (one letter): live refresh.
+        screen.open_article("harbor")
+        await pilot.pause()
+        article = tui_store.get_article("harbor")
+        other = Store.open(tui_store.path)
+        try:
+            other.import_articles([dataclasses.replace(
+                article, text=article.text.replace("Acme Ltd.", "Acne Ltd."))])
+        finally:
+            other.close()
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if "Acne" in screen.reader.text:
+                break
+        await pilot.pause()
+        assert "Acne" in screen.reader.text
+        assert_screen_fresh(app, "changed elsewhere")
+
+
+async def test_resize_and_backward_selection_from_an_empty_line(tui_store, tui_app):
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reader = app.screen.reader
+        reader.move_cursor((2, 5))
+        await pilot.pause()
+        # A narrower terminal: the text wraps again; then a move repaints only
+        # the cursor's lines, so every other line must already be right.
+        await pilot.resize_terminal(110, 36)
+        await pilot.pause()
+        await pilot.press("right")
+        await pilot.pause()
+        assert_screen_fresh(app, "resized, moved")
+        # From an empty line, select backwards: the empty line shows the marker.
+        reader.move_cursor((1, 0))
+        await pilot.pause()
+        await pilot.press("shift+up")
+        await pilot.pause()
+        assert reader.selection == ((1, 0), (0, 0))
+        assert_screen_fresh(app, "backward selection")
+        await pilot.resize_terminal(*SIZE)  # everything rendered again while selected
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert_screen_fresh(app, "selection cleared")

@@ -226,6 +226,14 @@ class Reader(TextArea, inherit_bindings=False):
         self._forget(dirty)
         self._refresh_rows(dirty)
 
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        # A new wrap (a new text, a resize, soft wrap turned on) changes what
+        # every screen line shows, even when the height stays the same.
+        # TextArea counts on the next selection change to repaint them all; the
+        # reader repaints only the selection's lines then, so it repaints here.
+        super()._rewrap_and_refresh_virtual_size()
+        self.refresh()
+
     def _watch_selection(self, previous_selection: Selection, selection: Selection) -> None:
         super()._watch_selection(previous_selection, selection)
         if self.is_mounted:
@@ -464,6 +472,8 @@ class Reader(TextArea, inherit_bindings=False):
             return True  # the cursor
         if start == end:
             return False
+        if not self.document.get_line(row):
+            return True  # an empty row in a selection shows a marker (except the cursor's)
         # The selected columns of this row, as [a, b) (b None: to the end).
         a = top[1] if top[0] == row else 0
         b = bottom[1] if bottom[0] == row else None
