@@ -141,7 +141,7 @@ def test_span_index_rows_lookups_and_neighbours():
     assert index.neighbour("tail", 0, 1).id == "outer"  # wraps
     assert index.neighbour("outer", 0, -1).id == "tail"
     assert index.label_counts == {"claim": 3, "denial": 1}  # orphans count too
-    index.take_dirty_rows()
+    index.take_dirty()
     index.remove("outer")
     # Only the columns the span covered are repainted, line by line.
     assert index.take_dirty() == {0: [(0, 9)], 1: [(0, 4)]}

@@ -123,9 +123,6 @@ class SpanIndex:
         dirty, self.dirty = self.dirty, {}
         return dirty
 
-    def take_dirty_rows(self) -> set[int]:
-        return set(self.take_dirty())
-
     # ------------------------------------------------------------ queries
     def __len__(self) -> int:
         return len(self.ordered)
