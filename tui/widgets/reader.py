@@ -8,13 +8,17 @@ the markdown style rows), and each painted line is cached until the spans or
 the theme change, so a key press costs a few dictionary look-ups per visible
 line however many spans the article holds.
 
-Rendered screen lines are cached too (:meth:`Reader.render_line`): with soft
-wrap on, TextArea keys its own line cache on the whole selection, so every
-cursor move re-renders every visible line.  The reader re-renders only the
-screen lines of the document rows that hold the cursor or the selection; the
-others come from TextArea's own cache, under a key without the selection, so
-they are dropped by every clear of that cache (spans, styles, theme, wrap,
-size, a new document).
+Rendered screen lines are cached too (:meth:`Reader.render_line`), one per
+section of a wrapped paragraph, and only what changed is repainted: a
+selection change repaints the lines of the old and new selection (TextArea
+repaints all of itself), a span change the lines of its rows, and a span
+change drops from the cache only the sections showing the columns it changed.
+Lines that show the cursor or the selection take TextArea's own path.  Any
+new wrap (a new text, a resize) repaints everything.  The cached lines live
+in TextArea's own cache, so whatever clears that (styles, theme, wrap)
+clears them too.  ``tests/test_tui_reader_cache.py`` and
+``tests/test_tui_repaint.py`` compare the screen with a full repaint after
+every kind of change.
 """
 
 from __future__ import annotations
