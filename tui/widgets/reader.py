@@ -377,11 +377,9 @@ class Reader(TextArea, inherit_bindings=False):
         return styles
 
     # ------------------------------------------------------------ painting
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The parts of the line key that are the same for every line of a frame,
-        # read once: each is a reactive or property read, which adds up over
-        # every visible line of every key press.
-        self._frame_key = (
+    def _line_key_prefix(self) -> tuple[object, ...]:
+        """The part of a cached line's key that is the same for every line of a frame."""
+        return (
             _LINE_KEY,
             self.size,
             self.scroll_offset.x,
@@ -395,6 +393,11 @@ class Reader(TextArea, inherit_bindings=False):
             self.show_cursor,
             self.suggestion,
         )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Read once per frame: each part is a reactive or property read, which
+        # adds up over every visible line of every key press.
+        self._frame_key = self._line_key_prefix()
         try:
             theme = self._theme
             css = (self.app.theme, id(theme), self._style_updates,
@@ -443,12 +446,7 @@ class Reader(TextArea, inherit_bindings=False):
         row, section = info
         if self._touches_selection(wrapped, row, section):
             return super().render_line(y)
-        frame = self._frame_key
-        if frame is None:  # called outside render_lines (tests, tools)
-            frame = (_LINE_KEY, self.size, self.scroll_offset.x, self.theme,
-                     self._matching_bracket_location, self.match_cursor_bracket,
-                     self.soft_wrap, self.show_line_numbers, self.line_number_start,
-                     self.read_only, self.show_cursor, self.suggestion)
+        frame = self._frame_key or self._line_key_prefix()  # None outside render_lines
         key = (*frame, absolute_y, row)
         cache = self._line_cache
         line = cache.get(key)
