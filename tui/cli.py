@@ -19,7 +19,7 @@ import click
 from annotations.articles import ArticleError, read_file, walk
 from annotations.config import ConfigError, load_config, resolve_annotator
 from annotations.labels import LabelError, load_labels
-from annotations.model import Article
+from annotations.model import Article, Label
 from annotations.safety import printable
 from annotations.store import ImportReport, Store, StoreError, resolve_db_path
 
@@ -145,6 +145,18 @@ def import_paths(store: Store, paths: Sequence[str]) -> tuple[ImportReport, int]
     report.merge = sub.merge
     failed = report.failed + (sub.merge.rejected if sub.merge else 0)
     return report, failed
+
+
+def _tui_settings(
+    ctx: click.Context, annotator: str | None, labels_file: str | None
+) -> tuple[dict[str, Any], list[Label], str]:
+    """The config, the label schema and who is annotating, for the commands that open the TUI."""
+    try:
+        config = load_config()
+        labels = load_labels(labels_file or ctx.obj.get("labels_file"))
+    except (ConfigError, LabelError) as e:
+        raise click.ClickException(printable(str(e))) from e
+    return config, labels, resolve_annotator(annotator or ctx.obj.get("annotator"), config)
 
 
 def _import_summary(report: ImportReport) -> str:
@@ -454,12 +466,7 @@ def agreement_table(report: Any) -> str:
 def annotate(ctx: click.Context, db: str | None, annotator: str | None, labels_file: str | None,
              paths: tuple[str, ...]) -> None:
     """Open the annotator (importing PATHs first)."""
-    try:
-        config = load_config()
-        labels = load_labels(labels_file or ctx.obj.get("labels_file"))
-    except (ConfigError, LabelError) as e:
-        raise click.ClickException(printable(str(e))) from e
-    name = resolve_annotator(annotator or ctx.obj.get("annotator"), config)
+    config, labels, name = _tui_settings(ctx, annotator, labels_file)
     store = open_store(_db(ctx, db))
     try:
         if paths:
@@ -502,12 +509,7 @@ def review(ctx: click.Context, db: str | None, annotator: str | None, against: t
     from annotations.model import GOLD
     from annotations.review import default_against
 
-    try:
-        config = load_config()
-        labels = load_labels(labels_file or ctx.obj.get("labels_file"))
-    except (ConfigError, LabelError) as e:
-        raise click.ClickException(printable(str(e))) from e
-    name = resolve_annotator(annotator or ctx.obj.get("annotator"), config)
+    config, labels, name = _tui_settings(ctx, annotator, labels_file)
     if name == GOLD:
         raise click.UsageError("'gold' is the reviewed set, not a reviewer: give your own name "
                                "with --annotator")
