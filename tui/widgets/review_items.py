@@ -62,11 +62,9 @@ class ReviewItems(SpanRows, can_focus=True):
         span_id: str
 
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.label_colors = {label.name: label.color for label in labels}
+        super().__init__(labels, id=id)
         self.items: list[ReviewSpan] = []
         self._positions: dict[str, int] = {}
-        self.current_id: str | None = None
         self.empty_text = "Nobody tagged this article: nothing to compare."
         #: what "single" is called: "only one" with two annotators, "not all" with more
         self.single_name = "only one"

@@ -8,12 +8,15 @@ handlers keep their widget's name).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from textual import events
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
+
+from annotations.model import Label
 
 from .frame_styles import FrameStyles
 
@@ -37,6 +40,11 @@ class SpanRows(FrameStyles, ScrollView, can_focus=True):
     Chosen: Any
 
     current_id: str | None = None
+
+    def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.label_colors = {label.name: label.color for label in labels}
+        self.current_id = None
 
     # ------------------------------------------------------ row mapping (subclasses)
     def row_count(self) -> int:

@@ -51,10 +51,8 @@ class SpanPanel(SpanRows, can_focus=True):
         span_id: str
 
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.label_colors = {label.name: label.color for label in labels}
+        super().__init__(labels, id=id)
         self.index = SpanIndex(LineIndex(""))
-        self.current_id: str | None = None
         # Rendered rows by what they show: a new span shifts every row below
         # it, and only the rows whose span or highlight changed render again.
         self._strips: dict[tuple[object, ...], Strip] = {}
