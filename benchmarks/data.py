@@ -325,6 +325,17 @@ def second_opinion(
 # ------------------------------------------------------------------------ database
 
 #: The same settings :meth:`Store._setup` gives every connection.
+def close_and_remove(handle: Store | sqlite3.Connection) -> None:
+    """Close a store or a bare connection and delete its database file (WAL files too)."""
+    if isinstance(handle, Store):
+        path = Path(handle.path)
+    else:
+        path = Path(handle.execute("PRAGMA database_list").fetchone()[2])
+    handle.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def bare_connect(path: Path | str) -> sqlite3.Connection:
     """A plain ``sqlite3`` connection with the store's PRAGMAs (WAL, synchronous FULL, busy timeout)."""
     from annotations.store import BUSY_TIMEOUT_MS, WAL_AUTOCHECKPOINT

@@ -127,3 +127,8 @@ def column(runs: list[dict[str, Any]], name: str) -> list[float]:
 
 def med(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def startup_info(res: dict[str, Any]) -> dict[str, Any]:
+    """The sizes both start-up cases (first paint, memory) report in their JSON."""
+    return {k: res[k] for k in ("articles", "baseline_articles", "database", "database_bytes")}

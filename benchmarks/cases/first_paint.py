@@ -19,17 +19,14 @@ loaded every row.  The same child runs give the memory case its peak RSS.
 from __future__ import annotations
 
 from benchmarks.framework import Case, Measurement, RunContext, Target, register
-from benchmarks.tui_runs import STARTUP_SIZES, column, med, startup_runs
+from benchmarks.tui_runs import STARTUP_SIZES, column, med, startup_info, startup_runs
 
 
 def run(ctx: RunContext) -> list[Measurement]:
     res = startup_runs(ctx)
     ours, base = res["runs"]["ours"], res["runs"]["baseline"]
     info = {
-        "articles": res["articles"],
-        "baseline_articles": res["baseline_articles"],
-        "database": res["database"],
-        "database_bytes": res["database_bytes"],
+        **startup_info(res),
         "article_opened": res["article"],
         "first_frame_s": {"ours": column(ours, "first_frame_s"),
                           "baseline": column(base, "first_frame_s")},

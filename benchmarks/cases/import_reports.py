@@ -20,13 +20,8 @@ from markdown_it import MarkdownIt
 from annotations.articles import ArticleError, read_file, walk
 from annotations.model import Article
 from annotations.store import Store
-from benchmarks.data import bare_connect, write_markdown_corpus
+from benchmarks.data import bare_connect, close_and_remove, write_markdown_corpus
 from benchmarks.framework import Case, Measurement, RunContext, Target, register
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def run(ctx: RunContext) -> list[Measurement]:
@@ -70,15 +65,8 @@ def run(ctx: RunContext) -> list[Measurement]:
         conn.executemany("INSERT INTO docs (id, text) VALUES (?, ?)", rows)
         conn.commit()
 
-    def teardown(handle: Any) -> None:
-        path = handle.path if isinstance(handle, Store) else None
-        if path is None:
-            path = Path(handle.execute("PRAGMA database_list").fetchone()[2])
-        handle.close()
-        _remove(path)
-
     ours_s, base_s = ctx.compare(ours, baseline, setup_ours=setup_ours,
-                                 setup_baseline=setup_baseline, teardown=teardown)
+                                 setup_baseline=setup_baseline, teardown=close_and_remove)
     return [Measurement("import", ours_s, base_s,
                         info={"articles": n, "bytes": total_bytes})]
 

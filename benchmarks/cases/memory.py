@@ -14,17 +14,14 @@ own data or numpy.
 from __future__ import annotations
 
 from benchmarks.framework import Case, Measurement, RunContext, Target, register
-from benchmarks.tui_runs import STARTUP_SIZES, column, startup_runs
+from benchmarks.tui_runs import STARTUP_SIZES, column, startup_info, startup_runs
 
 
 def run(ctx: RunContext) -> list[Measurement]:
     res = startup_runs(ctx)
     ours, base = res["runs"]["ours"], res["runs"]["baseline"]
     info = {
-        "articles": res["articles"],
-        "baseline_articles": res["baseline_articles"],
-        "database": res["database"],
-        "database_bytes": res["database_bytes"],
+        **startup_info(res),
         "ru_maxrss": {"ours": column(ours, "ru_maxrss"), "baseline": column(base, "ru_maxrss")},
         "rss_after_load": {"ours": [r["rss"] for r in ours], "baseline": [r["rss"] for r in base]},
         "list_loaded_s": {"ours": column(ours, "list_loaded_s"),

@@ -21,7 +21,7 @@ from annotations.agreement import tokenize
 from annotations.exchange import PackError, read_pack, write_pack
 from annotations.model import ExportDoc, StatusRecord
 from annotations.store import SPAN_COLUMNS, Store
-from benchmarks.data import bare_connect, copy_database, span_row, spans_for
+from benchmarks.data import bare_connect, close_and_remove, copy_database, span_row, spans_for
 from benchmarks.framework import (
     Case,
     Measurement,
@@ -31,11 +31,6 @@ from benchmarks.framework import (
     register,
     span_database,
 )
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def run(ctx: RunContext) -> list[Measurement]:
@@ -76,15 +71,8 @@ def run(ctx: RunContext) -> list[Measurement]:
         conn.executemany(insert, rows)
         conn.commit()
 
-    def teardown(handle: Any) -> None:
-        path = handle.path if isinstance(handle, Store) else None
-        if path is None:
-            path = Path(handle.execute("PRAGMA database_list").fetchone()[2])
-        handle.close()
-        _remove(path)
-
     o, b = ctx.compare(ours, baseline, setup_ours=lambda: Store.open(fresh(), create=False),
-                       setup_baseline=lambda: bare_connect(fresh()), teardown=teardown)
+                       setup_baseline=lambda: bare_connect(fresh()), teardown=close_and_remove)
     return [Measurement("merge", o, b, info={
         "articles": n_articles, "spans_in_db": n_db, "spans_in_pack": len(rows),
         "pack_bytes": pack.stat().st_size,
