@@ -219,7 +219,7 @@ def test_tags_quote_the_current_text_after_another_process_changed_it(
     # Only the last few texts read stay in memory.
     for article_id in ("a1", "a2", "a3", "a1", "a2"):
         store.add_span(article_id, "ana", "claim", 0, 3)
-    assert len(store._texts) <= 2
+    assert len(store.connection.texts) <= 2
     with pytest.raises(StoreError, match="no article"):
         store.set_status("missing", "ana", "done")
 

@@ -331,7 +331,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
                     fh = stdout.buffer
                 try:
                     if fmt == "jsonl":
-                        from annotations.exchange import write_pack
+                        from annotations.formats.pack import write_pack
 
                         n_a, n_s = write_pack(stream_docs, fh)
                         report = ExportReport(articles=n_a, spans=n_s)
@@ -373,7 +373,7 @@ def merge(ctx: click.Context, db: str | None, packs: tuple[str, ...]) -> None:
     lack arrive with the pack; where our text differs, incoming spans are
     re-anchored or marked orphaned.  Exit status 1 if anything was rejected.
     """
-    from annotations.exchange import PackError, read_pack
+    from annotations.formats.pack import PackError, read_pack
     from annotations.store import MergeReport
 
     store = open_store(_db(ctx, db))
