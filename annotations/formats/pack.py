@@ -8,7 +8,7 @@ README for the contract).  Spans are written as stored: tombstones included
 nothing is lost; they are re-anchored wherever the pack is merged).
 
 Deterministic: keys in a fixed order, spans sorted by (start, end, label,
-annotator, id) by the export, relations by id, statuses by annotator, so a team can keep
+annotator, id), relations by id, statuses by annotator, so a team can keep
 packs in git.  U+0085, U+2028 and U+2029 are escaped so one record stays one
 line for every reader.
 
@@ -27,7 +27,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from annotations.articles import ArticleError, read_jsonl
-from annotations.formats.base import line_safe
+from annotations.formats.base import (
+    SPAN_ORDER,
+    ExportOptions,
+    ExportReport,
+    Output,
+    line_safe,
+)
 from annotations.model import Article, ExportDoc, sha256_text
 
 SPAN_KEYS = (
@@ -73,7 +79,7 @@ def pack_record(doc: ExportDoc) -> dict[str, Any]:
             "anchor": s.anchor, "created_at": s.created_at, "updated_at": s.updated_at,
             "deleted_at": s.deleted_at, "prefix": s.prefix, "suffix": s.suffix,
         }
-        for s in doc.spans
+        for s in sorted(doc.spans, key=SPAN_ORDER)
     ]
     relations = [
         {k: getattr(r, k) for k in RELATION_KEYS} for r in sorted(doc.relations, key=lambda r: r.id)
@@ -110,6 +116,12 @@ def write_pack(docs: Iterable[ExportDoc], stream: IO[bytes]) -> tuple[int, int]:
         n_articles += 1
         n_spans += len(doc.spans)
     return n_articles, n_spans
+
+
+def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
+    """The ``jsonl`` format's writer (see :data:`annotations.formats.FORMATS`)."""
+    n_articles, n_spans = write_pack(docs, out.require_stream("jsonl"))
+    return ExportReport(articles=n_articles, spans=n_spans)
 
 
 # ------------------------------------------------------------------ reading
