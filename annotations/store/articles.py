@@ -339,7 +339,7 @@ def previous_article(cx: Connection, after: str | None) -> str | None:
 def save_position(cx: Connection, annotator: str, article_id: str, cursor: int) -> None:
     """Where this person left off (article and cursor offset)."""
     with cx.tx():
-        cx.db["positions"].insert(
+        cx.db.table("positions").insert(
             {"annotator": annotator, "article_id": article_id, "cursor": int(cursor),
              "updated_at": now_iso()},
             replace=True,

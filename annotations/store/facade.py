@@ -37,8 +37,7 @@ def guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[
     article list stream their rows, so their queries run after the call).
     """
 
-    @functools.wraps(method)
-    def call(self: Store, *args: P.args, **kwargs: P.kwargs) -> R:
+    def call(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             result = method(self, *args, **kwargs)
         except sqlite3.Error as e:
@@ -47,6 +46,7 @@ def guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[
             return cast(R, _guard_iteration(self.connection, result))
         return result
 
+    functools.update_wrapper(call, method)
     return call
 
 

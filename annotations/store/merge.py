@@ -205,7 +205,7 @@ def merge_relations(c: sqlite3.Connection, article_id: str, items: list[Any],
             report.rejected += 1
             report.messages.append(f"{where}: malformed relation")
             continue
-        row = {k: d.get(k) for k in RELATION_COLUMNS}
+        row: dict[str, Any] = {k: d.get(k) for k in RELATION_COLUMNS}
         row["article_id"] = article_id
         row["created_at"] = row["created_at"] or row["updated_at"]
         cur = c.execute(f"SELECT {RELATION_SELECT} FROM relations WHERE id = ?",

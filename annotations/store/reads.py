@@ -86,14 +86,16 @@ def export_docs(
     for k in ("articles", "spans", "orphaned"):
         counters.setdefault(k, 0)
     c = cx.conn
-    conds, params = [], []
+    conds: list[str] = []
+    params: list[Any] = []
     if article_ids:
         conds.append(f"id IN ({_marks(article_ids)})")
         params.extend(article_ids)
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     art_cur = c.cursor()
     art_cur.execute(f"SELECT {ARTICLE_SELECT} FROM articles {where} ORDER BY id", params)
-    sconds, sparams = [], []
+    sconds: list[str] = []
+    sparams: list[Any] = []
     if article_ids:
         sconds.append(f"article_id IN ({_marks(article_ids)})")
         sparams.extend(article_ids)

@@ -28,7 +28,7 @@ def write_review(cx: Connection, article_id: str, reviewer: str, span_id: str, d
     """Append one decision inside the caller's transaction; returns the row."""
     row = {"id": str(uuid.uuid4()), "article_id": article_id, "reviewer": reviewer,
            "span_id": span_id, "decision": decision, "gold_span": gold_span, "at": now_iso()}
-    cx.db["reviews"].insert(row)
+    cx.db.table("reviews").insert(row)
     return row
 
 

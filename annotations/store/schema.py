@@ -14,7 +14,7 @@ To change the schema, append a step and nothing else: a step gets the
 TABLE cannot make, ``enable_fts`` / ``populate_fts`` for the search index).
 ``transform()`` copies a table into a new one, keeping its indexes but not its
 triggers, and gives the rows new rowids: a step that transforms ``articles``
-must call :func:`create_fts_triggers` and ``db["articles"].rebuild_fts()``.
+must call :func:`create_fts_triggers` and ``db.table("articles").rebuild_fts()``.
 
 What stays raw SQL here, and why:
 
@@ -61,8 +61,8 @@ def create_fts_triggers(db: sqlite_utils.Database) -> None:
 
 def create_base_schema(db: sqlite_utils.Database) -> None:
     """Version 0 -> 1: every table, index and the search index (only what is missing)."""
-    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    db["articles"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.table("articles").create(
         {
             "id": str, "seq": int, "title": str, "source": str, "published": str, "url": str,
             "path": str, "text": str, "text_sha256": str, "meta": str, "styles": str,
@@ -74,8 +74,8 @@ def create_base_schema(db: sqlite_utils.Database) -> None:
         defaults={"title": "", "meta": "{}", "styles": "[]"},
         if_not_exists=True,
     )
-    db["articles"].create_index(["seq"], index_name="articles_seq", if_not_exists=True)
-    db["spans"].create(
+    db.table("articles").create_index(["seq"], index_name="articles_seq", if_not_exists=True)
+    db.table("spans").create(
         {
             "id": str, "article_id": str, "annotator": str, "label": str, "start": int,
             "end": int, "text": str, "prefix": str, "suffix": str, "note": str,
@@ -89,11 +89,11 @@ def create_base_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
         if_not_exists=True,
     )
-    db["spans"].create_index(["article_id", "annotator", "start"], index_name="spans_article",
+    db.table("spans").create_index(["article_id", "annotator", "start"], index_name="spans_article",
                              if_not_exists=True)
-    db["spans"].create_index(["annotator", "article_id", "label"], index_name="spans_annotator",
+    db.table("spans").create_index(["annotator", "article_id", "label"], index_name="spans_annotator",
                              if_not_exists=True)
-    db["relations"].create(
+    db.table("relations").create(
         {
             "id": str, "article_id": str, "annotator": str, "label": str, "from_span": str,
             "to_span": str, "created_at": str, "updated_at": str, "deleted_at": str,
@@ -104,18 +104,18 @@ def create_base_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
         if_not_exists=True,
     )
-    db["relations"].create_index(["article_id", "annotator"], index_name="relations_article",
+    db.table("relations").create_index(["article_id", "annotator"], index_name="relations_article",
                                  if_not_exists=True)
-    db["statuses"].create(
+    db.table("statuses").create(
         {"article_id": str, "annotator": str, "status": str, "updated_at": str},
         pk=("article_id", "annotator"),
         not_null={"article_id", "annotator", "status", "updated_at"},
         foreign_keys=[("article_id", "articles", "id")],
         if_not_exists=True,
     )
-    db["statuses"].create_index(["annotator", "status"], index_name="statuses_annotator",
+    db.table("statuses").create_index(["annotator", "status"], index_name="statuses_annotator",
                                 if_not_exists=True)
-    db["reviews"].create(
+    db.table("reviews").create(
         {
             "id": str, "article_id": str, "reviewer": str, "span_id": str, "decision": str,
             "gold_span": str, "at": str,
@@ -125,9 +125,9 @@ def create_base_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
         if_not_exists=True,
     )
-    db["reviews"].create_index(["article_id", "reviewer"], index_name="reviews_article",
+    db.table("reviews").create_index(["article_id", "reviewer"], index_name="reviews_article",
                                if_not_exists=True)
-    db["positions"].create(
+    db.table("positions").create(
         {"annotator": str, "article_id": str, "cursor": int, "updated_at": str},
         pk="annotator",
         not_null={"cursor", "updated_at"},
@@ -149,12 +149,12 @@ def create_base_schema(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["events"].create_index(["annotator", "state", "id"], index_name="events_annotator",
+    db.table("events").create_index(["annotator", "state", "id"], index_name="events_annotator",
                               if_not_exists=True)
-    if not db["articles_fts"].exists():
+    if not db.table("articles_fts").exists():
         # FTS5 with articles as external content (rowids shared) and the default
         # unicode61 tokenizer; enable_fts also indexes any rows already there.
-        db["articles"].enable_fts(["title", "text"], fts_version="FTS5")
+        db.table("articles").enable_fts(["title", "text"], fts_version="FTS5")
     create_fts_triggers(db)
 
 
@@ -165,7 +165,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def stored_version(db: sqlite_utils.Database) -> int:
     """``meta.schema_version`` (0 when the file has no version yet)."""
-    if not db["meta"].exists():
+    if not db.table("meta").exists():
         return 0
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0
@@ -190,7 +190,7 @@ def migrate(db: sqlite_utils.Database, migrations: Sequence[Migration] = MIGRATI
         for step in migrations[version:]:
             step(db)
         if version < target:
-            db["meta"].insert({"key": "schema_version", "value": str(target)}, replace=True)
+            db.table("meta").insert({"key": "schema_version", "value": str(target)}, replace=True)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
