@@ -199,7 +199,10 @@ def store_timers(store: Any) -> Any:
              and callable(getattr(type(store), n)) and n not in ("open", "close")]
     for n in names:
         setattr(store, n, wrap(n, getattr(store, n)))
-    orig_tx = getattr(store, "_tx", None)
+    # Every write of the store goes through its connection's tx() (see
+    # annotations.store.connection); an instance attribute shadows the method.
+    connection = getattr(store, "connection", None)
+    orig_tx = getattr(connection, "tx", None)
     if orig_tx is not None:
         @contextmanager
         def tx(*a: Any, **k: Any) -> Any:
@@ -214,13 +217,14 @@ def store_timers(store: Any) -> Any:
                 t = time.perf_counter()
                 cm.__exit__(None, None, None)  # COMMIT
                 spent["commit"] += time.perf_counter() - t
-        store._tx = tx
+        connection.tx = tx
     try:
         yield spent
     finally:
         for n in names:
             store.__dict__.pop(n, None)
-        store.__dict__.pop("_tx", None)
+        if connection is not None:
+            connection.__dict__.pop("tx", None)
 
 
 KEYS = {

@@ -7,6 +7,7 @@ and a factory for the app over it.  They do not depend on sample_articles/.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -114,15 +115,18 @@ def tui_articles() -> list[Article]:
 @pytest.fixture
 def tui_frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[], str]:
     """Store timestamps from a fixed clock (one second apart), for snapshots."""
-    import annotations.store as store_module
-
     ticks = itertools.count()
 
     def fake_now() -> str:
         n = next(ticks)
         return f"2024-05-01T12:{n // 60 % 60:02d}:{n % 60:02d}.000000Z"
 
-    monkeypatch.setattr(store_module, "now_iso", fake_now)
+    # Every module of the store package that stamps rows reads the clock itself.
+    stamping = [m for name, m in sorted(sys.modules.items())
+                if name.startswith("annotations.store.") and hasattr(m, "now_iso")]
+    assert stamping, "no module of annotations.store reads now_iso"
+    for module in stamping:
+        monkeypatch.setattr(module, "now_iso", fake_now)
     return fake_now
 
 

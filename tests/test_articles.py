@@ -606,13 +606,13 @@ def test_jsonl_bad_styles_are_a_line_error(tmp_path, styles):
     assert isinstance(err, ArticleError) and '"styles"' in err.reason and err.line == 1
 
 
-def test_pack_written_by_exchange_reads_back_unchanged(tmp_path):
-    exchange = pytest.importorskip("annotations.exchange")
+def test_pack_written_by_the_pack_format_reads_back_unchanged(tmp_path):
+    from annotations.formats import pack
     from annotations.model import ExportDoc
 
     source = "---\nid: a1\ndate: 2024-01-02\nsource: Wire\ndesk: metro\n---\n# Head\n\n*x* y\r\n"
     article = read_markdown(tmp_path / "a.md", source)
-    record = exchange.pack_record(ExportDoc(article=article, spans=[]))
+    record = pack.pack_record(ExportDoc(article=article, spans=[]))
     back = one(read_jsonl(jsonl(tmp_path, "pack.jsonl", [json.dumps(record)])))
     assert (back.id, back.title, back.text) == (article.id, article.title, article.text)
     assert (back.published, back.source, back.meta) == ("2024-01-02", "Wire", {"desk": "metro"})

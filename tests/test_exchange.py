@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations.exchange import pack_line, read_pack, write_pack
+from annotations.formats.pack import pack_line, read_pack, write_pack
 from annotations.model import Article
 from annotations.store import Store
 

@@ -214,8 +214,11 @@ def test_safe_filename_unique_and_bounded() -> None:
 
 
 def test_registry() -> None:
-    names = ["csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy", "w3c"]
+    names = ["jsonl", "csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy", "w3c"]
     assert list(FORMATS) == names
+    # only the native pack carries tombstones and orphans (it is what a merge reads)
+    assert {n for n, s in FORMATS.items() if s.wants_deleted} == {"jsonl"}
+    assert {n for n, s in FORMATS.items() if s.keeps_orphaned} == {"jsonl"}
     assert set(OFFSET_UNITS) == set(names) == set(EXTENSIONS)
     assert {n for n, s in FORMATS.items() if s.folder} == {"brat"}
     assert {n for n, s in FORMATS.items() if s.binary} == {"spacy"}
@@ -822,7 +825,7 @@ def test_text_output_is_utf8_with_lf(fmt: str, tmp_path: Path) -> None:
         assert "\r\n" not in text.replace("gain\r\nThen", "").replace("\\r\\n", "")
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", [f for f, spec in FORMATS.items() if not spec.keeps_orphaned])
 def test_bad_offsets_are_skipped_and_reported(fmt: str, tmp_path: Path) -> None:
     pytest.importorskip("spacy") if fmt == "spacy" else None
     art = Article(id="x", text="Officials said 王秀英 denied it.")
@@ -832,6 +835,22 @@ def test_bad_offsets_are_skipped_and_reported(fmt: str, tmp_path: Path) -> None:
     _, report = run(fmt, [ExportDoc(art, [good, bad])], tmp_path)
     assert report.skipped == 1 and report.spans == 1
     assert any(bad.id in m for m in report.messages)
+
+
+@pytest.mark.parametrize("fmt", [f for f, spec in FORMATS.items() if spec.keeps_orphaned])
+def test_formats_that_keep_orphans_write_them_as_stored(fmt: str, tmp_path: Path) -> None:
+    art = Article(id="x", text="Officials said 王秀英 denied it.")
+    good = _span(1, art, "alice", "denial", "denied")
+    bad = _span(2, art, "alice", "claim", "Officials")
+    bad.start, bad.end, bad.anchor = 3, 12, "orphaned"  # offsets that lost their quote
+    blob, report = run(fmt, [ExportDoc(art, [bad, good])], tmp_path)
+    assert report.skipped == 0 and report.spans == 2 and not report.messages
+    assert isinstance(blob, bytes)
+    spans = json.loads(blob)["spans"]
+    assert [(s["start"], s["end"], s["text"], s["anchor"]) for s in spans] == [
+        (3, 12, "Officials", "orphaned"),
+        (good.start, good.end, "denied", "ok"),
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["prodigy", "conll", "spacy"])

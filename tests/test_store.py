@@ -219,7 +219,7 @@ def test_tags_quote_the_current_text_after_another_process_changed_it(
     # Only the last few texts read stay in memory.
     for article_id in ("a1", "a2", "a3", "a1", "a2"):
         store.add_span(article_id, "ana", "claim", 0, 3)
-    assert len(store._texts) <= 2
+    assert len(store.connection.texts) <= 2
     with pytest.raises(StoreError, match="no article"):
         store.set_status("missing", "ana", "done")
 
@@ -360,3 +360,39 @@ def test_text_with_nul_is_refused(store: Store) -> None:
     rep = store.import_articles([Article(id="nul", text="a\x00b", path="x.jsonl")])
     assert rep.failed == 1 and "NUL" in rep.errors[0]
     assert store.get_article("nul") is None
+
+
+def test_every_public_method_is_guarded() -> None:
+    """The facade is the boundary where sqlite3 errors become StoreError: all of it."""
+    import inspect
+
+    public = [n for n, v in vars(Store).items() if not n.startswith("_") and inspect.isfunction(v)]
+    assert len(public) >= 40
+    assert [n for n in public if not hasattr(getattr(Store, n), "__wrapped__")] == []
+
+
+def test_a_damaged_page_is_a_store_error_in_calls_and_streams(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    s = Store.open(path)
+    s.import_articles([Article(id=f"a{i}", text=TEXT) for i in range(3)])
+    for i in range(3):
+        s.add_span(f"a{i}", "ana", "claim", 0, 4)
+    s.close()
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'spans'").fetchone()[0]
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(path, "r+b") as fh:
+        fh.seek((root - 1) * page)
+        fh.write(b"\xff" * page)
+    s = Store.open(path)
+    damaged = "damaged|corrupted|malformed"
+    with pytest.raises(StoreError, match=damaged):
+        s.spans("a0")
+    docs = s.export_docs()  # a stream: its queries run while it is iterated
+    with pytest.raises(StoreError, match=damaged):
+        list(docs)
+    with pytest.raises(StoreError, match=damaged):
+        list(s.iter_article_rows("ana"))
+    s.close()

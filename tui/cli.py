@@ -254,7 +254,7 @@ class _TerminalSafe:
 def _format_names() -> list[str]:
     from annotations.formats import FORMATS
 
-    return ["jsonl", *sorted(FORMATS)]
+    return list(FORMATS)
 
 
 @cli.command()
@@ -280,13 +280,13 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
     """Export labeled datasets (deterministic: same database, same bytes)."""
     from annotations.formats import FORMATS, ExportOptions, ExportReport, FormatUnavailable, Output
 
-    spec = FORMATS.get(fmt)
-    folder = bool(spec and spec.folder)
+    spec = FORMATS[fmt]
+    folder = spec.folder
     if folder and not output:
         raise click.UsageError(f"the {fmt} format writes a folder: give -o DIR")
     stdout = _stdout()
     to_terminal = not output and stdout.isatty()
-    if to_terminal and spec is not None and spec.binary:
+    if to_terminal and spec.binary:
         raise click.UsageError(f"the {fmt} format is binary: give -o FILE")
     store = open_store(_db(ctx, db))
     counters: dict[str, int] = {}
@@ -294,7 +294,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
     docs = store.export_docs(
         annotators=list(annotators) or None, labels=list(labels) or None, status=status,
         article_ids=list(articles) or None, include_orphaned=include_orphaned,
-        include_deleted=(fmt == "jsonl"), counters=counters,
+        include_deleted=spec.wants_deleted, counters=counters,
     )
     if articles:
         known = set(store.article_ids())
@@ -316,7 +316,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
             if folder:
                 out_dir = Path(output)  # type: ignore[arg-type]
                 out_dir.mkdir(parents=True, exist_ok=True)
-                report = spec.write(stream_docs, Output(directory=out_dir),  # type: ignore[union-attr]
+                report = spec.write(stream_docs, Output(directory=out_dir),
                                     ExportOptions(raw_csv=raw))
             else:
                 if output:
@@ -330,14 +330,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
                 else:
                     fh = stdout.buffer
                 try:
-                    if fmt == "jsonl":
-                        from annotations.exchange import write_pack
-
-                        n_a, n_s = write_pack(stream_docs, fh)
-                        report = ExportReport(articles=n_a, spans=n_s)
-                    else:
-                        report = spec.write(stream_docs, Output(stream=fh),  # type: ignore[union-attr]
-                                            ExportOptions(raw_csv=raw))
+                    report = spec.write(stream_docs, Output(stream=fh), ExportOptions(raw_csv=raw))
                     fh.flush()
                 finally:
                     if output:
@@ -373,7 +366,7 @@ def merge(ctx: click.Context, db: str | None, packs: tuple[str, ...]) -> None:
     lack arrive with the pack; where our text differs, incoming spans are
     re-anchored or marked orphaned.  Exit status 1 if anything was rejected.
     """
-    from annotations.exchange import PackError, read_pack
+    from annotations.formats.pack import PackError, read_pack
     from annotations.store import MergeReport
 
     store = open_store(_db(ctx, db))

@@ -1,6 +1,8 @@
 """Export formats: one module per format, all behind one registry.
 
-The CLI looks a format up in :data:`FORMATS` and calls
+The CLI looks a format up in :data:`FORMATS`, asks the store for deleted
+spans when ``spec.wants_deleted`` (only the native ``jsonl`` pack, which
+:mod:`~annotations.formats.pack` also reads back), and calls
 ``spec.write(docs, Output(stream=... | directory=...), ExportOptions())``.
 ``docs`` is an iterable of :class:`~annotations.model.ExportDoc`, ideally in
 article-id order; writers take one doc at a time (spacy alone must hold its
@@ -26,6 +28,7 @@ from annotations.formats import (
     csv_rows,
     doccano,
     labelstudio,
+    pack,
     prodigy,
     spacy_docbin,
     w3c,
@@ -63,6 +66,8 @@ TOKENS = "tokens"
 
 #: What each format's consumer counts offsets in, and why we believe it.
 OFFSET_UNITS: dict[str, str] = {
+    "jsonl": "code points: the native pack, read back by stancemark itself (Python str "
+    "indices) and by datasets.load_dataset('json').",
     "csv": "code points: read by Python's csv module and pandas, whose str indices are code "
     "points (spreadsheet MID/LEN count UTF-16 units: use the text column there).",
     "prodigy": "code points: Prodigy is Python and its start/end are spaCy token.idx values, "
@@ -87,6 +92,7 @@ OFFSET_UNITS: dict[str, str] = {
 
 #: Suggested file suffix per format (empty for folder formats).
 EXTENSIONS: dict[str, str] = {
+    "jsonl": ".jsonl",
     "csv": ".csv",
     "prodigy": ".jsonl",
     "doccano": ".jsonl",
@@ -100,6 +106,17 @@ EXTENSIONS: dict[str, str] = {
 FORMATS: dict[str, FormatSpec] = {
     spec.name: spec
     for spec in (
+        FormatSpec(
+            name="jsonl",
+            folder=False,
+            binary=False,
+            one_per_annotator=False,
+            description="the native pack: lossless (tombstones, orphans, statuses), for merge",
+            offset_unit=CODE_POINTS,
+            write=pack.write,
+            wants_deleted=True,
+            keeps_orphaned=True,
+        ),
         FormatSpec(
             name="csv",
             folder=False,

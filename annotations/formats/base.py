@@ -73,6 +73,10 @@ class FormatSpec:
     description: str
     offset_unit: str
     write: Writer
+    #: The format carries tombstones (deleted spans), so the export asks for them.
+    wants_deleted: bool = False
+    #: Orphaned spans are written as stored (old offsets); other formats skip and count them.
+    keeps_orphaned: bool = False
 
 
 # --------------------------------------------------------------------------- tokens
@@ -178,7 +182,7 @@ def span_key(span: Span) -> tuple[str, int, int, str, str, str]:
 
 
 #: ``span_key`` as a C-level getter, for sorting every span of an export.
-_SPAN_KEY = operator.attrgetter("article_id", "start", "end", "label", "annotator", "id")
+SPAN_ORDER = operator.attrgetter("article_id", "start", "end", "label", "annotator", "id")
 
 
 def valid_spans(doc: ExportDoc, report: ExportReport, fmt: str) -> list[Span]:
@@ -189,7 +193,7 @@ def valid_spans(doc: ExportDoc, report: ExportReport, fmt: str) -> list[Span]:
     """
     text = doc.article.text
     good: list[Span] = []
-    for span in sorted(doc.spans, key=_SPAN_KEY):
+    for span in sorted(doc.spans, key=SPAN_ORDER):
         ok = 0 <= span.start < span.end <= len(text) and text[span.start : span.end] == span.text
         if ok:
             good.append(span)

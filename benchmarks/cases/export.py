@@ -19,9 +19,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from annotations.exchange import write_pack
 from annotations.formats import FORMATS, ExportOptions, Output
 from annotations.formats.csv_rows import COLUMNS
+from annotations.formats.pack import write_pack
 from annotations.store import SPAN_COLUMNS, Store
 from benchmarks.data import bare_connect
 from benchmarks.framework import Case, Measurement, RunContext, Target, register, span_database

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations.agreement import tokenize
-from annotations.exchange import PackError, read_pack, write_pack
+from annotations.formats.pack import PackError, read_pack, write_pack
 from annotations.model import ExportDoc, StatusRecord
 from annotations.store import SPAN_COLUMNS, Store
 from benchmarks.data import bare_connect, close_and_remove, copy_database, span_row, spans_for

@@ -1,150 +1,53 @@
-"""Native JSONL packs: export, read and merge (idempotent, order-independent).
+"""Merging one pack record (a teammate's spans, relations, statuses) into ours.
 
-A pack holds one article per line with its spans, relations and statuses
-(see the README for the contract).  Packs are deterministic: keys in a fixed
-order, spans sorted by (start, end, label, annotator, id), so a team can keep
-them in git.
+Idempotent and order-independent.  Merging is keyed by id.  Of two versions
+of one span the one with the greater *version key* wins: ``(updated_at,
+tombstoned, canonical JSON)``.  That is a total order, so merging any set of
+packs in any order, any number of times, reaches the same database.  A span
+id that arrives under another annotator's name, or in another article, is
+rejected: nobody's spans change except through their own edits or
+tombstones.  When a teammate's text of an article differs from ours, their
+spans are re-anchored against our text (``moved``) or marked ``orphaned``;
+never shifted silently.  Statuses are keyed by (article, annotator), later
+``updated_at`` then further along todo -> in_progress -> done winning.
 
-Merging is keyed by span id.  Of two versions of one span the one with the
-greater *version key* wins: ``(updated_at, tombstoned, canonical JSON)``.
-That is a total order, so merging any set of packs in any order, any number
-of times, reaches the same database.  A span id that arrives under another
-annotator's name is rejected: nobody's spans change except through their own
-edits or tombstones.  When a teammate's text of an article differs from
-ours, their spans are re-anchored against our text (``moved``) or marked
-``orphaned``; never shifted silently.
+Span writes stay raw SQL: one ``executemany`` of a prepared INSERT per
+article; sqlite-utils' ``insert_all`` takes 2-3x as long for the same rows
+(20,000 spans: 130-260 ms against 300-490 ms), and the merge benchmark has
+little room.  New ids get a plain INSERT: INSERT OR REPLACE costs about 60 %
+more on a large table.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-from .anchoring import TextIndex, context, reanchor
-from .formats.base import line_safe
-from .model import ANCHORS, STATUSES, Article, ExportDoc, sha256_text
-
-if TYPE_CHECKING:
-    from .store import MergeReport, Store
-
-SPAN_KEYS = (
-    "id",
-    "annotator",
-    "label",
-    "start",
-    "end",
-    "text",
-    "note",
-    "attributes",
-    "anchor",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "prefix",
-    "suffix",
+from annotations.anchoring import TextIndex, context, reanchor
+from annotations.model import ANCHORS, STATUSES, Article, Relation
+from annotations.store.reports import MergeReport
+from annotations.store.rows import (
+    RELATION_COLUMNS,
+    RELATION_SELECT,
+    SPAN_COLUMNS,
+    SPAN_INTO,
+    SPAN_SELECT,
+    canonical_json,
+    span_from_row,
 )
-RELATION_KEYS = ("id", "annotator", "label", "from_span", "to_span", "created_at", "updated_at",
-                 "deleted_at")
+from annotations.store.spans import write_relation, write_status
 
-
-class PackError(Exception):
-    """A malformed pack line: ``file:line: reason``."""
-
-    def __init__(self, path: str, line: int, reason: str) -> None:
-        super().__init__(f"{path}:{line}: {reason}")
-        self.path, self.line, self.reason = path, line, reason
-
-
-# ------------------------------------------------------------------ export
-def pack_record(doc: ExportDoc) -> dict[str, Any]:
-    """The pack line of one article, as a dict with keys in contract order."""
-    a = doc.article
-    meta = dict(a.meta)
-    for key, value in (("date", a.published), ("source", a.source), ("url", a.url)):
-        if value is not None:
-            meta.setdefault(key, value)
-    spans = []
-    for s in doc.spans:
-        spans.append({
-            "id": s.id, "annotator": s.annotator, "label": s.label, "start": s.start,
-            "end": s.end, "text": s.text, "note": s.note, "attributes": s.attributes,
-            "anchor": s.anchor, "created_at": s.created_at, "updated_at": s.updated_at,
-            "deleted_at": s.deleted_at, "prefix": s.prefix, "suffix": s.suffix,
-        })
-    relations = [
-        {k: getattr(r, k) for k in RELATION_KEYS} for r in sorted(doc.relations, key=lambda r: r.id)
-    ]
-    statuses = [
-        {"annotator": st.annotator, "status": st.status, "updated_at": st.updated_at}
-        for st in sorted(doc.statuses, key=lambda st: st.annotator)
-    ]
-    rec: dict[str, Any] = {
-        "id": a.id,
-        "title": a.title,
-        "text": a.text,
-        "text_sha256": sha256_text(a.text),
-        "meta": dict(sorted(meta.items())),
-        "spans": spans,
-        "relations": relations,
-        "statuses": statuses,
-    }
-    if a.styles:
-        rec["styles"] = [[st.start, st.end, st.kind, st.data] if st.data else
-                         [st.start, st.end, st.kind] for st in a.styles]
-    return rec
-
-
-def pack_line(doc: ExportDoc) -> str:
-    return line_safe(json.dumps(pack_record(doc), ensure_ascii=False)) + "\n"
-
-
-def write_pack(docs: Iterable[ExportDoc], stream: IO[bytes]) -> tuple[int, int]:
-    """Write docs as a pack; returns (articles, spans)."""
-    n_articles = n_spans = 0
-    for doc in docs:
-        stream.write(pack_line(doc).encode("utf-8"))
-        n_articles += 1
-        n_spans += len(doc.spans)
-    return n_articles, n_spans
-
-
-# -------------------------------------------------------------------- read
-def read_pack(path: Path | str) -> Iterator[Article | PackError]:
-    """Pack lines as Articles (annotations attached); bad lines as PackError.
-
-    The same reader as ``stancemark import`` (:func:`articles.read_jsonl`), so
-    a pack is validated one way whichever command reads it.
-    """
-    from .articles import ArticleError, read_jsonl
-
-    for item in read_jsonl(Path(path)):
-        if isinstance(item, ArticleError):
-            yield PackError(str(path), item.line or 0, item.reason)
-            continue
-        sha = (item.annotations or {}).get("text_sha256")
-        if sha is not None and sha != sha256_text(item.text):
-            line = (item.annotations or {}).get("line", 0)
-            yield PackError(str(path), line, "text_sha256 does not match the text")
-        else:
-            if item.annotations is None:  # an article line without annotations
-                item.annotations = {"spans": [], "relations": [], "statuses": []}
-            yield item
-
-
-# ------------------------------------------------------------------- merge
-def _canonical(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False, sort_keys=True)
+ID_CHUNK = 500  # pack span ids looked up per query
 
 
 def version_key(row: dict[str, Any]) -> tuple[str, int, str]:
     """Total order over versions of one record: later, then tombstone, then content."""
-    return (row.get("updated_at") or "", 1 if row.get("deleted_at") else 0, _canonical(row))
+    return (row.get("updated_at") or "", 1 if row.get("deleted_at") else 0, canonical_json(row))
 
 
-def _check_span(d: Any) -> str | None:
+def check_span(d: Any) -> str | None:
+    """Why a pack's span object is malformed, or ``None`` when it is well formed."""
     if not isinstance(d, dict):
         return "span is not an object"
     get = d.get  # one lookup per field: this runs for every span of every pack
@@ -171,7 +74,7 @@ def _check_span(d: Any) -> str | None:
     return None
 
 
-def _incoming_span(
+def incoming_span(
     d: dict[str, Any], article_id: str, text: str, index: TextIndex | None = None
 ) -> dict[str, Any]:
     """The stored form of a teammate's span, placed against *our* text."""
@@ -201,11 +104,12 @@ def _incoming_span(
 
 
 def merge_article_annotations(
-    c: sqlite3.Connection, store: Store, art: Article, ann: dict[str, Any], source: str
+    c: sqlite3.Connection, art: Article, ann: dict[str, Any], source: str
 ) -> MergeReport:
-    """Merge one pack line's spans / relations / statuses inside the caller's transaction."""
-    from .store import SPAN_COLUMNS, MergeReport, _span_from_row
+    """Merge one pack line's spans / relations / statuses inside the caller's transaction.
 
+    The article must already be stored (our text is what the spans are placed against).
+    """
     report = MergeReport()
     line = ann.get("line")
     where = f"{source}:{line}" if line else source
@@ -223,17 +127,16 @@ def merge_article_annotations(
             f"{where}: article {art.id!r}: the pack's text differs from ours; "
             "its spans were re-anchored against our text"
         )
-    cols = ", ".join(f'"{k}"' for k in SPAN_COLUMNS)
     items = ann.get("spans") or []
     # The stored rows of the pack's span ids, in a few primary-key queries
     # rather than one query per span: ours (this article) and other articles'.
     existing: dict[str, Sequence[Any]] = {}
     elsewhere: dict[str, str] = {}
     ids = list({d["id"] for d in items if isinstance(d, dict) and isinstance(d.get("id"), str)})
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
+    for i in range(0, len(ids), ID_CHUNK):
+        chunk = ids[i : i + ID_CHUNK]
         for r in c.execute(
-            f"SELECT {cols} FROM spans WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            f"SELECT {SPAN_SELECT} FROM spans WHERE id IN ({', '.join('?' * len(chunk))})", chunk
         ):
             if r[1] == art.id:
                 existing[r[0]] = r
@@ -242,13 +145,13 @@ def merge_article_annotations(
     added: list[list[Any]] = []  # new ids: a plain INSERT (OR REPLACE costs ~60% more)
     writes: list[list[Any]] = []  # newer versions of stored (or just added) spans
     for d in items:
-        problem = _check_span(d)
+        problem = check_span(d)
         if problem:
             report.rejected += 1
             sid = d.get("id") if isinstance(d, dict) else None
             report.messages.append(f"{where}: span {sid!r}: {problem}")
             continue
-        incoming = _incoming_span(d, art.id, ours, index)
+        incoming = incoming_span(d, art.id, ours, index)
         if incoming["end"] > len(ours) and incoming["anchor"] != "orphaned":
             incoming["anchor"] = "orphaned"
         cur = existing.get(incoming["id"])
@@ -261,7 +164,7 @@ def merge_article_annotations(
                 continue
             report.added += 1
         else:
-            current = _span_from_row(cur)
+            current = span_from_row(cur)
             cur_row = {k: getattr(current, k) for k in SPAN_COLUMNS}
             if current.annotator != incoming["annotator"]:
                 report.rejected += 1
@@ -278,24 +181,22 @@ def merge_article_annotations(
         elif incoming["anchor"] == "moved" and differs:
             report.moved += 1
         attrs = incoming["attributes"]
-        stored = dict(incoming, attributes=_canonical(attrs) if attrs else "{}")
+        stored = dict(incoming, attributes=canonical_json(attrs) if attrs else "{}")
         values = [stored[k] for k in SPAN_COLUMNS]
         (added if cur is None else writes).append(values)
         existing[incoming["id"]] = values
-    marks = ", ".join("?" * len(SPAN_COLUMNS))
     if added:
-        c.executemany(f"INSERT INTO spans ({cols}) VALUES ({marks})", added)
+        c.executemany(f"INSERT {SPAN_INTO}", added)
     if writes:
-        c.executemany(f"INSERT OR REPLACE INTO spans ({cols}) VALUES ({marks})", writes)
-    _merge_relations(c, art.id, ann.get("relations") or [], report, where)
-    _merge_statuses(c, art.id, ann.get("statuses") or [], report, where)
+        c.executemany(f"INSERT OR REPLACE {SPAN_INTO}", writes)
+    merge_relations(c, art.id, ann.get("relations") or [], report, where)
+    merge_statuses(c, art.id, ann.get("statuses") or [], report, where)
     return report
 
 
-def _merge_relations(c: sqlite3.Connection, article_id: str, items: list[Any],
-                     report: MergeReport, where: str) -> None:
-    from .store import RELATION_COLUMNS
-
+def merge_relations(c: sqlite3.Connection, article_id: str, items: list[Any],
+                    report: MergeReport, where: str) -> None:
+    """Merge a pack line's relations (same rules as spans: owner only, greater version wins)."""
     for d in items:
         if not isinstance(d, dict) or not all(
             isinstance(d.get(k), str) and d.get(k)
@@ -304,10 +205,10 @@ def _merge_relations(c: sqlite3.Connection, article_id: str, items: list[Any],
             report.rejected += 1
             report.messages.append(f"{where}: malformed relation")
             continue
-        row = {k: d.get(k) for k in RELATION_COLUMNS}
+        row: dict[str, Any] = {k: d.get(k) for k in RELATION_COLUMNS}
         row["article_id"] = article_id
         row["created_at"] = row["created_at"] or row["updated_at"]
-        cur = c.execute(f"SELECT {', '.join(RELATION_COLUMNS)} FROM relations WHERE id = ?",
+        cur = c.execute(f"SELECT {RELATION_SELECT} FROM relations WHERE id = ?",
                         (row["id"],)).fetchone()
         if cur is not None:
             cur_row = dict(zip(RELATION_COLUMNS, cur, strict=True))
@@ -322,15 +223,12 @@ def _merge_relations(c: sqlite3.Connection, article_id: str, items: list[Any],
             report.updated += 1
         else:
             report.added += 1
-        c.execute(
-            f"INSERT OR REPLACE INTO relations ({', '.join(RELATION_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(RELATION_COLUMNS))})",
-            [row[k] for k in RELATION_COLUMNS],
-        )
+        write_relation(c, Relation(**row))
 
 
-def _merge_statuses(c: sqlite3.Connection, article_id: str, items: list[Any],
-                    report: MergeReport, where: str) -> None:
+def merge_statuses(c: sqlite3.Connection, article_id: str, items: list[Any],
+                   report: MergeReport, where: str) -> None:
+    """Merge a pack line's statuses: later ``updated_at`` wins, then the further status."""
     for d in items:
         if (
             not isinstance(d, dict)
@@ -354,8 +252,4 @@ def _merge_statuses(c: sqlite3.Connection, article_id: str, items: list[Any],
             report.updated += 1
         else:
             report.added += 1
-        c.execute(
-            "INSERT OR REPLACE INTO statuses (article_id, annotator, status, updated_at) "
-            "VALUES (?, ?, ?, ?)",
-            (article_id, d["annotator"], d["status"], d["updated_at"]),
-        )
+        write_status(c, article_id, d["annotator"], d["status"], d["updated_at"])

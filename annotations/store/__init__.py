@@ -1,0 +1,61 @@
+"""The SQLite store: every read and write of a stancemark database, behind one :class:`Store`.
+
+One file, WAL mode, foreign keys on, a busy timeout, short transactions.
+Every public write method commits before it returns (``BEGIN IMMEDIATE`` ...
+``COMMIT``), so a crash or ``kill -9`` after the call loses nothing.  The TUI
+and the CLI share this API; neither writes SQL of its own.
+
+The package is split by what each module holds, lowest first (a module
+imports only those above it in this list; no cycles):
+
+- ``errors``: :class:`StoreError`, the only error that leaves the package.
+- ``rows``: column lists and row <-> dataclass conversions (no SQL run).
+- ``reports``: :class:`ImportReport`, :class:`MergeReport`.
+- ``schema``: tables, indexes, the full-text index, migrations.
+- ``connection``: opening a file (pragmas, clear errors), transactions.
+- ``articles``: writing one article (re-anchoring on a changed text), reading,
+  listing, navigation, the reading position.
+- ``events``: the append-only events log.
+- ``spans``: spans, statuses, relations.
+- ``reviews``: review decisions and the gold set.
+- ``history``: undo and redo, replayed from the events log.
+- ``merge``: merging one pack record (version keys, ownership, re-anchoring).
+- ``ingest``: batched imports of articles and packs.
+- ``reads``: read models for export, agreement, stats and the article list.
+- ``facade``: :class:`Store`, where ``sqlite3`` errors become :class:`StoreError`.
+
+Which writes go through sqlite-utils and which stay raw SQL (and why) is
+said at the top of each module that writes.
+"""
+
+from __future__ import annotations
+
+from annotations.store.connection import (
+    BUSY_TIMEOUT_MS,
+    DEFAULT_DB,
+    TEXTS_KEPT,
+    WAL_AUTOCHECKPOINT,
+    resolve_db_path,
+)
+from annotations.store.errors import StoreError
+from annotations.store.events import Event
+from annotations.store.facade import Store
+from annotations.store.reports import ImportReport, MergeReport
+from annotations.store.rows import RELATION_COLUMNS, SPAN_COLUMNS
+from annotations.store.schema import SCHEMA_VERSION
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "DEFAULT_DB",
+    "RELATION_COLUMNS",
+    "SCHEMA_VERSION",
+    "SPAN_COLUMNS",
+    "TEXTS_KEPT",
+    "WAL_AUTOCHECKPOINT",
+    "Event",
+    "ImportReport",
+    "MergeReport",
+    "Store",
+    "StoreError",
+    "resolve_db_path",
+]

@@ -1,0 +1,195 @@
+"""Opening a database file and holding it open: pragmas, transactions, errors.
+
+One file, WAL mode, foreign keys on, a busy timeout, ``synchronous = FULL``.
+Every write is one short transaction from :meth:`Connection.tx`, which takes
+the write lock up front (``BEGIN IMMEDIATE``) so several processes can share
+a file without a read-to-write upgrade failing with ``database is locked``,
+and which commits before it returns: a crash or ``kill -9`` after a write
+loses nothing.
+
+:func:`open_connection` turns every way a file can be wrong (missing folder,
+a folder, junk, another program's SQLite file, a newer schema, read-only
+media) into one clear :class:`StoreError` naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from annotations.store.errors import StoreError
+from annotations.store.schema import ensure_schema
+
+BUSY_TIMEOUT_MS = 30_000
+WAL_AUTOCHECKPOINT = 10_000  # pages
+TEXTS_KEPT = 2  # article texts kept in memory by articles.article_text
+DEFAULT_DB = "stancemark.db"
+BEGIN_ATTEMPTS = 50  # BEGIN IMMEDIATE tries, 50 ms apart, on top of the busy timeout
+
+
+def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
+    """``--db``, then ``STANCEMARK_DB``, then ``./stancemark.db``."""
+    if db:
+        return Path(db)
+    env = os.environ.get("STANCEMARK_DB")
+    return Path(env) if env else Path(DEFAULT_DB)
+
+
+class Connection:
+    """An open stancemark file: the sqlite3 connection and what belongs to it.
+
+    ``conn`` runs the store's SQL; ``db`` is the same connection seen through
+    sqlite-utils (schema work, low-traffic writes); ``texts`` caches the last
+    article texts read (see :func:`annotations.store.articles.article_text`).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
+        self.conn = conn
+        self.path = path
+        self.read_only = read_only
+        self.db = sqlite_utils.Database(conn)
+        #: The last texts read, by article id: (SHA-256, text), least recent first.
+        self.texts: dict[str, tuple[str, str]] = {}
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, committed on exit (retried if busy)."""
+        c = self.conn
+        for attempt in range(BEGIN_ATTEMPTS):
+            try:
+                c.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as e:
+                busy = "locked" in str(e) or "busy" in str(e)
+                if not busy or attempt == BEGIN_ATTEMPTS - 1:
+                    raise self.friendly(e) from e
+                time.sleep(0.05)
+        try:
+            yield c
+        except sqlite3.Error as e:
+            c.execute("ROLLBACK")
+            raise self.friendly(e) from e
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                c.execute("COMMIT")
+            except sqlite3.OperationalError as e:  # pragma: no cover - disk full etc.
+                c.execute("ROLLBACK")
+                raise self.friendly(e) from e
+
+    def friendly(self, e: sqlite3.Error) -> StoreError:
+        """The one-line :class:`StoreError` a user sees for a raw sqlite3 error."""
+        msg = str(e)
+        if "readonly" in msg:
+            return StoreError(f"{self.path}: cannot write to the database (read-only)")
+        if "malformed" in msg or "not a database" in msg:
+            return StoreError(f"{self.path}: the database is damaged or corrupted ({msg})")
+        return StoreError(f"{self.path}: {msg}")
+
+    def remember_text(self, article_id: str, sha: str, text: str) -> None:
+        """Keep ``text`` as the most recently used of the last ``TEXTS_KEPT`` texts."""
+        texts = self.texts
+        texts.pop(article_id, None)
+        texts[article_id] = (sha, text)
+        while len(texts) > TEXTS_KEPT:
+            del texts[next(iter(texts))]
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file without waiting on readers (idle time)."""
+        if self.read_only:
+            return
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:
+            pass
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: cheap polling for live refresh."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def total_changes(self) -> int:
+        """Rows this connection has written since it opened (grows with every write)."""
+        return self.conn.total_changes
+
+    def close(self) -> None:
+        try:
+            self.checkpoint()
+        finally:
+            self.conn.close()
+
+
+def open_connection(
+    path: str | os.PathLike[str] | None = None, *, create: bool = True, read_only: bool = False
+) -> Connection:
+    """Open (and create or migrate) a database, with clear errors for bad files.
+
+    ``read_only`` opens the file as SQLite does a file it may not write:
+    reads work, every write raises :class:`StoreError`.
+    """
+    p = resolve_db_path(path)
+    if read_only:
+        create = False
+    if not p.parent.exists():
+        raise StoreError(f"{p}: folder {p.parent} does not exist")
+    if p.is_dir():
+        raise StoreError(f"{p}: is a folder, not a database file")
+    if not p.exists() and not create:
+        raise StoreError(f"{p}: no such database")
+    try:
+        target = f"{p.resolve().as_uri()}?mode=ro" if read_only else str(p)
+        conn = sqlite3.connect(
+            target,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=read_only,
+        )
+    except sqlite3.Error as e:  # pragma: no cover - depends on the OS
+        raise StoreError(f"{p}: cannot open database ({e})") from e
+    cx = Connection(conn, p, read_only=read_only)
+    try:
+        _setup(cx)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        msg = str(e)
+        if "not a database" in msg or "malformed" in msg:
+            raise StoreError(f"{p}: not a stancemark database or the file is corrupted ({msg})") from e
+        if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
+            raise StoreError(f"{p}: cannot write to the database ({msg})") from e
+        raise StoreError(f"{p}: {msg}") from e
+    except StoreError:
+        conn.close()
+        raise
+    return cx
+
+
+def _setup(cx: Connection) -> None:
+    """Pragmas, a header check, then the schema check (and migration)."""
+    c = cx.conn
+    c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    c.execute("PRAGMA foreign_keys = ON")
+    # Checks the header: raises "file is not a database" for junk files.
+    c.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    writable = not cx.read_only and (os.access(cx.path, os.W_OK) if cx.path.exists() else True)
+    if writable:
+        mode = c.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            try:
+                c.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:  # pragma: no cover - e.g. read-only media
+                pass
+    c.execute("PRAGMA synchronous = FULL")
+    # Automatic checkpoints run inside whichever commit crosses the limit,
+    # adding ~10 ms to that key press; a larger limit plus checkpoints at
+    # idle (``checkpoint()``, called by the TUI) and on close keeps them
+    # out of the typing path.
+    c.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+    ensure_schema(cx.db, cx.path, writable=writable)

@@ -1,0 +1,93 @@
+"""The events log: an append-only record of every change (who, when, what, before, after).
+
+Each write of the store logs its change here in the same transaction, so the
+log and the data never disagree.  An event's ``state`` is ``done``,
+``undone`` (on the redo stack), ``dropped`` (a redo made impossible by a new
+action) or ``log`` (an undo or redo itself, kept for the audit trail);
+:mod:`annotations.store.history` replays the log for undo and redo.
+
+Appending stays raw SQL: it is on the tag path (see
+:mod:`annotations.store.spans`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from annotations.model import now_iso
+from annotations.store.connection import Connection
+from annotations.store.rows import canonical_json
+
+EVENT_SELECT = "id, at, annotator, action, article_id, target, before, after, state"
+
+
+@dataclass
+class Event:
+    id: int
+    at: str
+    annotator: str
+    action: str
+    article_id: str | None
+    target: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    state: str
+
+
+def event_from_row(row: Sequence[Any]) -> Event:
+    """An :class:`Event` from a row selected with :data:`EVENT_SELECT`."""
+    return Event(
+        id=row[0], at=row[1], annotator=row[2], action=row[3], article_id=row[4],
+        target=row[5], before=json.loads(row[6]) if row[6] else None,
+        after=json.loads(row[7]) if row[7] else None, state=row[8],
+    )
+
+
+def log(
+    c: sqlite3.Connection,
+    actor: str,
+    action: str,
+    article_id: str | None,
+    target: str | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    state: str = "done",
+) -> None:
+    """Append one event inside the caller's transaction.
+
+    A new action (``state='done'``) empties this person's redo stack.
+    """
+    if state == "done":
+        c.execute(
+            "UPDATE events SET state = 'dropped' WHERE annotator = ? AND state = 'undone'",
+            (actor,),
+        )
+    c.execute(
+        "INSERT INTO events (at, annotator, action, article_id, target, before, after, state) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            now_iso(),
+            actor,
+            action,
+            article_id,
+            target,
+            None if before is None else canonical_json(before),
+            None if after is None else canonical_json(after),
+            state,
+        ),
+    )
+
+
+def events(cx: Connection, annotator: str | None = None, limit: int = 100) -> list[Event]:
+    """The latest events, newest first (optionally of one person)."""
+    sql = f"SELECT {EVENT_SELECT} FROM events"
+    params: tuple[Any, ...] = ()
+    if annotator:
+        sql += " WHERE annotator = ?"
+        params = (annotator,)
+    sql += f" ORDER BY id DESC LIMIT {int(limit)}"
+    return [event_from_row(r) for r in cx.conn.execute(sql, params)]

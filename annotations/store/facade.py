@@ -1,0 +1,373 @@
+"""The :class:`Store` facade: the one entry point the TUI, the CLI and the core use.
+
+Each method hands its arguments to the module that holds the work (named in
+the method) with the open :class:`~annotations.store.connection.Connection`.
+The facade is also the error boundary: every public method carries
+:func:`guarded`, so a caller sees :class:`StoreError` and never a raw
+``sqlite3`` error — a damaged page is only found when a query reaches it, in
+any read, and the CLI and the TUI then catch one clear error type.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+
+import sqlite_utils
+
+from annotations.model import Article, ArticleRow, ExportDoc, Relation, Span, StatusRecord
+from annotations.store import articles, events, history, ingest, reads, reviews, spans
+from annotations.store.connection import Connection, open_connection
+from annotations.store.events import Event
+from annotations.store.reports import ImportReport, MergeReport
+from annotations.store.spans import UNSET
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+    """Let a public method raise only :class:`StoreError`, never a raw sqlite3 error.
+
+    A returned generator is guarded while it is iterated too (exports and the
+    article list stream their rows, so their queries run after the call).
+    """
+
+    def call(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result = method(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            raise self.connection.friendly(e) from e
+        if isinstance(result, Generator):
+            return cast(R, _guard_iteration(self.connection, result))
+        return result
+
+    functools.update_wrapper(call, method)
+    return call
+
+
+def _guard_iteration(cx: Connection, gen: Generator[Any, None, None]) -> Iterator[Any]:
+    try:
+        yield from gen
+    except sqlite3.Error as e:
+        raise cx.friendly(e) from e
+
+
+class Store:
+    """A stancemark database.  Open with :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # ---------------------------------------------------- the open connection
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.connection.conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self.connection.db
+
+    @property
+    def path(self) -> Path:
+        return self.connection.path
+
+    @property
+    def read_only(self) -> bool:
+        return self.connection.read_only
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+    ) -> Store:
+        """Open (and create or migrate) a database, with clear errors for bad files.
+
+        ``read_only`` opens the file as SQLite does a file it may not write:
+        reads work, every write raises :class:`StoreError`.
+        """
+        return cls(open_connection(path, create=create, read_only=read_only))
+
+    @guarded
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @guarded
+    def total_changes(self) -> int:
+        """Rows this connection has written since it opened (grows with every write)."""
+        return self.connection.total_changes()
+
+    @guarded
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file without waiting on readers (idle time)."""
+        self.connection.checkpoint()
+
+    @guarded
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: cheap polling for live refresh."""
+        return self.connection.data_version()
+
+    # ------------------------------------------------- articles (ingest, articles)
+    @guarded
+    def import_articles(
+        self,
+        articles: Iterable[Article],
+        *,
+        on_article: Callable[[Article, str], None] | None = None,
+        batch_size: int = 500,
+    ) -> ImportReport:
+        """Insert or update articles by id (idempotent); pack lines are merged too."""
+        return ingest.import_articles(self.connection, articles, on_article=on_article,
+                                      batch_size=batch_size)
+
+    @guarded
+    def get_article(self, article_id: str) -> Article | None:
+        return articles.get_article(self.connection, article_id)
+
+    @guarded
+    def article_sha(self, article_id: str) -> str | None:
+        """The stored text's SHA-256: a cheap check that an open text is current."""
+        return articles.article_sha(self.connection, article_id)
+
+    @guarded
+    def article_ids(self) -> list[str]:
+        return articles.article_ids(self.connection)
+
+    @guarded
+    def count_articles(self) -> int:
+        return articles.count_articles(self.connection)
+
+    @guarded
+    def list_articles(
+        self,
+        annotator: str,
+        *,
+        status: str | None = None,
+        label: str | None = None,
+        search: str | None = None,
+        fulltext: str | None = None,
+        limit: int | None = None,
+    ) -> list[ArticleRow]:
+        """Titles, dates, sources, this annotator's counts per label and status."""
+        return articles.list_articles(self.connection, annotator, status=status, label=label,
+                                      search=search, fulltext=fulltext, limit=limit)
+
+    @guarded
+    def article_row(self, article_id: str, annotator: str) -> ArticleRow | None:
+        """The list row of one article (refreshing one line after an edit)."""
+        return articles.article_row(self.connection, article_id, annotator)
+
+    @guarded
+    def next_article(
+        self, annotator: str, after: str | None = None, *, not_done: bool = True
+    ) -> str | None:
+        """The next article (in list order) after ``after``, wrapping around."""
+        return articles.next_article(self.connection, annotator, after, not_done=not_done)
+
+    @guarded
+    def previous_article(self, after: str | None) -> str | None:
+        return articles.previous_article(self.connection, after)
+
+    @guarded
+    def save_position(self, annotator: str, article_id: str, cursor: int) -> None:
+        """Where this person left off (article and cursor offset)."""
+        articles.save_position(self.connection, annotator, article_id, cursor)
+
+    @guarded
+    def position(self, annotator: str) -> tuple[str, int] | None:
+        return articles.position(self.connection, annotator)
+
+    # ---------------------------------------------- spans, statuses, relations
+    @guarded
+    def spans(
+        self,
+        article_id: str,
+        annotator: str | Sequence[str] | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> list[Span]:
+        """Spans of one article in text order (optionally of some annotators)."""
+        return spans.spans(self.connection, article_id, annotator,
+                           include_deleted=include_deleted)
+
+    @guarded
+    def get_span(self, span_id: str) -> Span | None:
+        return spans.get_span(self.connection, span_id)
+
+    @guarded
+    def annotator_spans(self, annotator: str, *, include_deleted: bool = False) -> list[Span]:
+        """Every span of one person (per-annotator query)."""
+        return spans.annotator_spans(self.connection, annotator, include_deleted=include_deleted)
+
+    @guarded
+    def orphaned_spans(self, annotator: str, article_id: str | None = None) -> list[Span]:
+        return spans.orphaned_spans(self.connection, annotator, article_id)
+
+    @guarded
+    def articles_with_spans(self, annotators: Sequence[str]) -> set[str]:
+        """Ids of the articles where any of these annotators has a live span."""
+        return spans.articles_with_spans(self.connection, annotators)
+
+    @guarded
+    def annotators(self) -> list[str]:
+        return spans.annotators(self.connection)
+
+    @guarded
+    def add_span(
+        self,
+        article_id: str,
+        annotator: str,
+        label: str,
+        start: int,
+        end: int,
+        *,
+        note: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        actor: str | None = None,
+        span_id: str | None = None,
+    ) -> Span:
+        """Tag ``text[start:end]``; committed on return."""
+        return spans.add_span(self.connection, article_id, annotator, label, start, end,
+                              note=note, attributes=attributes, actor=actor, span_id=span_id)
+
+    @guarded
+    def update_span(
+        self,
+        span_id: str,
+        annotator: str,
+        *,
+        label: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        note: str | None = UNSET,
+        attributes: dict[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> Span:
+        """Relabel, move, annotate; only the span's own annotator may."""
+        return spans.update_span(self.connection, span_id, annotator, label=label, start=start,
+                                 end=end, note=note, attributes=attributes, actor=actor)
+
+    @guarded
+    def delete_span(self, span_id: str, annotator: str, *, actor: str | None = None) -> Span:
+        """Tombstone a span (kept for merges and undo)."""
+        return spans.delete_span(self.connection, span_id, annotator, actor=actor)
+
+    @guarded
+    def status(self, article_id: str, annotator: str) -> str:
+        return spans.status(self.connection, article_id, annotator)
+
+    @guarded
+    def statuses(self, article_id: str | None = None) -> list[StatusRecord]:
+        return spans.statuses(self.connection, article_id)
+
+    @guarded
+    def set_status(
+        self, article_id: str, annotator: str, status: str, *, actor: str | None = None
+    ) -> None:
+        spans.set_status(self.connection, article_id, annotator, status, actor=actor)
+
+    @guarded
+    def add_relation(
+        self, article_id: str, annotator: str, label: str, from_span: str, to_span: str
+    ) -> Relation:
+        return spans.add_relation(self.connection, article_id, annotator, label, from_span,
+                                  to_span)
+
+    @guarded
+    def delete_relation(self, relation_id: str, annotator: str) -> None:
+        spans.delete_relation(self.connection, relation_id, annotator)
+
+    @guarded
+    def relations(self, article_id: str, *, include_deleted: bool = False) -> list[Relation]:
+        return spans.relations(self.connection, article_id, include_deleted=include_deleted)
+
+    # ---------------------------------------------------- history (events)
+    @guarded
+    def undo(self, annotator: str) -> Event | None:
+        """Revert this person's latest action (survives restarts: it is in ``events``)."""
+        return history.undo(self.connection, annotator)
+
+    @guarded
+    def redo(self, annotator: str) -> Event | None:
+        """Re-apply the action most recently undone (until a new action is made)."""
+        return history.redo(self.connection, annotator)
+
+    @guarded
+    def events(self, annotator: str | None = None, limit: int = 100) -> list[Event]:
+        return events.events(self.connection, annotator, limit)
+
+    # --------------------------------------------------------------- reviews
+    @guarded
+    def record_review(
+        self, article_id: str, reviewer: str, span_id: str, decision: str,
+        gold_span: str | None = None, *, undoable: bool = False,
+    ) -> None:
+        """Append a decision to ``reviews`` (``undoable``: also an undoable action)."""
+        reviews.record_review(self.connection, article_id, reviewer, span_id, decision,
+                              gold_span, undoable=undoable)
+
+    @guarded
+    def reviews(self, article_id: str | None = None) -> list[dict[str, Any]]:
+        """Decisions in the order they were made (the latest per span and reviewer counts)."""
+        return reviews.reviews(self.connection, article_id)
+
+    @guarded
+    def accept_into_gold(self, span_id: str, reviewer: str) -> Span:
+        """Copy a span into ``gold`` recording its source and reviewer (undoable)."""
+        return reviews.accept_into_gold(self.connection, span_id, reviewer)
+
+    # ----------------------------------------------------- merge (ingest)
+    @guarded
+    def merge_docs(self, docs: Iterable[tuple[Article, dict[str, Any], str]]) -> MergeReport:
+        """Merge pack records ``(article, annotations, source)``; see :mod:`~annotations.store.merge`."""
+        return ingest.merge_docs(self.connection, docs)
+
+    # ---------------------------------------------------------- read models
+    @guarded
+    def stats(self) -> dict[str, Any]:
+        return reads.stats(self.connection)
+
+    @guarded
+    def export_docs(
+        self,
+        *,
+        annotators: Sequence[str] | None = None,
+        labels: Sequence[str] | None = None,
+        status: str = "any",
+        article_ids: Sequence[str] | None = None,
+        include_orphaned: bool = False,
+        include_deleted: bool = False,
+        with_empty: bool = True,
+        counters: dict[str, int] | None = None,
+    ) -> Iterator[ExportDoc]:
+        """Articles with their chosen spans, streamed in export order (see :mod:`reads`)."""
+        return reads.export_docs(
+            self.connection, annotators=annotators, labels=labels, status=status,
+            article_ids=article_ids, include_orphaned=include_orphaned,
+            include_deleted=include_deleted, with_empty=with_empty, counters=counters,
+        )
+
+    @guarded
+    def agreement_inputs(
+        self, annotators: Sequence[str] | None = None
+    ) -> tuple[dict[str, str], list[Span], list[tuple[str, str]]]:
+        """Texts, live spans and done marks of the articles these annotators touched."""
+        return reads.agreement_inputs(self.connection, annotators)
+
+    @guarded
+    def iter_article_rows(self, annotator: str, *, batch_size: int = 2000) -> Iterator[ArticleRow]:
+        """Every list row, in list order, streamed (see :func:`reads.iter_article_rows`)."""
+        return reads.iter_article_rows(self.connection, annotator, batch_size=batch_size)

@@ -1,0 +1,101 @@
+"""Undo and redo, per person, replayed from the events log (so they survive a restart).
+
+Undo takes the person's latest ``done`` event and makes the stored row equal
+its ``before``; redo takes the earliest ``undone`` one and restores its
+``after``.  Nobody's undo touches another person's work.  A span restored
+after its article's text changed is placed again by its quote (``moved``) or
+marked ``orphaned``, never put back at offsets that now point elsewhere.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from annotations.anchoring import context, reanchor
+from annotations.model import Relation, Span, now_iso
+from annotations.store.articles import article_text
+from annotations.store.connection import Connection
+from annotations.store.events import EVENT_SELECT, Event, event_from_row, log
+from annotations.store.reviews import write_review
+from annotations.store.rows import SPAN_SELECT, span_from_row
+from annotations.store.spans import write_relation, write_span, write_status
+
+
+def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
+                state: dict[str, Any] | None, other: dict[str, Any] | None) -> None:
+    """Make the stored row equal ``state`` (``None``: the row did not exist)."""
+    now = now_iso()
+    if action.startswith("span."):
+        ref = state if state is not None else other
+        assert ref is not None
+        row = c.execute(f"SELECT {SPAN_SELECT} FROM spans WHERE id = ?", (ref["id"],)).fetchone()
+        if state is None:
+            gone = span_from_row(row) if row else Span(**ref)
+            gone.deleted_at = gone.updated_at = now
+            write_span(c, gone)
+        else:
+            span = Span(**state)
+            span.updated_at = now
+            text = article_text(cx, c, span.article_id)
+            if text[span.start : span.end] != span.text:
+                # The text changed since the snapshot: place its quote again
+                # rather than restore offsets that now point elsewhere.
+                place = reanchor(text, span.start, span.end, span.text, span.prefix,
+                                 span.suffix)
+                if place.placed:
+                    span.start, span.end = place.start, place.end
+                    span.text = text[place.start : place.end]
+                    span.prefix, span.suffix = context(text, place.start, place.end)
+                    span.anchor = "moved"
+                else:
+                    span.anchor = "orphaned"
+            write_span(c, span)
+    elif action.startswith("relation."):
+        if state is None:
+            assert other is not None
+            gone_r = Relation(**other)
+            gone_r.deleted_at = gone_r.updated_at = now
+            write_relation(c, gone_r)
+        else:
+            rel = Relation(**state)
+            rel.updated_at = now
+            write_relation(c, rel)
+    elif action.startswith("review."):
+        # Decisions are never rewritten: undo appends "withdrawn", redo the decision again.
+        row = state if state is not None else dict(other or {}, decision="withdrawn")
+        write_review(cx, row["article_id"], row["reviewer"], row["span_id"], row["decision"],
+                     row.get("gold_span"))
+    elif action == "status.set":
+        assert state is not None
+        write_status(c, state["article_id"], state["annotator"], state["status"], now)
+
+
+def undo(cx: Connection, annotator: str) -> Event | None:
+    """Revert this person's latest action (survives restarts: it is in ``events``)."""
+    return step(cx, annotator, undo=True)
+
+
+def redo(cx: Connection, annotator: str) -> Event | None:
+    """Re-apply the action most recently undone (until a new action is made)."""
+    return step(cx, annotator, undo=False)
+
+
+def step(cx: Connection, annotator: str, *, undo: bool) -> Event | None:
+    """One undo (latest ``done`` event) or redo (earliest ``undone`` one)."""
+    state, order, new_state = ("done", "DESC", "undone") if undo else ("undone", "ASC", "done")
+    with cx.tx() as c:
+        row = c.execute(
+            f"SELECT {EVENT_SELECT} FROM events WHERE annotator = ? AND state = ? "
+            f"ORDER BY id {order} LIMIT 1",
+            (annotator, state),
+        ).fetchone()
+        if row is None:
+            return None
+        ev = event_from_row(row)
+        target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
+        apply_state(cx, c, ev.action, target, other)
+        c.execute("UPDATE events SET state = ? WHERE id = ?", (new_state, ev.id))
+        log(c, annotator, "undo" if undo else "redo", ev.article_id, str(ev.id), other, target,
+            "log")
+    return ev
