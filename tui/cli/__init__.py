@@ -59,16 +59,13 @@ def cli(ctx: click.Context, db: str | None, annotator: str | None, labels_file: 
         ctx.invoke(annotate.annotate)
 
 
-for command in (
-    annotate.annotate,
-    importing.import_command,
-    stats.stats,
-    export.export,
-    merge.merge,
-    agreement.agreement,
-    review.review,
-):
-    cli.add_command(command)
+cli.add_command(annotate.annotate)
+cli.add_command(importing.import_command)
+cli.add_command(stats.stats)
+cli.add_command(export.export)
+cli.add_command(merge.merge)
+cli.add_command(agreement.agreement)
+cli.add_command(review.review)
 
 
 def main() -> None:
