@@ -25,6 +25,7 @@ from annotations.formats import (
     FormatUnavailable,
     Output,
 )
+from annotations.exchange import write_pack  # transitional, see below
 from annotations.model import ExportDoc
 from annotations.output import OutputError, atomic_write, print_message, terminal_safe
 from annotations.store import Store
@@ -42,8 +43,6 @@ from tui.cli.progress import progress_bar
 # FORMATS as "jsonl" with a `keeps_deleted` field.  Then delete this block, use
 # FORMATS for export_formats() and `spec.keeps_deleted` in keeps_deleted().
 def _write_pack(docs: Iterable[ExportDoc], output: Output, options: ExportOptions) -> ExportReport:
-    from annotations.exchange import write_pack
-
     articles, spans = write_pack(docs, output.require_stream("jsonl"))
     return ExportReport(articles=articles, spans=spans)
 
