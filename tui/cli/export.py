@@ -17,6 +17,7 @@ from typing import TextIO
 
 import click
 
+from annotations.exchange import write_pack  # transitional, see below
 from annotations.formats import (
     FORMATS,
     ExportOptions,
@@ -25,7 +26,6 @@ from annotations.formats import (
     FormatUnavailable,
     Output,
 )
-from annotations.exchange import write_pack  # transitional, see below
 from annotations.model import ExportDoc
 from annotations.output import OutputError, atomic_write, print_message, terminal_safe
 from annotations.store import Store
