@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -262,7 +266,7 @@ def test_export_to_a_terminal_escapes_controls(db: Path, monkeypatch: pytest.Mon
     s = Store.open(db)
     s.add_span("evil", "ana\x1b[31m", "claim", 0, 3)
     s.close()
-    import tui.cli as cli_module
+    import tui.cli.export as export_module
 
     class FakeOut:
         def __init__(self) -> None:
@@ -272,7 +276,7 @@ def test_export_to_a_terminal_escapes_controls(db: Path, monkeypatch: pytest.Mon
             return True
 
     fake = FakeOut()
-    monkeypatch.setattr(cli_module, "_stdout", lambda: fake)
+    monkeypatch.setattr(export_module, "_stdout", lambda: fake)
     r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "csv"], obj={})
     assert r.exit_code == 0, r.output
     out = fake.buffer.getvalue().decode()
@@ -356,3 +360,90 @@ def test_review_argument_errors(db: Path, tmp_path: Path, opened) -> None:
     assert opened == []
     r = run("review", "--db", str(db), "--annotator", "rita")
     assert r.exit_code == 0 and opened[-1]["against"] == ["ana"]
+
+
+def test_default_command_forms_open_the_annotator(db: Path, tmp_path: Path, opened,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stancemark [--db X] [PATH...]` in every order opens the annotator, as before."""
+    write(tmp_path / "a.txt", "Alpha said the plan failed.")
+    env = {"STANCEMARK_CONFIG": str(tmp_path / "no-config.yaml"), "STANCEMARK_ANNOTATOR": "ana"}
+    monkeypatch.chdir(tmp_path)
+    forms = (
+        ["--db", str(db), "a.txt"],
+        ["--db", str(db)],
+        ["a.txt", "--db", str(db)],
+        ["--annotator", "bob", "--db", str(db)],
+    )
+    for args in forms:
+        r = run(*args, env=env)
+        assert r.exit_code == 0, (args, r.output)
+    for args in ([], ["a.txt"]):
+        r = run(*args, env={**env, "STANCEMARK_DB": str(db)})
+        assert r.exit_code == 0, (args, r.output)
+    assert [o["annotator"] for o in opened] == ["ana", "ana", "ana", "bob", "ana", "ana"]
+    assert all(o["against"] is None for o in opened)
+    assert Store.open(db).article_ids() == ["a"]
+
+
+def test_json_output_escapes_c1_and_bidi_characters(db: Path, tmp_path: Path) -> None:
+    """C1 controls and bidi overrides in names never reach the terminal raw, JSON included."""
+    write(tmp_path / "a.txt", "Some text here.")
+    run("import", "--db", str(db), str(tmp_path / "a.txt"))
+    evil = "ana\x9b31m\u202eevil"
+    s = Store.open(db)
+    s.add_span("a", evil, "claim", 0, 4)
+    s.add_span("a", "bob", "claim", 0, 4)
+    s.close()
+    for args in (["stats", "--json"], ["stats"], ["agreement", "--json"], ["agreement"]):
+        r = run(*args, "--db", str(db))
+        assert r.exit_code == 0, r.output
+        assert "\x9b" not in r.output and "\u202e" not in r.output, args
+    assert evil in json.loads(run("stats", "--db", str(db), "--json").output)["annotators"]
+    assert json.loads(run("agreement", "--db", str(db), "--json").output)["annotators"] == [
+        evil, "bob"]
+
+
+# ------------------------------------------------- output files (issue 14, item 5)
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_export_to_dev_full_fails_with_one_line(db: Path) -> None:
+    _seed(db)
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "jsonl", "-o",
+                                 "/dev/full"], obj={})
+    assert r.exit_code == 1
+    assert r.stderr.strip() == "Error: cannot write /dev/full: No space left on device"
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+def test_export_to_dev_stdout_arrives_on_stdout_and_keeps_the_node(db: Path,
+                                                                   tmp_path: Path) -> None:
+    _seed(db)
+    pack = tmp_path / "pack.jsonl"
+    run("export", "--db", str(db), "--format", "jsonl", "-o", str(pack))
+    before = os.lstat("/dev/stdout")
+    r = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "export", "--db", str(db), "--format", "jsonl", "-o",
+         "/dev/stdout"], capture_output=True, cwd=ROOT, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == pack.read_bytes()
+    after = os.lstat("/dev/stdout")
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert not stat.S_ISREG(after.st_mode)
+    assert not list(Path("/dev").glob(".stdout*"))
+
+
+def test_export_ignores_a_symlink_planted_at_the_old_temporary_name(db: Path,
+                                                                    tmp_path: Path) -> None:
+    _seed(db)
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = write(tmp_path / "victim.txt", "keep me")
+    planted = out / ".pack.jsonl.tmp"
+    planted.symlink_to(victim)
+    r = run("export", "--db", str(db), "--format", "jsonl", "-o", str(out / "pack.jsonl"))
+    assert r.exit_code == 0, r.output
+    assert planted.is_symlink() and os.readlink(planted) == str(victim)
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    expected = run("export", "--db", str(db), "--format", "jsonl").stdout
+    assert (out / "pack.jsonl").read_text(encoding="utf-8") == expected
+    assert sorted(p.name for p in out.iterdir()) == [".pack.jsonl.tmp", "pack.jsonl"]

@@ -18,11 +18,11 @@ import re
 
 from textual.content import Content
 
-# Every C0 control except \n, DEL, C1, Unicode line/paragraph separators,
-# bidi embeddings/overrides/isolates and lone surrogates.
-_UNSAFE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+from annotations.safety import UNSAFE_CHARS
+
+# The core's one set of unsafe characters, plus tab: a tab is shown as one
+# space so that it keeps its length.
+_UNSAFE = re.compile(f"[\t{UNSAFE_CHARS}]")
 
 
 def _visible(match: re.Match[str]) -> str:

@@ -1,0 +1,40 @@
+"""The default command: open the annotator, importing PATHs first.
+
+``stancemark``, ``stancemark PATH...``, ``stancemark --db X PATH...`` and
+``stancemark --db X`` all land here (see the group in ``tui/cli/__init__.py``);
+it is registered as the hidden ``annotate`` command.
+"""
+
+from __future__ import annotations
+
+import click
+
+from annotations.output import print_message
+from tui.cli.importing import import_paths, import_summary
+from tui.cli.options import (
+    annotator_option,
+    app_settings,
+    db_option,
+    labels_file_option,
+    open_store,
+    require_articles,
+    run_app,
+)
+
+
+@click.command("annotate", hidden=True)
+@db_option
+@annotator_option
+@labels_file_option
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.pass_context
+def annotate(ctx: click.Context, db: str | None, annotator: str | None, labels_file: str | None,
+             paths: tuple[str, ...]) -> None:
+    """Open the annotator (importing PATHs first)."""
+    settings = app_settings(ctx, annotator, labels_file)
+    store = open_store(ctx, db)
+    if paths:
+        report, _ = import_paths(store, paths)
+        print_message(import_summary(report))
+    require_articles(store, "give a file or folder, e.g. `stancemark sample_articles`")
+    run_app(store, settings)

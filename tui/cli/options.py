@@ -1,0 +1,136 @@
+"""What every ``stancemark`` command shares: option decorators, the store, the TUI settings.
+
+Options are declared once here and stacked on each command (the way
+sqlite-utils does it), so a name, its help and its fallback cannot drift
+apart.  ``--db``, ``--annotator`` and ``--labels`` may also be given before
+the command (``stancemark --db X stats``); the group keeps them in
+``ctx.obj`` and a command's own option, when given, wins.
+
+:func:`pass_store` opens the database for a command and closes it through
+``ctx.call_on_close`` whatever happens; commands that must check their
+arguments before touching the database (``export``, ``annotate``,
+``review``: a usage error must not create a database file) call
+:func:`open_store` themselves, which does the same.  A database that cannot
+be opened is one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple, NoReturn, TypeVar
+
+import click
+
+from annotations.config import ConfigError, load_config, resolve_annotator
+from annotations.labels import LabelError, load_labels
+from annotations.model import Label
+from annotations.safety import printable
+from annotations.store import Store, StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+DB_HELP = "Database file (default: $STANCEMARK_DB, then ./stancemark.db)."
+ANNOTATOR_HELP = "Your name (default: $STANCEMARK_ANNOTATOR, config, git, login)."
+LABELS_HELP = "Label schema YAML (default: ./stancemark.yaml if it has labels)."
+
+
+def fail(message: object) -> NoReturn:
+    """Stop the command with ``Error: message`` on one line and exit status 1."""
+    raise click.ClickException(printable(message))
+
+
+# -------------------------------------------------------------- options
+def db_option(fn: F) -> F:
+    return click.option("--db", help=DB_HELP)(fn)
+
+
+def annotator_option(fn: F) -> F:
+    """``--annotator NAME``: who is annotating or reviewing."""
+    return click.option("--annotator", help=ANNOTATOR_HELP)(fn)
+
+
+def labels_file_option(fn: F) -> F:
+    return click.option("--labels", "labels_file", type=click.Path(dir_okay=False),
+                        help=LABELS_HELP)(fn)
+
+
+def json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print JSON instead of a table.")(fn)
+
+
+def annotators_filter_option(fn: F) -> F:
+    """``--annotator NAME``, repeatable: whose spans a read covers."""
+    return click.option("--annotator", "annotators", multiple=True,
+                        help="Only this annotator (repeatable; default: everyone).")(fn)
+
+
+def label_filter_option(fn: F) -> F:
+    return click.option("--label", "labels", multiple=True,
+                        help="Only this label (repeatable).")(fn)
+
+
+# ---------------------------------------------------------------- store
+def group_setting(ctx: click.Context, name: str) -> Any:
+    """An option given before the command (``stancemark --db X stats``), or None."""
+    settings = ctx.find_object(dict)
+    return settings.get(name) if settings else None
+
+
+def open_store(ctx: click.Context, db: str | None) -> Store:
+    """The database named by ``--db`` (here or before the command), closed with ``ctx``."""
+    try:
+        store = Store.open(db or group_setting(ctx, "db"))
+    except StoreError as e:
+        fail(e)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def pass_store(fn: Callable[..., R]) -> Callable[..., R]:
+    """Call ``fn(store, ...)`` in place of the ``db`` parameter (stack it under ``@db_option``)."""
+
+    @functools.wraps(fn)
+    def with_store(*args: Any, db: str | None, **kwargs: Any) -> R:
+        return fn(open_store(click.get_current_context(), db), *args, **kwargs)
+
+    return with_store
+
+
+# ------------------------------------------------------------- the TUI
+class AppSettings(NamedTuple):
+    """What the commands that open the TUI need before they open it."""
+
+    config: dict[str, Any]
+    labels: list[Label]
+    annotator: str
+
+
+def app_settings(ctx: click.Context, annotator: str | None,
+                 labels_file: str | None) -> AppSettings:
+    """The config, the label schema and who is annotating; a bad file is one line."""
+    try:
+        config = load_config()
+        labels = load_labels(labels_file or group_setting(ctx, "labels_file"))
+    except (ConfigError, LabelError) as e:
+        fail(e)
+    name = resolve_annotator(annotator or group_setting(ctx, "annotator"), config)
+    return AppSettings(config, labels, name)
+
+
+def require_articles(store: Store, hint: str) -> None:
+    """Refuse to open the TUI on an empty database, saying how to fill it."""
+    if store.count_articles() == 0:
+        fail(f"no articles in the database yet: {hint}")
+
+
+def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
+    """Open the Textual app on ``store`` (imported here: the headless commands never load it)."""
+    from tui.app import StancemarkApp
+
+    StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
+                  keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
+                  **extra).run()
