@@ -18,13 +18,12 @@ from textual.app import App
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
 from annotations.store import Store
-
-from . import keys as K
-from .commands import StancemarkCommands
-from .screens.annotate import AnnotateScreen
-from .screens.help import HelpScreen
-from .screens.review import ReviewScreen
-from .screens.stats import StatsScreen
+from tui import keys as K
+from tui.commands import StancemarkCommands
+from tui.screens.annotate import AnnotateScreen
+from tui.screens.help import HelpScreen
+from tui.screens.review import ReviewScreen
+from tui.screens.stats import StatsScreen
 
 #: Seconds between checks whether the WAL should be copied into the database file.
 CHECKPOINT_SECONDS = 30.0

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from .safe import one_line
-from .screens.review import ReviewScreen
+from tui.safe import one_line
+from tui.screens.review import ReviewScreen
 
 if TYPE_CHECKING:
-    from .screens.annotate import AnnotateScreen
+    from tui.screens.annotate import AnnotateScreen
 
 #: At most this many articles are offered for one query.
 MAX_ARTICLE_HITS = 40
@@ -21,7 +21,7 @@ MAX_ARTICLE_HITS = 40
 
 class StancemarkCommands(Provider):
     def _annotate(self) -> AnnotateScreen | None:
-        from .screens.annotate import AnnotateScreen
+        from tui.screens.annotate import AnnotateScreen
 
         for screen in reversed(self.app.screen_stack):
             if isinstance(screen, AnnotateScreen):

@@ -23,21 +23,20 @@ from textual.widgets import Footer, TextArea
 
 from annotations.model import Article, ArticleRow, Label, Span
 from annotations.store import Event, Store, StoreError
-
-from .. import keys as K
-from ..safe import one_line
-from ..spanindex import SpanIndex, is_placed
-from ..textnav import LineIndex, snap
-from ..widgets.article_header import ArticleHeader
-from ..widgets.article_list import ArticleList
-from ..widgets.article_pane import ArticlePane
-from ..widgets.filter_input import FilterInput
-from ..widgets.legend import Legend
-from ..widgets.reader import Reader
-from ..widgets.span_details import SpanDetails
-from ..widgets.span_panel import SpanPanel
-from ..widgets.top_bar import TopBar
-from .note import NoteScreen
+from tui import keys as K
+from tui.safe import one_line
+from tui.screens.note import NoteScreen
+from tui.spanindex import SpanIndex, is_placed
+from tui.textnav import LineIndex, snap
+from tui.widgets.article_header import ArticleHeader
+from tui.widgets.article_list import ArticleList
+from tui.widgets.article_pane import ArticlePane
+from tui.widgets.filter_input import FilterInput
+from tui.widgets.legend import Legend
+from tui.widgets.reader import Reader
+from tui.widgets.span_details import SpanDetails
+from tui.widgets.span_panel import SpanPanel
+from tui.widgets.top_bar import TopBar
 
 #: Seconds between checks for changes made by other processes.
 POLL_SECONDS = 1.0

@@ -13,9 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotations.model import Label
-
-from .. import keys as K
-from ..safe import one_line
+from tui import keys as K
+from tui.safe import one_line
 
 
 def key_table(labels: Sequence[Label], keymap: Mapping[str, str] | None,

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ..safe import one_line
+from tui.safe import one_line
 
 
 class NoteScreen(ModalScreen[str | None]):

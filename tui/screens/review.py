@@ -30,19 +30,18 @@ from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
 from annotations.model import GOLD, ArticleRow, Label
 from annotations.store import Store, StoreError
-
-from .. import keys as K
-from ..safe import one_line
-from ..spanindex import SpanIndex
-from ..textnav import LineIndex
-from ..widgets.article_header import ArticleHeader
-from ..widgets.article_pane import ArticlePane
-from ..widgets.review_bar import ReviewBar
-from ..widgets.review_items import ReviewItems
-from ..widgets.review_legend import ReviewLegend
-from ..widgets.review_reader import GOLD_KIND, ReviewReader
-from ..widgets.span_panel import SpanPanel
-from .annotate import AnnotateScreen
+from tui import keys as K
+from tui.safe import one_line
+from tui.screens.annotate import AnnotateScreen
+from tui.spanindex import SpanIndex
+from tui.textnav import LineIndex
+from tui.widgets.article_header import ArticleHeader
+from tui.widgets.article_pane import ArticlePane
+from tui.widgets.review_bar import ReviewBar
+from tui.widgets.review_items import ReviewItems
+from tui.widgets.review_legend import ReviewLegend
+from tui.widgets.review_reader import GOLD_KIND, ReviewReader
+from tui.widgets.span_panel import SpanPanel
 
 #: Articles looked at, at most, for the first one with undecided disagreements.
 START_SCAN = 200

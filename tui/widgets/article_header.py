@@ -5,9 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 
 from annotations.model import Article
-
-from ..safe import one_line
-from .content_static import ContentStatic
+from tui.safe import one_line
+from tui.widgets.content_static import ContentStatic
 
 STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done"}
 

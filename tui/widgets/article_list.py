@@ -21,10 +21,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import ArticleRow, Label
-
-from .. import keys as K
-from ..safe import one_line
-from .frame_styles import FrameStyles
+from tui import keys as K
+from tui.safe import one_line
+from tui.widgets.frame_styles import FrameStyles
 
 ROW_HEIGHT = 2
 STATUSES = ("todo", "in_progress", "done")

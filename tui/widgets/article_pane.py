@@ -10,10 +10,9 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from annotations.model import ArticleRow, Label
-
-from ..safe import one_line
-from .article_list import ArticleList, parse_filter
-from .filter_input import FilterInput
+from tui.safe import one_line
+from tui.widgets.article_list import ArticleList, parse_filter
+from tui.widgets.filter_input import FilterInput
 
 
 class ArticlePane(Vertical):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from .. import keys as K
+from tui import keys as K
 
 
 class FilterInput(Input, inherit_bindings=True):

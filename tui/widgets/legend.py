@@ -9,8 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from annotations.model import Label
-
-from ..safe import one_line
+from tui.safe import one_line
 
 
 class Legend(Static):

@@ -36,11 +36,10 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, WrappedDocument
 
 from annotations.model import Label, StyleRange
-
-from .. import keys as K
-from ..safe import display_text
-from ..spanindex import Changes, SpanIndex, is_placed
-from ..textnav import (
+from tui import keys as K
+from tui.safe import display_text
+from tui.spanindex import Changes, SpanIndex, is_placed
+from tui.textnav import (
     LineIndex,
     next_paragraph,
     next_word,

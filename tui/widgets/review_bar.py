@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
-from ..safe import one_line
+from tui.safe import one_line
 
 
 class ReviewBar(Static):

@@ -18,10 +18,9 @@ from textual.strip import Strip
 
 from annotations.model import Label
 from annotations.review import ReviewSpan
+from tui import keys as K
+from tui.safe import one_line
 from tui.widgets.rows import SpanRows
-
-from .. import keys as K
-from ..safe import one_line
 
 #: Per kind: glyph and the short name shown in the list.
 KIND_MARKS = {

@@ -17,10 +17,9 @@ from rich.text import Text
 from textual.color import Color
 
 from annotations.model import Label
-
-from .. import keys as K
-from ..spanindex import SpanIndex
-from .reader import SPAN_TINT, UNKNOWN_LABEL_COLOR, Reader, elementary_covers
+from tui import keys as K
+from tui.spanindex import SpanIndex
+from tui.widgets.reader import SPAN_TINT, UNKNOWN_LABEL_COLOR, Reader, elementary_covers
 
 #: Kind of a gold span in :attr:`ReviewReader.kinds` (the others are annotations.review.KINDS).
 GOLD_KIND = "gold"

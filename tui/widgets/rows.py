@@ -17,8 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.widget import Widget
 
 from annotations.model import Label
-
-from .frame_styles import FrameStyles
+from tui.widgets.frame_styles import FrameStyles
 
 
 def scroll_row_into_view(view: ScrollView, pos: int | None) -> None:

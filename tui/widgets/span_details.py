@@ -14,9 +14,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotations.model import Span
-
-from ..safe import one_line
-from .frame_styles import FrameStyles
+from tui.safe import one_line
+from tui.widgets.frame_styles import FrameStyles
 
 #: A line: pieces of text with a look ("" plain, "bold", "muted", "warning" or a colour).
 Piece = tuple[str, str]

@@ -17,12 +17,11 @@ from textual.message import Message
 from textual.strip import Strip
 
 from annotations.model import Label, Span
+from tui import keys as K
+from tui.safe import one_line
+from tui.spanindex import SpanIndex, is_placed
+from tui.textnav import LineIndex
 from tui.widgets.rows import SpanRows
-
-from .. import keys as K
-from ..safe import one_line
-from ..spanindex import SpanIndex, is_placed
-from ..textnav import LineIndex
 
 STRIPS_KEPT = 512  # rendered rows kept (a few screens' worth)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from ..safe import one_line
-from .content_static import ContentStatic
+from tui.safe import one_line
+from tui.widgets.content_static import ContentStatic
 
 
 class TopBar(ContentStatic):
