@@ -23,11 +23,11 @@ from textual.widgets import Footer, TextArea
 
 from annotations.model import Article, ArticleRow, Label, Span
 from annotations.store import Event, Store, StoreError
+from annotations.text import LineIndex, snap
 from tui import keys as K
 from tui.safe import one_line
 from tui.screens.note import NoteScreen
 from tui.spanindex import SpanIndex, is_placed
-from tui.textnav import LineIndex, snap
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_pane import ArticlePane

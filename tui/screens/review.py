@@ -30,11 +30,11 @@ from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
 from annotations.model import GOLD, ArticleRow, Label
 from annotations.store import Store, StoreError
+from annotations.text import LineIndex
 from tui import keys as K
 from tui.safe import one_line
 from tui.screens.annotate import AnnotateScreen
 from tui.spanindex import SpanIndex
-from tui.textnav import LineIndex
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_pane import ArticlePane
 from tui.widgets.review_bar import ReviewBar

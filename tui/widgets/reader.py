@@ -36,10 +36,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, WrappedDocument
 
 from annotations.model import Label, StyleRange
-from tui import keys as K
-from tui.safe import display_text
-from tui.spanindex import Changes, SpanIndex, is_placed
-from tui.textnav import (
+from annotations.text import (
     LineIndex,
     next_paragraph,
     next_word,
@@ -47,6 +44,9 @@ from tui.textnav import (
     previous_word,
     sentence_at,
 )
+from tui import keys as K
+from tui.safe import display_text
+from tui.spanindex import Changes, SpanIndex, is_placed
 
 #: Markdown style kinds -> component class with their look (see reader.tcss).
 STYLE_CLASSES = {

@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.strip import Strip
 
 from annotations.model import Label, Span
+from annotations.text import LineIndex
 from tui import keys as K
 from tui.safe import one_line
 from tui.spanindex import SpanIndex, is_placed
-from tui.textnav import LineIndex
 from tui.widgets.rows import SpanRows
 
 STRIPS_KEPT = 512  # rendered rows kept (a few screens' worth)
