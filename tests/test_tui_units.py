@@ -1,8 +1,9 @@
 """The TUI's pure parts (no terminal needed): the reader's line index over the displayed
-copy, the span index, the list filter, the key table, the paint sweep."""
+copy, the span index, the list filter, the key table, the paint sweep, the screens' shape."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +12,9 @@ from annotations.model import Span
 from annotations.text import LineIndex
 from tui import keys as K
 from tui.safe import display_text
+from tui.screens.annotate import AnnotateScreen
+from tui.screens.review import ReviewScreen
+from tui.screens.tagging import REQUIRED_HOOKS, TaggingScreen
 from tui.spanindex import SpanIndex
 from tui.widgets.article_list import ArticleFilter, parse_filter
 
@@ -104,3 +108,15 @@ def test_elementary_covers_match_the_definition():
                 expected.append((a, b, cover))
         got = [(a, b, sorted(cover)) for a, b, cover in elementary_covers(runs)]
         assert got == expected
+
+
+def test_annotate_and_review_are_siblings_over_the_tagging_base():
+    assert not issubclass(ReviewScreen, AnnotateScreen)
+    assert not issubclass(AnnotateScreen, ReviewScreen)
+    for screen in (AnnotateScreen, ReviewScreen):
+        assert screen.__bases__ == (TaggingScreen,)
+        assert all(name in vars(screen) for name in REQUIRED_HOOKS), screen
+        # Set-up goes through the prepare() hook: Textual would call a second on_mount too.
+        assert "on_mount" not in vars(screen)
+    with pytest.raises(TypeError, match="must define .*read_spans"):
+        type("Half", (TaggingScreen,), {"compose": lambda self: iter(())})

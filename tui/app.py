@@ -24,6 +24,7 @@ from tui.screens.annotate import AnnotateScreen
 from tui.screens.help import HelpScreen
 from tui.screens.review import ReviewScreen
 from tui.screens.stats import StatsScreen
+from tui.screens.tagging import TaggingScreen
 
 #: Seconds between checks whether the WAL should be copied into the database file.
 CHECKPOINT_SECONDS = 30.0
@@ -124,8 +125,7 @@ class StancemarkApp(App[None]):
             self.notify("Nobody else has tagged anything yet: nothing to review.",
                         severity="warning", markup=False)
             return
-        below = next((s for s in reversed(self.screen_stack)
-                      if isinstance(s, AnnotateScreen) and not isinstance(s, ReviewScreen)),
+        below = next((s for s in reversed(self.screen_stack) if isinstance(s, AnnotateScreen)),
                      None)
 
         def back(_: object) -> None:
@@ -149,6 +149,6 @@ class StancemarkApp(App[None]):
 
     async def action_quit(self) -> None:
         for screen in self.screen_stack:
-            if isinstance(screen, AnnotateScreen):
+            if isinstance(screen, TaggingScreen):
                 screen.save_position_now()
         self.exit()
