@@ -32,7 +32,7 @@ def rows(n: int = N) -> list[ArticleRow]:
 
 
 class ListApp(App[None]):
-    CSS_PATH = ["../tui/widgets/article_list.tcss"]
+    """The pane alone: it and its list bring their own styles (DEFAULT_CSS)."""
 
     def compose(self) -> ComposeResult:
         yield ArticlePane(list(DEFAULT_LABELS), id="article-pane")

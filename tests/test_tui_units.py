@@ -3,6 +3,9 @@ copy, the span index, the list filter, the key table, the paint sweep, the scree
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -120,3 +123,38 @@ def test_annotate_and_review_are_siblings_over_the_tagging_base():
         assert "on_mount" not in vars(screen)
     with pytest.raises(TypeError, match="must define .*read_spans"):
         type("Half", (TaggingScreen,), {"compose": lambda self: iter(())})
+
+
+def _top_level_selectors(css: str) -> list[str]:
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    selectors, depth, start = [], 0, 0
+    for i, ch in enumerate(css):
+        if ch == "{":
+            if depth == 0:
+                selectors.append(css[start:i].strip())
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            start = i + 1
+    return selectors
+
+
+def test_styles_travel_with_their_screen():
+    """Each screen names its own .tcss, every rule in it scoped to the screen (a screen's
+    CSS stays loaded for the whole app once shown); every .tcss is named somewhere."""
+    from tui.app import StancemarkApp
+    from tui.screens.help import HelpScreen
+    from tui.screens.note import NoteScreen
+    from tui.screens.stats import StatsScreen
+
+    root = Path(__file__).resolve().parents[1] / "tui"
+    named = {(root / StancemarkApp.CSS_PATH).resolve()}
+    for screen in (AnnotateScreen, ReviewScreen, HelpScreen, NoteScreen, StatsScreen):
+        paths = screen.CSS_PATH if isinstance(screen.CSS_PATH, list) else [screen.CSS_PATH]
+        for path in paths:
+            full = (root / "screens" / path).resolve()
+            named.add(full)
+            scopes = {cls.__name__ for cls in screen.__mro__}
+            for selector in _top_level_selectors(full.read_text(encoding="utf-8")):
+                assert selector in scopes, (full.name, selector)
+    assert set(root.rglob("*.tcss")) == named

@@ -47,20 +47,9 @@ def clean_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list
 class StancemarkApp(App[None]):
     """Read news reports and tag spans as claim / denial / context."""
 
-    CSS_PATH = [
-        "app.tcss",
-        "screens/annotate.tcss",
-        "screens/help.tcss",
-        "screens/note.tcss",
-        "screens/review.tcss",
-        "screens/stats.tcss",
-        "widgets/reader.tcss",
-        "widgets/review_reader.tcss",
-        "widgets/review_items.tcss",
-        "widgets/article_list.tcss",
-        "widgets/span_panel.tcss",
-        "widgets/span_details.tcss",
-    ]
+    #: App-wide rules only: each screen names its own styles (CSS_PATH), each widget
+    #: carries its own (DEFAULT_CSS).
+    CSS_PATH = "app.tcss"
     TITLE = "stancemark"
     BINDINGS = K.bindings(K.APP_KEYS)
     COMMANDS = App.COMMANDS | {StancemarkCommands}

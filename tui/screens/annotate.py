@@ -20,7 +20,7 @@ from textual.widgets import Footer
 from annotations.store import StoreError
 from annotations.text import LineIndex
 from tui import keys as K
-from tui.screens.tagging import PaletteCommand, TaggingScreen
+from tui.screens.tagging import TAGGING_CSS, PaletteCommand, TaggingScreen
 from tui.spanindex import SpanIndex
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_pane import ArticlePane
@@ -35,6 +35,7 @@ UNKNOWN_COLOR = "#999999"
 
 
 class AnnotateScreen(TaggingScreen):
+    CSS_PATH = [TAGGING_CSS, "annotate.tcss"]
     BINDINGS = K.bindings(K.SCREEN_KEYS)
 
     # ------------------------------------------------------------- layout

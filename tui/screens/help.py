@@ -32,6 +32,7 @@ def key_table(labels: Sequence[Label], keymap: Mapping[str, str] | None,
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "Close", id="help_close"),
     ]

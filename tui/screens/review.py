@@ -35,7 +35,7 @@ from annotations.store import Store, StoreError
 from annotations.text import LineIndex
 from tui import keys as K
 from tui.safe import one_line
-from tui.screens.tagging import PaletteCommand, TaggingScreen
+from tui.screens.tagging import TAGGING_CSS, PaletteCommand, TaggingScreen
 from tui.spanindex import SpanIndex
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_pane import ArticlePane
@@ -77,6 +77,7 @@ def agreement_figures(report: AgreementReport) -> Content:
 
 
 class ReviewScreen(TaggingScreen, inherit_bindings=False):
+    CSS_PATH = [TAGGING_CSS, "review.tcss"]
     BINDINGS = K.bindings(K.REVIEW_SCREEN_KEYS)
     ARTICLE_ACTIONS = TaggingScreen.ARTICLE_ACTIONS | {
         "accept", "reject", "accept_agreed", "jump_item"}

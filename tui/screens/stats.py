@@ -36,6 +36,7 @@ def compute_report(store: Store) -> AgreementReport:
 
 
 class StatsScreen(ModalScreen[None]):
+    CSS_PATH = "stats.tcss"
     BINDINGS = K.bindings(K.STATS_KEYS)
 
     def __init__(self, store: Store) -> None:

@@ -45,6 +45,9 @@ hook                          what it decides
 Class attributes declare the rest: ``ARTICLE_ACTIONS`` (actions that need an
 open article), ``KEYS_BEFORE_LABELS`` (the screen's keys a label key does not
 take over) and ``STATUS_NAME`` (the header's name for the status shown).
+Styles: ``tagging.tcss`` lays out the parts both screens share (scoped to
+``TaggingScreen``); each screen's ``CSS_PATH`` names it (:data:`TAGGING_CSS`)
+and then its own sizes; the widgets bring their looks (``DEFAULT_CSS``).
 
 Features meant for both screens (relation linking, suggestions, search,
 teammates' spans) go here, behind a hook where the screens differ; a
@@ -59,6 +62,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
@@ -88,6 +92,9 @@ POLL_SECONDS = 1.0
 LIST_SYNC_LIMIT = 2000
 #: Rows added to the list per step while streaming.
 LIST_BATCH = 2000
+
+#: The layout both tagging screens share; each names it first in its CSS_PATH.
+TAGGING_CSS = Path(__file__).with_name("tagging.tcss")
 
 #: A command palette entry: (name, help text, what it runs).
 PaletteCommand = tuple[str, str, Callable[[], object]]

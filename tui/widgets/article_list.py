@@ -79,6 +79,40 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
 
     BINDINGS = K.bindings(K.LIST_KEYS)
 
+    DEFAULT_CSS = """
+    ArticleList {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+
+        & > .article-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .article-list--current {
+            background: $boost;
+        }
+        & > .article-list--meta {
+            color: $text-muted;
+        }
+        & > .article-list--todo {
+            color: $text-muted;
+        }
+        & > .article-list--in-progress {
+            color: $warning;
+        }
+        & > .article-list--done {
+            color: $success;
+        }
+        & > .article-list--review-open {
+            color: $warning;
+            text-style: bold;
+        }
+        & > .article-list--review-done {
+            color: $success;
+        }
+    }
+    """
+
     COMPONENT_CLASSES = {
         "article-list--cursor",
         "article-list--current",

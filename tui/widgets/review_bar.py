@@ -11,6 +11,14 @@ from tui.safe import one_line
 
 
 class ReviewBar(Static):
+    DEFAULT_CSS = """
+    ReviewBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
 

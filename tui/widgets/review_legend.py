@@ -22,6 +22,20 @@ KIND_NAMES = (
 
 
 class ReviewLegend(Static):
+    DEFAULT_CSS = """
+    ReviewLegend {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+
+        & > .review-legend--muted {
+            color: $text-muted;
+        }
+    }
+    """
+
     COMPONENT_CLASSES = {"review-legend--muted"}
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -35,6 +35,16 @@ def scroll_row_into_view(view: ScrollView, pos: int | None) -> None:
 class SpanRows(FrameStyles, ScrollView, can_focus=True):
     """Base of the span lists: the current row and the keys and mouse around it."""
 
+    DEFAULT_CSS = """
+    SpanRows {
+        border-top: hkey $border-blurred;
+
+        &:focus {
+            border-top: hkey $border;
+        }
+    }
+    """
+
     Highlighted: Any
     Chosen: Any
 

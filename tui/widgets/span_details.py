@@ -64,7 +64,24 @@ def detail_lines(span: Span | None, placed: bool = True,
 
 
 class SpanDetails(FrameStyles, Widget):
-    COMPONENT_CLASSES = set(LOOKS.values())  # their look: span_details.tcss
+    COMPONENT_CLASSES = set(LOOKS.values())  # their look: DEFAULT_CSS
+
+    DEFAULT_CSS = """
+    SpanDetails {
+        height: 3;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        padding: 0 1;
+        background: $panel;
+
+        & > .span-details--muted {
+            color: $text-muted;
+        }
+        & > .span-details--warning {
+            color: $warning;
+        }
+    }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

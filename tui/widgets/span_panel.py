@@ -29,6 +29,33 @@ STRIPS_KEPT = 512  # rendered rows kept (a few screens' worth)
 class SpanPanel(SpanRows, can_focus=True):
     BINDINGS = K.bindings(K.SPAN_LIST_KEYS)
 
+    DEFAULT_CSS = """
+    SpanPanel {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+
+        & > .span-panel--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .span-panel--current {
+            background: $boost;
+            text-style: bold;
+        }
+        & > .span-panel--orphan {
+            color: $warning;
+            text-style: bold;
+        }
+        & > .span-panel--note {
+            color: $text-muted;
+            text-style: italic;
+        }
+        & > .span-panel--empty {
+            color: $text-muted;
+        }
+    }
+    """
+
     COMPONENT_CLASSES = {
         "span-panel--cursor",
         "span-panel--current",

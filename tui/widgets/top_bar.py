@@ -9,6 +9,14 @@ from tui.widgets.content_static import ContentStatic
 
 
 class TopBar(ContentStatic):
+    DEFAULT_CSS = """
+    TopBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
     def __init__(self, annotator: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.annotator = annotator
