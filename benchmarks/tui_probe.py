@@ -287,7 +287,7 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
         side = 0 if args.side == "ours" else 1
         words = None
         if args.side == "ours":
-            from tui.textnav import WORD, snap
+            from annotations.text import WORD, snap
 
             words = WORD.finditer(source, len(source) // 2)
         last_end = [0]

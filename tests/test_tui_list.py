@@ -32,7 +32,7 @@ def rows(n: int = N) -> list[ArticleRow]:
 
 
 class ListApp(App[None]):
-    CSS_PATH = ["../tui/widgets/article_list.tcss"]
+    """The pane alone: it and its list bring their own styles (DEFAULT_CSS)."""
 
     def compose(self) -> ComposeResult:
         yield ArticlePane(list(DEFAULT_LABELS), id="article-pane")
@@ -78,10 +78,10 @@ async def test_hundred_thousand_rows_filter_and_scroll_fast():
 
 
 async def test_big_lists_stream_in_after_first_paint(tui_store, tui_app, monkeypatch):
-    import tui.screens.annotate as annotate
+    import tui.screens.tagging as tagging
 
-    monkeypatch.setattr(annotate, "LIST_SYNC_LIMIT", 2)
-    monkeypatch.setattr(annotate, "LIST_BATCH", 1)
+    monkeypatch.setattr(tagging, "LIST_SYNC_LIMIT", 2)
+    monkeypatch.setattr(tagging, "LIST_BATCH", 1)
     tui_store.set_status("minister", "ana", "done")
     app = tui_app()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -18,13 +18,13 @@ from textual.app import App
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
 from annotations.store import Store
-
-from . import keys as K
-from .commands import StancemarkCommands
-from .screens.annotate import AnnotateScreen
-from .screens.help import HelpScreen
-from .screens.review import ReviewScreen
-from .screens.stats import StatsScreen
+from tui import keys as K
+from tui.commands import StancemarkCommands
+from tui.screens.annotate import AnnotateScreen
+from tui.screens.help import HelpScreen
+from tui.screens.review import ReviewScreen
+from tui.screens.stats import StatsScreen
+from tui.screens.tagging import TaggingScreen
 
 #: Seconds between checks whether the WAL should be copied into the database file.
 CHECKPOINT_SECONDS = 30.0
@@ -47,20 +47,9 @@ def clean_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list
 class StancemarkApp(App[None]):
     """Read news reports and tag spans as claim / denial / context."""
 
-    CSS_PATH = [
-        "app.tcss",
-        "screens/annotate.tcss",
-        "screens/help.tcss",
-        "screens/note.tcss",
-        "screens/review.tcss",
-        "screens/stats.tcss",
-        "widgets/reader.tcss",
-        "widgets/review_reader.tcss",
-        "widgets/review_items.tcss",
-        "widgets/article_list.tcss",
-        "widgets/span_panel.tcss",
-        "widgets/span_details.tcss",
-    ]
+    #: App-wide rules only: each screen names its own styles (CSS_PATH), each widget
+    #: carries its own (DEFAULT_CSS).
+    CSS_PATH = "app.tcss"
     TITLE = "stancemark"
     BINDINGS = K.bindings(K.APP_KEYS)
     COMMANDS = App.COMMANDS | {StancemarkCommands}
@@ -125,8 +114,7 @@ class StancemarkApp(App[None]):
             self.notify("Nobody else has tagged anything yet: nothing to review.",
                         severity="warning", markup=False)
             return
-        below = next((s for s in reversed(self.screen_stack)
-                      if isinstance(s, AnnotateScreen) and not isinstance(s, ReviewScreen)),
+        below = next((s for s in reversed(self.screen_stack) if isinstance(s, AnnotateScreen)),
                      None)
 
         def back(_: object) -> None:
@@ -150,6 +138,6 @@ class StancemarkApp(App[None]):
 
     async def action_quit(self) -> None:
         for screen in self.screen_stack:
-            if isinstance(screen, AnnotateScreen):
+            if isinstance(screen, TaggingScreen):
                 screen.save_position_now()
         self.exit()

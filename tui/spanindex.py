@@ -17,8 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from annotations.model import Span
-
-from .textnav import LineIndex
+from annotations.text import LineIndex
 
 SortKey = tuple[int, int, str, str, str]
 #: line index -> the ``[col_start, col_end)`` column ranges changed on that line

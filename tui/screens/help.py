@@ -13,9 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotations.model import Label
-
-from .. import keys as K
-from ..safe import one_line
+from tui import keys as K
+from tui.safe import one_line
 
 
 def key_table(labels: Sequence[Label], keymap: Mapping[str, str] | None,
@@ -33,6 +32,7 @@ def key_table(labels: Sequence[Label], keymap: Mapping[str, str] | None,
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "Close", id="help_close"),
     ]

@@ -11,12 +11,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ..safe import one_line
+from tui.safe import one_line
 
 
 class NoteScreen(ModalScreen[str | None]):
     """Calls ``save(note)`` synchronously when Enter is pressed, then closes."""
 
+    CSS_PATH = "note.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note_cancel")]
 
     def __init__(self, label: str, quote: str, note: str | None,

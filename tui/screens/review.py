@@ -1,8 +1,9 @@
 """The review screen: compare annotators on one article and build ``gold``.
 
-It is the annotate screen (article list, reader, gold span list, the same
-keys for moving, selecting, tagging, undo and articles) pointed at ``gold``,
-with the reviewer as the actor, plus what reviewing needs:
+A sibling of the annotate screen over the same
+:class:`~tui.screens.tagging.TaggingScreen` base (article list, reader, gold
+span list, the same keys for moving, selecting, tagging, undo and articles),
+pointed at ``gold`` with the reviewer as the actor, plus what reviewing needs:
 
 * the reader paints every compared annotator's spans by kind (agreed, label
   conflict, boundary difference, only one) and underlines gold;
@@ -19,9 +20,10 @@ synchronously, so it is committed before the key press returns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import cast
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer
@@ -30,19 +32,18 @@ from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
 from annotations.model import GOLD, ArticleRow, Label
 from annotations.store import Store, StoreError
-
-from .. import keys as K
-from ..safe import one_line
-from ..spanindex import SpanIndex
-from ..textnav import LineIndex
-from ..widgets.article_header import ArticleHeader
-from ..widgets.article_pane import ArticlePane
-from ..widgets.review_bar import ReviewBar
-from ..widgets.review_items import ReviewItems
-from ..widgets.review_legend import ReviewLegend
-from ..widgets.review_reader import GOLD_KIND, ReviewReader
-from ..widgets.span_panel import SpanPanel
-from .annotate import AnnotateScreen
+from annotations.text import LineIndex
+from tui import keys as K
+from tui.safe import one_line
+from tui.screens.tagging import TAGGING_CSS, PaletteCommand, TaggingScreen
+from tui.spanindex import SpanIndex
+from tui.widgets.article_header import ArticleHeader
+from tui.widgets.article_pane import ArticlePane
+from tui.widgets.review_bar import ReviewBar
+from tui.widgets.review_items import ReviewItems
+from tui.widgets.review_legend import ReviewLegend
+from tui.widgets.review_reader import GOLD_KIND, ReviewReader
+from tui.widgets.span_panel import SpanPanel
 
 #: Articles looked at, at most, for the first one with undecided disagreements.
 START_SCAN = 200
@@ -75,8 +76,15 @@ def agreement_figures(report: AgreementReport) -> Content:
     )
 
 
-class ReviewScreen(AnnotateScreen, inherit_bindings=False):
+class ReviewScreen(TaggingScreen, inherit_bindings=False):
+    CSS_PATH = [TAGGING_CSS, "review.tcss"]
     BINDINGS = K.bindings(K.REVIEW_SCREEN_KEYS)
+    ARTICLE_ACTIONS = TaggingScreen.ARTICLE_ACTIONS | {
+        "accept", "reject", "accept_agreed", "jump_item"}
+    #: Label keys tag gold; where one is also a review key, the review key wins here
+    #: (the label's number still tags).
+    KEYS_BEFORE_LABELS = frozenset(k for key in K.REVIEW_KEYS for k in key.keys.split(","))
+    STATUS_NAME = "gold"
 
     def __init__(
         self,
@@ -88,32 +96,21 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         *,
         from_annotator: bool = False,
     ) -> None:
+        super().__init__(store, GOLD, labels, start_article, actor=reviewer)
         self.reviewer = reviewer
         self.against = [a for a in dict.fromkeys(against) if a != GOLD]
         self.from_annotator = from_annotator
         self.review: core.ArticleReview | None = None
+        #: the compared spans of the open article, by id
         self.items: dict[str, core.ReviewSpan] = {}
+        #: the compared span under the cursor (accept and reject act on it)
         self.current_item: str | None = None
+        #: what the reader paints: the compared spans and gold
+        self.review_index = SpanIndex(LineIndex(""))
         self._kinds: dict[str, str] = {}
         self._progress: dict[str, tuple[int, int] | None] = {}
-        self._queue: list[str] = core.review_queue(store, self.against)
-        self._queued = set(self._queue)
-        super().__init__(store, GOLD, labels, start_article)
-        self.actor = reviewer
-        self.review_index = SpanIndex(LineIndex(""))
-
-    def _install_label_bindings(self) -> None:
-        """Label keys tag gold; where one is also a review key, the review key wins here
-        (the label's number still tags)."""
-        taken = {k for key in K.REVIEW_KEYS for k in key.keys.split(",")}
-        key_map = self._bindings.key_to_bindings
-        for key in K.label_keys(self.labels):
-            for binding in Binding.make_bindings([key.binding()]):
-                if binding.key in taken:
-                    continue
-                key_map[binding.key] = [
-                    b for b in key_map.get(binding.key, []) if b.action.startswith("tag(")
-                ] + [binding]
+        self._queue: list[str] = []
+        self._queued: set[str] = set()
 
     # ------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -130,7 +127,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
 
     @property
     def review_reader(self) -> ReviewReader:
-        return self.query_one(ReviewReader)
+        return cast(ReviewReader, self.reader)
 
     @property
     def items_panel(self) -> ReviewItems:
@@ -140,9 +137,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     def single_name(self) -> str:
         return "only one" if len(self.against) <= 2 else "not all"
 
-    def on_mount(self) -> None:
-        # Runs before AnnotateScreen.on_mount (Textual calls both), which loads the list
-        # and opens the first article.
+    def prepare(self) -> None:
         self.article_list.review_progress = self.progress_of
         items = self.items_panel
         items.single_name = self.single_name
@@ -153,14 +148,17 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     def _show_legend(self) -> None:
         self.query_one(ReviewLegend).show(self.review_reader, self.labels, self.single_name)
 
-    def _theme_changed(self) -> None:
-        def restyle() -> None:
-            self.reader.restyle()
-            self._show_legend()
-
-        self.call_after_refresh(restyle)
+    def theme_changed(self) -> None:
+        self.reader.restyle()
+        self._show_legend()
 
     # -------------------------------------------------------------- list
+    def prepare_list(self) -> None:
+        """The articles to review: those someone compared has tagged."""
+        self._queue = core.review_queue(self.store, self.against)
+        self._queued = set(self._queue)
+        self._progress.clear()
+
     def list_rows(self, rows: Iterable[ArticleRow]) -> Iterable[ArticleRow]:
         """Only the articles someone compared has tagged."""
         queued = self._queued
@@ -176,13 +174,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
                 return None
         return self._progress[article_id]
 
-    def reload_list(self) -> None:
-        self._queue = core.review_queue(self.store, self.against)
-        self._queued = set(self._queue)
-        self._progress.clear()
-        super().reload_list()
-
-    def _start_target(self) -> tuple[str, int] | None:
+    def start_target(self) -> tuple[str, int] | None:
         """The article asked for, else the first one with undecided disagreements."""
         if self.start_article and self.store.get_article(self.start_article) is not None:
             return self.start_article, 0
@@ -192,7 +184,9 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
                 return article_id, 0
         return (self._queue[0], 0) if self._queue else None
 
-    def _neighbour_article(self, step: int) -> str | None:
+    def neighbour_article(self, step: int) -> str | None:
+        """The next / previous row of the list, or (the open article not listed) the
+        nearest listed article that way in the store's order."""
         assert self.article is not None
         lst = self.article_list
         if lst.view_position(self.article.id) is not None:
@@ -208,32 +202,16 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         return next((a for a in order if lst.view_position(a) is not None), None)
 
     # ----------------------------------------------------------- article
-    def open_article(self, article_id: str, cursor: int = 0, *, save_old: bool = True) -> bool:
-        article = self.store.get_article(article_id)
-        if article is None:
-            self.notify(f"No article {one_line(article_id, 60)!r}", severity="warning",
-                        markup=False)
-            return False
-        self.article = article
-        lines = LineIndex(article.text)
+    def read_spans(self, lines: LineIndex) -> SpanIndex:
+        """Gold is what this screen edits; the reader paints the compared spans too."""
         self.index = SpanIndex(lines)
         self.review_index = SpanIndex(lines)
-        self.current_span = None
         self.current_item = None
         self._load_review()
-        reader = self.review_reader
-        reader.kinds = dict(self._kinds)
-        reader.show_article(article.text, article.styles, self.review_index,
-                            max(0, min(cursor, len(article.text))))
-        self.panel.current_id = None
-        self.panel.set_index(self.index)
+        self.review_reader.kinds = dict(self._kinds)
         self.items_panel.current_id = None
         self.items_panel.set_items(self.review.items if self.review else [])
-        self.article_list.set_current(article.id)
-        self._show_header()
-        self._sync_current(force=True)
-        self._update_top()
-        return True
+        return self.review_index
 
     def _load_review(self) -> None:
         """Re-read the open article's comparison, decisions and gold spans."""
@@ -261,30 +239,25 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         item = self.current_item if self.current_item in self.items else None
         self._set_item(item, force=True)
         gold = self.current_span if self.current_span in self.index.by_id else None
-        self._set_current(gold, force=True)
-        self._sync_current()
+        self.set_current(gold, force=True)
+        self.sync_current()
         self.article_list.refresh_row(self.article.id)
         self.refresh_article_row()
 
-    def _show_header(self) -> None:
-        if self.article is None:
-            return
-        row = self.article_list.row(self.article.id)
-        status = row.status if row else self.store.status(self.article.id, GOLD)
-        figures = agreement_figures(self.review.agreement) if self.review else None
-        self.query_one(ArticleHeader).show_article(self.article, status, status_name="gold",
-                                                   figures=figures)
+    def header_figures(self) -> Content | None:
+        """The article's agreement figures."""
+        return agreement_figures(self.review.agreement) if self.review else None
 
-    def _show_empty(self) -> None:
+    def show_empty(self) -> None:
         self.query_one(ArticleHeader).show_article(None)
         self.items_panel.empty_text = (
             "Nothing to review: none of " + ", ".join(one_line(a, 20) for a in self.against)
             + " has tagged a span."
         )
         self.items_panel.set_items([])
-        self._update_top()
+        self.update_top()
 
-    def _update_top(self) -> None:
+    def update_top(self) -> None:
         lst = self.article_list
         pos = None
         if self.article is not None:
@@ -295,8 +268,8 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         progress = (rv.decided, len(rv.disagreements)) if rv is not None and rv.items else None
         self.query_one(ReviewBar).show(self.reviewer, self.against, pos, total, progress)
 
-    def _save_position(self) -> None:
-        """The reviewer's place in the annotator is theirs; the review keeps none."""
+    # keep_position: not overridden.  The reviewer's place in the annotator is
+    # theirs; the review keeps none.
 
     # ------------------------------------------------------------ current
     def _target_item(self) -> core.ReviewSpan | None:
@@ -312,19 +285,9 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         self.items_panel.set_current(span_id)
         self._paint_active()
 
-    def _set_current(self, span_id: str | None, *, force: bool = False) -> None:
-        """The gold span under the cursor (backspace, note and relabel act on it)."""
-        if span_id == self.current_span and not force:
-            return
-        self.current_span = span_id
-        self.panel.set_current(span_id)
-        self._paint_active()
-        self._update_bindings()
-
-    def _sync_current(self, *, force: bool = False) -> None:
-        """Follow the cursor: keep the current span if still under it, else the innermost
-        (a disagreement before an agreement)."""
-        offset = self.review_reader.cursor_offset
+    def follow_cursor(self, offset: int, *, force: bool = False) -> None:
+        """The compared span under the cursor: keep the current one if still there,
+        else the innermost (a disagreement before an agreement)."""
         under = [s for s in self.review_index.at(offset) if s.id in self.items]
         ids = {s.id for s in under}
         if self.current_item in ids:
@@ -333,27 +296,23 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
             open_ = [s for s in under if self.items[s.id].kind != "agree"]
             pick = (open_ or under)[0].id if under else None
             self._set_item(pick, force=force)
-        golds = [s.id for s in self.index.at(offset)]
-        gold = self.current_span if self.current_span in golds else (golds[0] if golds else None)
-        self._set_current(gold, force=force)
 
-    def _spans_changed(self, current: str | None, cursor: int | None = None) -> None:
+    def current_changed(self) -> None:
+        """The gold span under the cursor (backspace, note and relabel act on it)."""
+        self._paint_active()
+
+    def spans_changed(self, current: str | None, cursor: int | None = None) -> None:
         """A gold span was tagged, relabelled or deleted (the annotator's actions)."""
         self._refresh_review()
         if cursor is not None:
             self.reader.goto(cursor)
-        self._set_current(current, force=True)
+        self.set_current(current, force=True)
 
     def reload_spans(self) -> None:
         """Undo, redo, other processes: everything may have changed."""
         self._progress.clear()
         self._refresh_review()
         self.article_list.refresh()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("accept", "reject", "accept_agreed", "jump_item"):
-            return self.article is not None
-        return super().check_action(action, parameters)
 
     # ------------------------------------------------------------ actions
     def _no_item(self) -> None:
@@ -372,7 +331,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         if item is None:
             self._no_item()
             return
-        with self._store_errors():
+        with self.store_errors():
             core.accept(self.store, item.span.id, self.reviewer)
             self._refresh_review()
             self.notify(f"Accepted {self._describe(item)} into gold.", markup=False, timeout=3)
@@ -382,7 +341,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         if item is None:
             self._no_item()
             return
-        with self._store_errors():
+        with self.store_errors():
             core.reject(self.store, item.span.id, self.reviewer)
             self._refresh_review()
             self.notify(f"Rejected {self._describe(item)}.", markup=False, timeout=3)
@@ -390,7 +349,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     def action_accept_agreed(self) -> None:
         if self.article is None:
             return
-        with self._store_errors():
+        with self.store_errors():
             made = core.accept_agreed(self.store, self.article.id, self.reviewer, self.against)
             self._refresh_review()
             if made:
@@ -424,7 +383,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         """Space: mark this article's gold done and open the next article to review."""
         if self.article is None:
             return
-        with self._store_errors():
+        with self.store_errors():
             self.store.set_status(self.article.id, GOLD, "done", actor=self.actor)
             self.refresh_article_row()
         self.action_next_article()
@@ -439,6 +398,16 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
                         "(everything is already saved).", markup=False, timeout=3)
             return
         self.dismiss(None)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        own: list[PaletteCommand] = [
+            ("Accept every agreed span", "Same as A: copy them into gold",
+             self.action_accept_agreed),
+            ("Next disagreement", "Same as tab", partial(self.action_jump_item, 1)),
+        ]
+        if self.from_annotator:
+            own.append(("Back to the annotator", "Same as escape", self.action_back))
+        return [*self.common_commands(), *own, *self.label_commands()]
 
     # ------------------------------------------------------------- events
     def on_review_items_highlighted(self, event: ReviewItems.Highlighted) -> None:

@@ -23,9 +23,8 @@ from annotations.agreement import (
     table_rows,
 )
 from annotations.store import Store, StoreError
-
-from .. import keys as K
-from ..safe import one_line
+from tui import keys as K
+from tui.safe import one_line
 
 #: Columns holding names (left-aligned); the rest are numbers.
 NAME_COLUMNS = 2
@@ -37,6 +36,7 @@ def compute_report(store: Store) -> AgreementReport:
 
 
 class StatsScreen(ModalScreen[None]):
+    CSS_PATH = "stats.tcss"
     BINDINGS = K.bindings(K.STATS_KEYS)
 
     def __init__(self, store: Store) -> None:

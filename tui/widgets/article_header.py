@@ -5,14 +5,24 @@ from __future__ import annotations
 from textual.content import Content
 
 from annotations.model import Article
-
-from ..safe import one_line
-from .content_static import ContentStatic
+from tui.safe import one_line
+from tui.widgets.content_static import ContentStatic
 
 STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done"}
 
 
 class ArticleHeader(ContentStatic):
+    DEFAULT_CSS = """
+    ArticleHeader {
+        height: auto;
+        max-height: 3;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
     AUTO_HEIGHT = True  # two lines, three with the review's figures
 
     def show_article(self, article: Article | None, status: str = "todo", *,

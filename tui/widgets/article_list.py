@@ -21,10 +21,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import ArticleRow, Label
-
-from .. import keys as K
-from ..safe import one_line
-from .frame_styles import FrameStyles
+from tui import keys as K
+from tui.safe import one_line
+from tui.widgets.frame_styles import FrameStyles
 
 ROW_HEIGHT = 2
 STATUSES = ("todo", "in_progress", "done")
@@ -79,6 +78,40 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
     """Titles, dates, sources, this annotator's counts per label and status."""
 
     BINDINGS = K.bindings(K.LIST_KEYS)
+
+    DEFAULT_CSS = """
+    ArticleList {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+
+        & > .article-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .article-list--current {
+            background: $boost;
+        }
+        & > .article-list--meta {
+            color: $text-muted;
+        }
+        & > .article-list--todo {
+            color: $text-muted;
+        }
+        & > .article-list--in-progress {
+            color: $warning;
+        }
+        & > .article-list--done {
+            color: $success;
+        }
+        & > .article-list--review-open {
+            color: $warning;
+            text-style: bold;
+        }
+        & > .article-list--review-done {
+            color: $success;
+        }
+    }
+    """
 
     COMPONENT_CLASSES = {
         "article-list--cursor",

@@ -10,13 +10,33 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from annotations.model import ArticleRow, Label
-
-from ..safe import one_line
-from .article_list import ArticleList, parse_filter
-from .filter_input import FilterInput
+from tui.safe import one_line
+from tui.widgets.article_list import ArticleList, parse_filter
+from tui.widgets.filter_input import FilterInput
 
 
 class ArticlePane(Vertical):
+    DEFAULT_CSS = """
+    ArticlePane {
+        height: 1fr;
+        border-right: vkey $border-blurred;
+
+        &:focus-within {
+            border-right: vkey $border;
+        }
+
+        #filter-summary {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+        }
+
+        #articles {
+            height: 1fr;
+        }
+    }
+    """
+
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.labels = list(labels)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from .. import keys as K
+from tui import keys as K
 
 
 class FilterInput(Input, inherit_bindings=True):
     BINDINGS = K.bindings(K.FILTER_KEYS)
+
+    DEFAULT_CSS = """
+    FilterInput {
+        height: 1;
+        margin: 0 0 0 1;
+    }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(

@@ -9,11 +9,18 @@ from textual.content import Content
 from textual.widgets import Static
 
 from annotations.model import Label
-
-from ..safe import one_line
+from tui.safe import one_line
 
 
 class Legend(Static):
+    DEFAULT_CSS = """
+    Legend {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.labels = list(labels)

@@ -36,11 +36,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, WrappedDocument
 
 from annotations.model import Label, StyleRange
-
-from .. import keys as K
-from ..safe import display_text
-from ..spanindex import Changes, SpanIndex, is_placed
-from ..textnav import (
+from annotations.text import (
     LineIndex,
     next_paragraph,
     next_word,
@@ -48,8 +44,11 @@ from ..textnav import (
     previous_word,
     sentence_at,
 )
+from tui import keys as K
+from tui.safe import display_text
+from tui.spanindex import Changes, SpanIndex, is_placed
 
-#: Markdown style kinds -> component class with their look (see reader.tcss).
+#: Markdown style kinds -> component class with their look (see DEFAULT_CSS).
 STYLE_CLASSES = {
     "heading": "reader--heading",
     "emphasis": "reader--emphasis",
@@ -148,6 +147,43 @@ class Reader(TextArea, inherit_bindings=False):
     """Read-only article text with spans painted in their label colours."""
 
     BINDINGS = K.bindings(K.READER_KEYS)
+
+    DEFAULT_CSS = """
+    Reader {
+        height: 1fr;
+        border: none;
+        border-left: outer $border-blurred;
+        padding: 0 1;
+        background: $surface;
+
+        &:focus {
+            border: none;
+            border-left: outer $border;
+        }
+
+        & > .reader--heading {
+            color: $primary;
+            text-style: bold;
+        }
+        & > .reader--strong {
+            text-style: bold;
+        }
+        & > .reader--emphasis {
+            text-style: italic;
+        }
+        & > .reader--link {
+            color: $accent;
+            text-style: underline;
+        }
+        & > .reader--quote {
+            color: $text-muted;
+            text-style: italic;
+        }
+        & > .reader--code {
+            color: $warning;
+        }
+    }
+    """
 
     _frame_key: tuple[object, ...] | None = None  # set while render_lines runs
     _css_applied: tuple[object, ...] | None = None  # the CSS state last applied to the theme

@@ -7,10 +7,18 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
-from ..safe import one_line
+from tui.safe import one_line
 
 
 class ReviewBar(Static):
+    DEFAULT_CSS = """
+    ReviewBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
 

@@ -18,10 +18,9 @@ from textual.strip import Strip
 
 from annotations.model import Label
 from annotations.review import ReviewSpan
+from tui import keys as K
+from tui.safe import one_line
 from tui.widgets.rows import SpanRows
-
-from .. import keys as K
-from ..safe import one_line
 
 #: Per kind: glyph and the short name shown in the list.
 KIND_MARKS = {
@@ -35,6 +34,48 @@ DECISION_TEXT = {"accept": "✓ accepted", "reject": "✗ rejected"}
 
 class ReviewItems(SpanRows, can_focus=True):
     BINDINGS = K.bindings(K.SPAN_LIST_KEYS)
+
+    DEFAULT_CSS = """
+    ReviewItems {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+
+        & > .review-items--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .review-items--current {
+            background: $boost;
+            text-style: bold;
+        }
+        & > .review-items--agree {
+            color: $success;
+        }
+        & > .review-items--label {
+            color: $error;
+            text-style: bold;
+        }
+        & > .review-items--boundary {
+            color: $warning;
+            text-style: italic;
+        }
+        & > .review-items--single {
+            color: $text-muted;
+        }
+        & > .review-items--accept {
+            color: $success;
+        }
+        & > .review-items--reject {
+            color: $error;
+        }
+        & > .review-items--open {
+            color: $text-muted;
+        }
+        & > .review-items--empty {
+            color: $text-muted;
+        }
+    }
+    """
 
     COMPONENT_CLASSES = {
         "review-items--cursor",

@@ -9,9 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from annotations.model import Label
-
-from ..safe import one_line
-from .review_reader import GOLD_KIND, ReviewReader
+from tui.safe import one_line
+from tui.widgets.review_reader import GOLD_KIND, ReviewReader
 
 #: Legend names of the kinds (annotations.review.KINDS) in the order shown.
 KIND_NAMES = (
@@ -23,6 +22,20 @@ KIND_NAMES = (
 
 
 class ReviewLegend(Static):
+    DEFAULT_CSS = """
+    ReviewLegend {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+
+        & > .review-legend--muted {
+            color: $text-muted;
+        }
+    }
+    """
+
     COMPONENT_CLASSES = {"review-legend--muted"}
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -5,7 +5,7 @@ moves) whose index holds the compared annotators' spans and the gold spans.
 Each stretch of text shows the kind that most needs a look (label conflict,
 then boundary difference, then a span not everyone made, then agreement), in
 the colour of the innermost span of that kind; gold spans are underlined.
-The looks come from ``review_reader.tcss``.
+The looks come from its ``DEFAULT_CSS``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ from rich.text import Text
 from textual.color import Color
 
 from annotations.model import Label
-
-from .. import keys as K
-from ..spanindex import SpanIndex
-from .reader import SPAN_TINT, UNKNOWN_LABEL_COLOR, Reader, elementary_covers
+from tui import keys as K
+from tui.spanindex import SpanIndex
+from tui.widgets.reader import SPAN_TINT, UNKNOWN_LABEL_COLOR, Reader, elementary_covers
 
 #: Kind of a gold span in :attr:`ReviewReader.kinds` (the others are annotations.review.KINDS).
 GOLD_KIND = "gold"
@@ -38,6 +37,34 @@ class ReviewReader(Reader, inherit_bindings=False):
     """The reader of the review screen (tab walks disagreements, escape goes back)."""
 
     BINDINGS = K.bindings(K.REVIEW_READER_KEYS)
+
+    DEFAULT_CSS = """
+    /* How each kind of span shows in the review reader. Agreements take their
+       label's colour as background (as in the annotator); the rest: */
+    ReviewReader {
+        & > .review-reader--label {
+            /* a label conflict: red background, bold */
+            background: $error;
+            text-style: bold;
+        }
+        & > .review-reader--boundary {
+            /* a boundary difference: label-coloured italic text */
+            text-style: italic;
+        }
+        & > .review-reader--single {
+            /* a span not everyone made: label-coloured dim text */
+            text-style: dim;
+        }
+        & > .review-reader--gold {
+            /* already in gold: underlined */
+            text-style: underline;
+        }
+        & > .reader--link {
+            /* links keep their colour but not their underline, which means gold here */
+            text-style: none;
+        }
+    }
+    """
 
     COMPONENT_CLASSES = Reader.COMPONENT_CLASSES | set(KIND_CLASSES.values())
 

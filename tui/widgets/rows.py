@@ -17,8 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.widget import Widget
 
 from annotations.model import Label
-
-from .frame_styles import FrameStyles
+from tui.widgets.frame_styles import FrameStyles
 
 
 def scroll_row_into_view(view: ScrollView, pos: int | None) -> None:
@@ -35,6 +34,16 @@ def scroll_row_into_view(view: ScrollView, pos: int | None) -> None:
 
 class SpanRows(FrameStyles, ScrollView, can_focus=True):
     """Base of the span lists: the current row and the keys and mouse around it."""
+
+    DEFAULT_CSS = """
+    SpanRows {
+        border-top: hkey $border-blurred;
+
+        &:focus {
+            border-top: hkey $border;
+        }
+    }
+    """
 
     Highlighted: Any
     Chosen: Any

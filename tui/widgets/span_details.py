@@ -14,9 +14,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotations.model import Span
-
-from ..safe import one_line
-from .frame_styles import FrameStyles
+from tui.safe import one_line
+from tui.widgets.frame_styles import FrameStyles
 
 #: A line: pieces of text with a look ("" plain, "bold", "muted", "warning" or a colour).
 Piece = tuple[str, str]
@@ -65,7 +64,24 @@ def detail_lines(span: Span | None, placed: bool = True,
 
 
 class SpanDetails(FrameStyles, Widget):
-    COMPONENT_CLASSES = set(LOOKS.values())  # their look: span_details.tcss
+    COMPONENT_CLASSES = set(LOOKS.values())  # their look: DEFAULT_CSS
+
+    DEFAULT_CSS = """
+    SpanDetails {
+        height: 3;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        padding: 0 1;
+        background: $panel;
+
+        & > .span-details--muted {
+            color: $text-muted;
+        }
+        & > .span-details--warning {
+            color: $warning;
+        }
+    }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -17,18 +17,44 @@ from textual.message import Message
 from textual.strip import Strip
 
 from annotations.model import Label, Span
+from annotations.text import LineIndex
+from tui import keys as K
+from tui.safe import one_line
+from tui.spanindex import SpanIndex, is_placed
 from tui.widgets.rows import SpanRows
-
-from .. import keys as K
-from ..safe import one_line
-from ..spanindex import SpanIndex, is_placed
-from ..textnav import LineIndex
 
 STRIPS_KEPT = 512  # rendered rows kept (a few screens' worth)
 
 
 class SpanPanel(SpanRows, can_focus=True):
     BINDINGS = K.bindings(K.SPAN_LIST_KEYS)
+
+    DEFAULT_CSS = """
+    SpanPanel {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+
+        & > .span-panel--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .span-panel--current {
+            background: $boost;
+            text-style: bold;
+        }
+        & > .span-panel--orphan {
+            color: $warning;
+            text-style: bold;
+        }
+        & > .span-panel--note {
+            color: $text-muted;
+            text-style: italic;
+        }
+        & > .span-panel--empty {
+            color: $text-muted;
+        }
+    }
+    """
 
     COMPONENT_CLASSES = {
         "span-panel--cursor",

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from ..safe import one_line
-from .content_static import ContentStatic
+from tui.safe import one_line
+from tui.widgets.content_static import ContentStatic
 
 
 class TopBar(ContentStatic):
+    DEFAULT_CSS = """
+    TopBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
     def __init__(self, annotator: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.annotator = annotator

@@ -1,9 +1,12 @@
-"""Pure text navigation: offsets and locations, words, sentences, paragraphs.
+"""The text model's navigation: offsets and locations, words, sentences, paragraphs, snapping.
 
 Everything works on the article's plain text with Python ``str`` offsets
-(code points), the unit every span is stored in.  Nothing here touches the
-terminal, so it is cheap to test and fast on a 1 MB article: look-ups are
-``bisect`` over line starts or regex scans over a small window.
+(code points), the unit every span is stored in.  :func:`snap` decides which
+boundaries a selection gets before it is stored (trimmed of white space,
+widened to whole words), :func:`sentence_at` what a sentence is; the TUI's
+reader moves with the rest.  Pure Python (no terminal), so it is cheap to
+test and fast on a 1 MB article: look-ups are ``bisect`` over line starts or
+regex scans over a small window.
 """
 
 from __future__ import annotations
@@ -41,9 +44,9 @@ _OPENERS = "\"'“‘([«"
 class LineIndex:
     """Converts between flat offsets and ``(row, column)`` locations.
 
-    Only ``\\n`` separates lines, exactly as in the reader's document (the
-    displayed copy has every other line separator replaced, see
-    :func:`tui.safe.display_text`).
+    Only ``\\n`` separates lines, exactly as in the TUI reader's document (its
+    displayed copy has every other line separator replaced by a visible
+    symbol of the same length).
     """
 
     __slots__ = ("text", "starts")

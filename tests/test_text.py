@@ -1,4 +1,4 @@
-"""Text navigation, snapping, sentences and the span index (no terminal needed)."""
+"""The text model (annotations.text): navigation, snapping, sentences; pure Python."""
 
 from __future__ import annotations
 
@@ -6,12 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.labels import DEFAULT_LABELS, RESERVED_KEYS
-from annotations.model import Span
-from tui import keys as K
-from tui.safe import display_text
-from tui.spanindex import SpanIndex
-from tui.textnav import (
+from annotations.text import (
     LineIndex,
     next_paragraph,
     next_word,
@@ -20,7 +15,6 @@ from tui.textnav import (
     sentence_at,
     snap,
 )
-from tui.widgets.article_list import ArticleFilter, parse_filter
 
 TEXT = (
     "Acme Ltd. said the U.S. market grew 3.5% in May. Dr. J. Smith disagreed! "
@@ -88,16 +82,6 @@ def test_paragraph_motion():
     assert previous_paragraph(lines, t.index("Last")) == t.index("Para two")
 
 
-@given(st.text(alphabet=st.sampled_from("ab \n\t\x1b\u2028é字"), max_size=60), st.data())
-def test_line_index_round_trips(text, data):
-    shown = display_text(text)
-    assert len(shown) == len(text)
-    lines = LineIndex(shown)
-    assert lines.line_count == len(shown.split("\n"))
-    offset = data.draw(st.integers(0, len(shown)))
-    assert lines.to_offset(*lines.to_location(offset)) == offset
-
-
 @given(st.text(alphabet=st.sampled_from("ab .\n"), max_size=40), st.data())
 def test_snap_never_ends_on_white_space(text, data):
     a = data.draw(st.integers(0, len(text)))
@@ -118,64 +102,6 @@ def test_snap_never_ends_on_white_space(text, data):
             assert (s, e) == (marked[0], marked[-1] + 1)
 
 
-def _span(sid: str, start: int, end: int, label: str = "claim", anchor: str = "ok") -> Span:
-    return Span(sid, "a", "ana", label, start, end, "", anchor=anchor)
-
-
-def test_span_index_rows_lookups_and_neighbours():
-    text = "aaaa bbbb\ncccc dddd\neeee"
-    lines = LineIndex(text)
-    index = SpanIndex(lines, [
-        _span("outer", 0, 14),
-        _span("inner", 5, 9, "denial"),
-        _span("tail", 20, 24),
-        _span("lost", 2, 3, anchor="orphaned"),
-    ])
-    assert [s.id for s in index.at(6)] == ["inner", "outer"]
-    assert [s.id for s in index.at(11)] == ["outer"]
-    assert index.at(16) == []
-    assert sorted(index.rows) == [0, 1, 2]
-    assert index.orphan_ids == {"lost"}
-    assert [s.id for s in index.placed()] == ["outer", "inner", "tail"]
-    assert index.neighbour(None, 15, 1).id == "tail"
-    assert index.neighbour("tail", 0, 1).id == "outer"  # wraps
-    assert index.neighbour("outer", 0, -1).id == "tail"
-    assert index.label_counts == {"claim": 3, "denial": 1}  # orphans count too
-    index.take_dirty()
-    index.remove("outer")
-    # Only the columns the span covered are repainted, line by line.
-    assert index.take_dirty() == {0: [(0, 9)], 1: [(0, 4)]}
-    assert index.label_counts == {"claim": 2, "denial": 1}
-    index.add(_span("new", 11, 13, "denial"))
-    assert index.take_dirty() == {1: [(1, 3)]}
-    assert index.label_counts == {"claim": 2, "denial": 2}
-    index.remove("new")
-    index.take_dirty()
-    index.add(_span("inner", 10, 14, "denial"))
-    assert [s.id for s in index.at(11)] == ["inner"]
-    assert index.position_of("inner") == 1
-
-
-def test_filter_parsing():
-    labels = ["claim", "denial"]
-    assert parse_filter("Harbor is:done has:Claim", labels) == ArticleFilter(
-        ("harbor",), "done", "claim"
-    )
-    assert parse_filter("status:progress", labels).status == "in_progress"
-    assert parse_filter("is:nonsense", labels).words == ("is:nonsense",)
-    assert not parse_filter("  ", labels).active
-
-
-def test_every_binding_has_an_id_and_labels_avoid_reserved_keys():
-    every = K.all_keys(DEFAULT_LABELS)
-    ids = [k.id for k in every]
-    assert all(ids)
-    assert {"tag_claim", "tag_denial", "tag_context", "undo", "redo", "done_next"} <= set(ids)
-    tag_keys = {k for key in K.label_keys(DEFAULT_LABELS) for k in key.keys.split(",")}
-    assert tag_keys == {"c", "d", "x", "1", "2", "3"}
-    assert not {label.key for label in DEFAULT_LABELS} & RESERVED_KEYS
-
-
 def test_cjk_sentences_end_at_full_stops():
     t = "港口合同未经招标。公司否认有任何不当行为！Then English. Done."
     assert sentence(t, "合同") == "港口合同未经招标。"
@@ -184,8 +110,6 @@ def test_cjk_sentences_end_at_full_stops():
 
 
 def test_sentence_ends_after_no_and_after_a_company_suffix_before_a_capital():
-    from tui.textnav import sentence_at
-
     cases = [
         ("The U.S. government said no. Dr. Smith agreed.", 40, "Dr. Smith agreed."),
         ("The U.S. government said no. Dr. Smith agreed.", 5, "The U.S. government said no."),
@@ -198,26 +122,3 @@ def test_sentence_ends_after_no_and_after_a_company_suffix_before_a_capital():
     for text, offset, expected in cases:
         s, e = sentence_at(text, offset)
         assert text[s:e] == expected
-
-
-def test_elementary_covers_match_the_definition():
-    """The painting sweep finds, for every stretch between span edges, exactly the
-    spans covering it (checked against testing every span on random lines)."""
-    import random
-
-    from tui.widgets.reader import elementary_covers
-
-    rng = random.Random(7)
-    for _ in range(300):
-        runs = []
-        for k in range(rng.randint(1, 12)):
-            cs = rng.randint(0, 40)
-            runs.append((cs, cs + rng.randint(1, 15), f"s{k}"))
-        points = sorted({p for cs, ce, _ in runs for p in (cs, ce)})
-        expected = []
-        for a, b in zip(points, points[1:], strict=False):
-            cover = sorted(sid for cs, ce, sid in runs if cs <= a and ce >= b)
-            if cover:
-                expected.append((a, b, cover))
-        got = [(a, b, sorted(cover)) for a, b, cover in elementary_covers(runs)]
-        assert got == expected

@@ -1,0 +1,160 @@
+"""The TUI's pure parts (no terminal needed): the reader's line index over the displayed
+copy, the span index, the list filter, the key table, the paint sweep, the screens' shape."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotations.labels import DEFAULT_LABELS, RESERVED_KEYS
+from annotations.model import Span
+from annotations.text import LineIndex
+from tui import keys as K
+from tui.safe import display_text
+from tui.screens.annotate import AnnotateScreen
+from tui.screens.review import ReviewScreen
+from tui.screens.tagging import REQUIRED_HOOKS, TaggingScreen
+from tui.spanindex import SpanIndex
+from tui.widgets.article_list import ArticleFilter, parse_filter
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n\t\x1b\u2028é字"), max_size=60), st.data())
+def test_line_index_round_trips(text, data):
+    shown = display_text(text)
+    assert len(shown) == len(text)
+    lines = LineIndex(shown)
+    assert lines.line_count == len(shown.split("\n"))
+    offset = data.draw(st.integers(0, len(shown)))
+    assert lines.to_offset(*lines.to_location(offset)) == offset
+
+
+def _span(sid: str, start: int, end: int, label: str = "claim", anchor: str = "ok") -> Span:
+    return Span(sid, "a", "ana", label, start, end, "", anchor=anchor)
+
+
+def test_span_index_rows_lookups_and_neighbours():
+    text = "aaaa bbbb\ncccc dddd\neeee"
+    lines = LineIndex(text)
+    index = SpanIndex(lines, [
+        _span("outer", 0, 14),
+        _span("inner", 5, 9, "denial"),
+        _span("tail", 20, 24),
+        _span("lost", 2, 3, anchor="orphaned"),
+    ])
+    assert [s.id for s in index.at(6)] == ["inner", "outer"]
+    assert [s.id for s in index.at(11)] == ["outer"]
+    assert index.at(16) == []
+    assert sorted(index.rows) == [0, 1, 2]
+    assert index.orphan_ids == {"lost"}
+    assert [s.id for s in index.placed()] == ["outer", "inner", "tail"]
+    assert index.neighbour(None, 15, 1).id == "tail"
+    assert index.neighbour("tail", 0, 1).id == "outer"  # wraps
+    assert index.neighbour("outer", 0, -1).id == "tail"
+    assert index.label_counts == {"claim": 3, "denial": 1}  # orphans count too
+    index.take_dirty()
+    index.remove("outer")
+    # Only the columns the span covered are repainted, line by line.
+    assert index.take_dirty() == {0: [(0, 9)], 1: [(0, 4)]}
+    assert index.label_counts == {"claim": 2, "denial": 1}
+    index.add(_span("new", 11, 13, "denial"))
+    assert index.take_dirty() == {1: [(1, 3)]}
+    assert index.label_counts == {"claim": 2, "denial": 2}
+    index.remove("new")
+    index.take_dirty()
+    index.add(_span("inner", 10, 14, "denial"))
+    assert [s.id for s in index.at(11)] == ["inner"]
+    assert index.position_of("inner") == 1
+
+
+def test_filter_parsing():
+    labels = ["claim", "denial"]
+    assert parse_filter("Harbor is:done has:Claim", labels) == ArticleFilter(
+        ("harbor",), "done", "claim"
+    )
+    assert parse_filter("status:progress", labels).status == "in_progress"
+    assert parse_filter("is:nonsense", labels).words == ("is:nonsense",)
+    assert not parse_filter("  ", labels).active
+
+
+def test_every_binding_has_an_id_and_labels_avoid_reserved_keys():
+    every = K.all_keys(DEFAULT_LABELS)
+    ids = [k.id for k in every]
+    assert all(ids)
+    assert {"tag_claim", "tag_denial", "tag_context", "undo", "redo", "done_next"} <= set(ids)
+    tag_keys = {k for key in K.label_keys(DEFAULT_LABELS) for k in key.keys.split(",")}
+    assert tag_keys == {"c", "d", "x", "1", "2", "3"}
+    assert not {label.key for label in DEFAULT_LABELS} & RESERVED_KEYS
+
+
+def test_elementary_covers_match_the_definition():
+    """The painting sweep finds, for every stretch between span edges, exactly the
+    spans covering it (checked against testing every span on random lines)."""
+    import random
+
+    from tui.widgets.reader import elementary_covers
+
+    rng = random.Random(7)
+    for _ in range(300):
+        runs = []
+        for k in range(rng.randint(1, 12)):
+            cs = rng.randint(0, 40)
+            runs.append((cs, cs + rng.randint(1, 15), f"s{k}"))
+        points = sorted({p for cs, ce, _ in runs for p in (cs, ce)})
+        expected = []
+        for a, b in zip(points, points[1:], strict=False):
+            cover = sorted(sid for cs, ce, sid in runs if cs <= a and ce >= b)
+            if cover:
+                expected.append((a, b, cover))
+        got = [(a, b, sorted(cover)) for a, b, cover in elementary_covers(runs)]
+        assert got == expected
+
+
+def test_annotate_and_review_are_siblings_over_the_tagging_base():
+    assert not issubclass(ReviewScreen, AnnotateScreen)
+    assert not issubclass(AnnotateScreen, ReviewScreen)
+    for screen in (AnnotateScreen, ReviewScreen):
+        assert screen.__bases__ == (TaggingScreen,)
+        assert all(name in vars(screen) for name in REQUIRED_HOOKS), screen
+        # Set-up goes through the prepare() hook: Textual would call a second on_mount too.
+        assert "on_mount" not in vars(screen)
+    with pytest.raises(TypeError, match="must define .*read_spans"):
+        type("Half", (TaggingScreen,), {"compose": lambda self: iter(())})
+
+
+def _top_level_selectors(css: str) -> list[str]:
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    selectors, depth, start = [], 0, 0
+    for i, ch in enumerate(css):
+        if ch == "{":
+            if depth == 0:
+                selectors.append(css[start:i].strip())
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            start = i + 1
+    return selectors
+
+
+def test_styles_travel_with_their_screen():
+    """Each screen names its own .tcss, every rule in it scoped to the screen (a screen's
+    CSS stays loaded for the whole app once shown); every .tcss is named somewhere."""
+    from tui.app import StancemarkApp
+    from tui.screens.help import HelpScreen
+    from tui.screens.note import NoteScreen
+    from tui.screens.stats import StatsScreen
+
+    root = Path(__file__).resolve().parents[1] / "tui"
+    named = {(root / StancemarkApp.CSS_PATH).resolve()}
+    for screen in (AnnotateScreen, ReviewScreen, HelpScreen, NoteScreen, StatsScreen):
+        paths = screen.CSS_PATH if isinstance(screen.CSS_PATH, list) else [screen.CSS_PATH]
+        for path in paths:
+            full = (root / "screens" / path).resolve()
+            named.add(full)
+            scopes = {cls.__name__ for cls in screen.__mro__}
+            for selector in _top_level_selectors(full.read_text(encoding="utf-8")):
+                assert selector in scopes, (full.name, selector)
+    assert set(root.rglob("*.tcss")) == named

@@ -1,0 +1,775 @@
+"""The tagging base shared by the annotate and review screens.
+
+:class:`TaggingScreen` is what tagging needs on any screen: the article list
+(loaded before the first paint, or streamed in when big), the open article
+in a :class:`~tui.widgets.reader.Reader`, the index of the spans the screen
+edits (``annotator``'s own on the annotate screen, ``gold`` on the review
+screen), the *current span* (the one under the cursor, or picked in the span
+panel: delete, note and relabel act on it), and the actions on them — tag,
+relabel, delete, note, re-place an orphan, undo / redo, move between
+articles.  Every change goes through the Store synchronously inside the
+action handler, so it is committed before the key press returns.
+
+:class:`~tui.screens.annotate.AnnotateScreen` and
+:class:`~tui.screens.review.ReviewScreen` are siblings over this base.  Each
+says how it differs only through the hooks below (public names, each
+documented where it is defined here); the rest of the base is machinery that
+neither overrides.  A screen must define the hooks marked *required*
+(checked when the class is created); the others have a default.
+
+============================  ==============================================================
+hook                          what it decides
+============================  ==============================================================
+``compose`` (required)        the layout: an ArticlePane, an ArticleHeader, a Reader with
+                              id ``reader`` and a SpanPanel, at least
+``prepare``                   set-up of the composed widgets, before anything loads
+``prepare_list``              re-read what the article list is made of, before it (re)loads
+``list_rows``                 the rows the article list keeps
+``start_target`` (required)   the article (and cursor offset) opened first
+``read_spans`` (required)     read the opened article's spans; what the reader paints
+``follow_cursor``             what else follows the cursor, besides the current span
+``current_changed`` (req.)    show a new current span
+``spans_changed`` (required)  repaint after this screen changed one of its spans
+``reload_spans`` (required)   re-read the spans (undo, redo, other processes, errors)
+``header_figures``            a third header line under the title and metadata
+``show_empty`` (required)     what shows when there is no article at all
+``update_top`` (required)     the top bar
+``neighbour_article`` (req.)  the article ``]`` / ``[`` open
+``keep_position``             whether and where the reader's place is kept between runs
+``theme_changed``             restyle after a theme change
+``palette_commands``          the command palette's entries
+``action_done_next`` (req.)   space: mark done, open the next article
+``action_focus_spans`` (req.) ``o``: focus the screen's span list
+============================  ==============================================================
+
+Class attributes declare the rest: ``ARTICLE_ACTIONS`` (actions that need an
+open article), ``KEYS_BEFORE_LABELS`` (the screen's keys a label key does not
+take over) and ``STATUS_NAME`` (the header's name for the status shown).
+Styles: ``tagging.tcss`` lays out the parts both screens share (scoped to
+``TaggingScreen``); each screen's ``CSS_PATH`` names it (:data:`TAGGING_CSS`)
+and then its own sizes; the widgets bring their looks (``DEFAULT_CSS``).
+
+Features meant for both screens (relation linking, suggestions, search,
+teammates' spans) go here, behind a hook where the screens differ; a
+feature for one screen goes into that screen alone.  Textual calls every
+``on_mount`` along the class hierarchy, so a screen does its set-up in
+:meth:`TaggingScreen.prepare`, never in an ``on_mount`` of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import TextArea
+
+from annotations.model import Article, ArticleRow, Label, Span
+from annotations.store import Event, Store, StoreError
+from annotations.text import LineIndex, snap
+from tui import keys as K
+from tui.safe import one_line
+from tui.screens.note import NoteScreen
+from tui.spanindex import SpanIndex, is_placed
+from tui.widgets.article_header import ArticleHeader
+from tui.widgets.article_list import ArticleList
+from tui.widgets.article_pane import ArticlePane
+from tui.widgets.filter_input import FilterInput
+from tui.widgets.reader import Reader
+from tui.widgets.span_panel import SpanPanel
+
+#: Seconds between checks for changes made by other processes.
+POLL_SECONDS = 1.0
+#: Lists up to this size load before the first paint; bigger ones stream in after it.
+LIST_SYNC_LIMIT = 2000
+#: Rows added to the list per step while streaming.
+LIST_BATCH = 2000
+
+#: The layout both tagging screens share; each names it first in its CSS_PATH.
+TAGGING_CSS = Path(__file__).with_name("tagging.tcss")
+
+#: A command palette entry: (name, help text, what it runs).
+PaletteCommand = tuple[str, str, Callable[[], object]]
+
+#: Hooks every tagging screen defines itself.
+REQUIRED_HOOKS = (
+    "compose",
+    "start_target",
+    "read_spans",
+    "current_changed",
+    "spans_changed",
+    "reload_spans",
+    "show_empty",
+    "update_top",
+    "neighbour_article",
+    "action_done_next",
+    "action_focus_spans",
+)
+
+
+def describe_event(ev: Event) -> str:
+    """A short, plain description of an undone / redone action."""
+    state = ev.after or ev.before or {}
+    if ev.action.startswith("span."):
+        quote = one_line(str(state.get("text", "")), 40)
+        label = one_line(str(state.get("label", "")), 20)
+        what = {"span.add": "tag", "span.update": "edit", "span.delete": "deletion"}.get(
+            ev.action, ev.action
+        )
+        return f"{what} of {label} “{quote}”"
+    if ev.action == "status.set":
+        return f"status {(ev.after or {}).get('status', '?')}"
+    if ev.action == "review.record":
+        decision = str((ev.after or {}).get("decision", ""))
+        return {"reject": "rejection", "accept": "acceptance"}.get(decision, "decision")
+    return ev.action
+
+
+class TaggingScreen(Screen[None]):
+    """One article at a time, its spans, and the keys that tag them (see the module)."""
+
+    #: Actions that apply only with an article open (and every ``tag(...)``).
+    ARTICLE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"done_next", "next_article", "previous_article"}
+    )
+    #: Keys of the screen's own bindings that keep their action when a label has the
+    #: same key (the label's number still tags).
+    KEYS_BEFORE_LABELS: ClassVar[frozenset[str]] = frozenset()
+    #: The header's name for the status it shows (whose status: ``annotator``'s).
+    STATUS_NAME: ClassVar[str] = "status"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in REQUIRED_HOOKS
+                   if getattr(cls, name) is getattr(TaggingScreen, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} must define {', '.join(missing)}")
+
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        labels: Sequence[Label],
+        start_article: str | None = None,
+        *,
+        actor: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        #: whose spans the screen shows and edits (``gold`` on the review screen)
+        self.annotator = annotator
+        #: who does it: recorded in the event log, and whose actions undo reverts
+        self.actor = actor or annotator
+        self.labels = list(labels)
+        self.start_article = start_article
+        self.article: Article | None = None
+        #: the spans this screen edits, of the open article
+        self.index = SpanIndex(LineIndex(""))
+        self.current_span: str | None = None
+        self.snap_words = True
+        self._list_expected = 0
+        self._list_loaded = False
+        self._position_dirty = False
+        self._data_version = store.data_version()
+        self._binding_state: tuple[Any, ...] = ()
+        self._reader: Reader | None = None
+        self._install_label_bindings()
+
+    def _install_label_bindings(self) -> None:
+        """``tag_<label>`` bindings; a label's key wins over another default key,
+        except the screen's :attr:`KEYS_BEFORE_LABELS`."""
+        key_map = self._bindings.key_to_bindings
+        for key in K.label_keys(self.labels):
+            for binding in Binding.make_bindings([key.binding()]):
+                if binding.key in self.KEYS_BEFORE_LABELS:
+                    continue
+                key_map[binding.key] = [
+                    b for b in key_map.get(binding.key, []) if b.action.startswith("tag(")
+                ] + [binding]
+
+    # ================================================================ hooks
+    def compose(self) -> ComposeResult:
+        """Required: the layout.  It holds at least an :class:`ArticlePane`, an
+        :class:`ArticleHeader`, a :class:`Reader` (or subclass) with id ``reader``
+        and a :class:`SpanPanel` (the spans this screen edits)."""
+        raise NotImplementedError
+
+    def prepare(self) -> None:
+        """Set up the composed widgets, first thing on mount (before the list loads
+        and the first article opens).  Default: nothing."""
+
+    def prepare_list(self) -> None:
+        """Re-read whatever :meth:`list_rows` depends on; called before the article
+        list loads and before each reload.  Default: nothing."""
+
+    def list_rows(self, rows: Iterable[ArticleRow]) -> Iterable[ArticleRow]:
+        """The rows the article list keeps, from the store's rows (lazily: a big list
+        streams through).  Default: all of them."""
+        return rows
+
+    def start_target(self) -> tuple[str, int] | None:
+        """Required: the article and cursor offset to open first (``None``: nothing)."""
+        raise NotImplementedError
+
+    def read_spans(self, lines: LineIndex) -> SpanIndex:
+        """Required: read the spans of the article just opened (:attr:`article`).
+
+        Set :attr:`index` to the spans the screen edits, over ``lines``, and
+        return the index the reader paints (the same one, or one holding more).
+        """
+        raise NotImplementedError
+
+    def follow_cursor(self, offset: int, *, force: bool = False) -> None:
+        """The cursor is at ``offset`` (it moved, or an article opened): pick whatever
+        besides the current span follows it.  Called before the current span is
+        picked.  Default: nothing."""
+
+    def current_changed(self) -> None:
+        """Required: show the new :attr:`current_span` (already set, and already
+        marked in the span panel), e.g. highlight it in the reader."""
+        raise NotImplementedError
+
+    def spans_changed(self, current: str | None, cursor: int | None = None) -> None:
+        """Required: this screen just changed a span (tag, relabel, delete, note,
+        re-place) in the store and in :attr:`index`; repaint what shows it, make
+        ``current`` the current span and put the cursor at ``cursor`` if given."""
+        raise NotImplementedError
+
+    def reload_spans(self) -> None:
+        """Required: re-read the open article's spans from the store (after undo or
+        redo, another process's change, or a failed write)."""
+        raise NotImplementedError
+
+    def header_figures(self) -> Content | None:
+        """A third line for the article header.  Default: none."""
+        return None
+
+    def show_empty(self) -> None:
+        """Required: show that there is no article to open."""
+        raise NotImplementedError
+
+    def update_top(self) -> None:
+        """Required: refresh the top bar (position in the list, progress, modes)."""
+        raise NotImplementedError
+
+    def neighbour_article(self, step: int) -> str | None:
+        """Required: the article after (``step=1``) or before (``-1``) the open one,
+        for ``]`` and ``[``; ``None`` at an end."""
+        raise NotImplementedError
+
+    def keep_position(self, article_id: str, offset: int) -> bool:
+        """Keep the reader's place for the next run (called on leaving an article,
+        every poll and on unmount, when the place changed).  Return ``False`` to be
+        asked again.  Default: keep nothing."""
+        return True
+
+    def theme_changed(self) -> None:
+        """The app's theme changed (called after a refresh).  Default: recolour
+        the reader."""
+        self.reader.restyle()
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The command palette's entries while this screen is open.  Default: the
+        :meth:`common_commands` and the :meth:`label_commands`."""
+        return [*self.common_commands(), *self.label_commands()]
+
+    def action_done_next(self) -> None:
+        """Required: space, mark the article done and open the next one."""
+        raise NotImplementedError
+
+    def action_focus_spans(self) -> None:
+        """Required: ``o``, move the focus to the screen's span list."""
+        raise NotImplementedError
+
+    # ============================================================ machinery
+    @property
+    def reader(self) -> Reader:
+        if self._reader is None:
+            self._reader = self.query_one(Reader)
+        return self._reader
+
+    @property
+    def panel(self) -> SpanPanel:
+        return self.query_one(SpanPanel)
+
+    @property
+    def pane(self) -> ArticlePane:
+        return self.query_one(ArticlePane)
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    def on_mount(self) -> None:
+        self.prepare()
+        self.reader.restyle()
+        self.prepare_list()
+        self._list_expected = self.store.count_articles()
+        streaming = self._list_expected > LIST_SYNC_LIMIT
+        if not streaming:
+            self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
+            self._list_loaded = True
+        target = self.start_target()
+        if target is not None:
+            self.open_article(*target, save_old=False)
+        else:
+            self.show_empty()
+        self.reader.focus()
+        if streaming:
+            # A big list streams in by batches without blocking the screen.  The
+            # worker starts now rather than after a refresh: its first batch then
+            # makes the first paint, instead of an empty list for ~0.1 s.
+            self.pane.summarise(loading=self._list_expected)
+            self._start_streaming()
+        self.set_interval(POLL_SECONDS, self.poll_changes)
+        self.watch(self.app, "theme", self._theme_watched, init=False)
+
+    def _theme_watched(self) -> None:
+        self.call_after_refresh(self.theme_changed)
+
+    # ---------------------------------------------------------------- list
+    def _start_streaming(self) -> None:
+        self._list_loaded = False
+        self.run_worker(self._stream_list(), group="article-list", exclusive=True,
+                        exit_on_error=False)
+
+    async def _stream_list(self) -> None:
+        """Load the article list in batches, on a read connection of its own."""
+        try:
+            source = Store.open(self.store.path, create=False)
+        except StoreError:
+            source = None
+        if source is None:
+            self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
+        else:
+            rows = source.iter_article_rows(self.annotator)
+            self.pane.set_rows(())
+            batch: list[ArticleRow] = []
+            try:
+                for row in self.list_rows(rows):
+                    batch.append(row)
+                    if len(batch) >= LIST_BATCH:
+                        self.pane.append_rows(batch)
+                        self.pane.summarise(loading=self._list_expected)
+                        batch = []
+                        await asyncio.sleep(0.001)  # let keys and paints through
+                self.pane.append_rows(batch)
+            finally:
+                rows.close()
+                source.close()
+        self._list_loaded = True
+        self.pane.summarise()
+        if self.article is not None:
+            self.article_list.set_current(self.article.id)
+        self.update_top()
+
+    def reload_list(self) -> None:
+        """Re-read the whole list (articles imported by another process)."""
+        self.prepare_list()
+        self._list_expected = self.store.count_articles()
+        if self._list_expected > LIST_SYNC_LIMIT:
+            self._start_streaming()
+            return
+        self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
+        if self.article is not None:
+            self.article_list.set_current(self.article.id)
+        self.update_top()
+
+    def refresh_article_row(self, article_id: str | None = None) -> None:
+        """Re-read one list row (counts, status) after a change: not the whole list."""
+        article_id = article_id or (self.article.id if self.article else None)
+        if article_id is None:
+            return
+        row = self.store.article_row(article_id, self.annotator)
+        if row is None:
+            return
+        if self.article_list.index_of(article_id) is not None:
+            self.article_list.update_row(row)
+        elif self._list_loaded:
+            # imported by another process meanwhile
+            self.pane.append_rows(list(self.list_rows([row])))
+        if self.article is not None and article_id == self.article.id:
+            self.show_header()
+        self.update_top()
+
+    # ------------------------------------------------------------ articles
+    def open_article(self, article_id: str, cursor: int = 0, *, save_old: bool = True) -> bool:
+        if save_old and self.article is not None:
+            self._save_position()
+        article = self.store.get_article(article_id)
+        if article is None:
+            self.notify(f"No article {one_line(article_id, 60)!r}", severity="warning",
+                        markup=False)
+            return False
+        self.article = article
+        self.current_span = None
+        painted = self.read_spans(LineIndex(article.text))
+        cursor = max(0, min(cursor, len(article.text)))
+        self.reader.show_article(article.text, article.styles, painted, cursor)
+        self.panel.current_id = None
+        self.panel.set_index(self.index)
+        self.article_list.set_current(article.id)
+        self.show_header()
+        self.sync_current(force=True)
+        self._position_dirty = True
+        self._save_position()
+        self.update_top()
+        return True
+
+    def show_header(self) -> None:
+        """Title, metadata and status of the open article (and :meth:`header_figures`)."""
+        if self.article is None:
+            return
+        row = self.article_list.row(self.article.id)
+        status = row.status if row else self.store.status(self.article.id, self.annotator)
+        self.query_one(ArticleHeader).show_article(
+            self.article, status, status_name=self.STATUS_NAME, figures=self.header_figures()
+        )
+
+    def go_to_article(self, article_id: str) -> None:
+        if self.article is None or article_id != self.article.id:
+            self.open_article(article_id)
+        self.reader.focus()
+
+    def set_filter(self, text: str) -> None:
+        self.pane.display = True
+        self.pane.set_filter_text(text)
+
+    def _save_position(self) -> None:
+        if self.article is None or not self._position_dirty:
+            return
+        if self.keep_position(self.article.id, self.reader.cursor_offset):
+            self._position_dirty = False
+
+    def save_position_now(self) -> None:
+        self._position_dirty = True
+        self._save_position()
+
+    # --------------------------------------------------------------- spans
+    @contextmanager
+    def store_errors(self) -> Iterator[None]:
+        """Show a failed write as an error and re-read the spans; the screen goes on."""
+        try:
+            yield
+        except StoreError as e:
+            self.notify(str(e), severity="error", markup=False, timeout=8)
+            self.reload_spans()
+
+    def target_span(self) -> Span | None:
+        """The current span (what delete, note and relabel act on)."""
+        return self.index.by_id.get(self.current_span) if self.current_span else None
+
+    def placed(self, span: Span) -> bool:
+        """Does ``span`` sit in the open article's text (not orphaned)?"""
+        return is_placed(span, len(self.index.lines.text))
+
+    def set_current(self, span_id: str | None, *, force: bool = False) -> None:
+        if span_id == self.current_span and not force:
+            return
+        self.current_span = span_id
+        self.panel.set_current(span_id)
+        self.current_changed()
+        self._update_bindings()
+
+    def sync_current(self, *, force: bool = False) -> None:
+        """Follow the cursor: keep the current span if still under it, else the innermost."""
+        offset = self.reader.cursor_offset
+        self.follow_cursor(offset, force=force)
+        ids = [s.id for s in self.index.at(offset)]
+        if self.current_span in ids:
+            self.set_current(self.current_span, force=force)
+        else:
+            self.set_current(ids[0] if ids else None, force=force)
+
+    def _update_bindings(self) -> None:
+        """Rebuild the footer when the keys that apply change.
+
+        Span keys (delete, note) apply once the article has spans, re-place once
+        it has orphans: this changes with edits, not with every cursor move, so
+        moving through densely tagged text never rebuilds the footer.
+        """
+        state = (self.article is not None, len(self.index) > 0, bool(self.index.orphan_ids))
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("delete_span", "edit_note"):
+            return len(self.index) > 0
+        if action == "replace_orphan":
+            return bool(self.index.orphan_ids)
+        if action in self.ARTICLE_ACTIONS or action.startswith("tag"):
+            return self.article is not None
+        return True
+
+    # ------------------------------------------------------------- actions
+    def action_tag(self, label_index: int) -> None:
+        if self.article is None or not 0 <= label_index < len(self.labels):
+            return
+        label = self.labels[label_index].name
+        selected = self.reader.selection_offsets()
+        with self.store_errors():
+            if selected is not None:
+                found = snap(self.article.text, *selected, words=self.snap_words)
+                if found is None:
+                    self.notify("Nothing to tag: the selection is only white space.",
+                                markup=False)
+                    return
+                start, end = found
+                for span in self.index.at(start):
+                    if (span.start, span.end, span.label) == (start, end, label):
+                        self.reader.goto(start)
+                        self.set_current(span.id)
+                        self.notify(f"Already tagged as {one_line(label, 40)}.", markup=False)
+                        return
+                span = self.store.add_span(self.article.id, self.annotator, label, start, end,
+                                           actor=self.actor)
+                self.index.add(span)
+                self.spans_changed(span.id, cursor=start)
+                return
+            span = self.target_span()
+            if span is None:
+                self.app.bell()
+                self.notify(
+                    "Select some text first (shift+arrows, s for a sentence, or drag).",
+                    markup=False,
+                )
+                return
+            if span.label == label:
+                return
+            new = self.store.update_span(span.id, self.annotator, label=label, actor=self.actor)
+            self.index.add(new)
+            self.spans_changed(new.id)
+
+    def _no_span(self) -> None:
+        self.app.bell()
+        self.notify("No span under the cursor (tab jumps to the next one).", markup=False,
+                    timeout=2)
+
+    def action_delete_span(self) -> None:
+        span = self.target_span()
+        if span is None:
+            self._no_span()
+            return
+        with self.store_errors():
+            self.store.delete_span(span.id, self.annotator, actor=self.actor)
+            self.index.remove(span.id)
+            self.spans_changed(None)
+            self.sync_current()
+
+    def action_edit_note(self) -> None:
+        span = self.target_span()
+        if span is None:
+            self._no_span()
+            return
+        span_id = span.id
+
+        def save(note: str) -> None:
+            with self.store_errors():
+                new = self.store.update_span(span_id, self.annotator, note=note,
+                                             actor=self.actor)
+                self.index.add(new)
+                self.spans_changed(new.id)
+
+        self.app.push_screen(NoteScreen(span.label, span.text, span.note, save))
+
+    def action_replace_orphan(self) -> None:
+        if self.article is None:
+            return
+        orphans = self.index.orphans()
+        if not orphans:
+            return
+        current = self.target_span()
+        orphan = current if current is not None and not self.placed(current) else orphans[0]
+        selected = self.reader.selection_offsets()
+        found = snap(self.article.text, *selected, words=self.snap_words) if selected else None
+        if found is None:
+            self.notify(
+                f"Select the text where the orphaned {one_line(orphan.label, 20)} span "
+                f"“{one_line(orphan.text, 30)}” belongs, then press p.",
+                markup=False,
+            )
+            return
+        with self.store_errors():
+            new = self.store.update_span(orphan.id, self.annotator, start=found[0], end=found[1],
+                                         actor=self.actor)
+            self.index.add(new)
+            self.spans_changed(new.id, cursor=found[0])
+
+    def action_undo(self) -> None:
+        with self.store_errors():
+            ev = self.store.undo(self.actor)
+            if ev is None:
+                self.notify("Nothing to undo.", markup=False)
+                return
+            self._after_history(ev, "Undid")
+
+    def action_redo(self) -> None:
+        with self.store_errors():
+            ev = self.store.redo(self.actor)
+            if ev is None:
+                self.notify("Nothing to redo.", markup=False)
+                return
+            self._after_history(ev, "Redid")
+
+    def _after_history(self, ev: Event, verb: str) -> None:
+        if ev.article_id and (self.article is None or ev.article_id != self.article.id):
+            state = ev.before or ev.after or {}
+            start = state.get("start", 0) if ev.action.startswith("span.") else 0
+            self.open_article(ev.article_id, int(start or 0))
+        else:
+            self.reload_spans()
+        if ev.article_id:
+            self.refresh_article_row(ev.article_id)
+        self.notify(f"{verb} {describe_event(ev)}.", markup=False, timeout=3)
+
+    def action_next_article(self) -> None:
+        if self.article is None:
+            return
+        nxt = self.neighbour_article(1)
+        if nxt is None:
+            self.notify("This is the last article in the list.", markup=False, timeout=2)
+            return
+        self.open_article(nxt)
+
+    def action_previous_article(self) -> None:
+        if self.article is None:
+            return
+        prev = self.neighbour_article(-1)
+        if prev is None:
+            self.notify("This is the first article in the list.", markup=False, timeout=2)
+            return
+        self.open_article(prev)
+
+    def action_jump_span(self, step: int) -> None:
+        current = self.target_span()
+        from_id = current.id if current is not None and self.placed(current) else None
+        span = self.index.neighbour(from_id, self.reader.cursor_offset, step)
+        if span is None:
+            self.app.bell()
+            return
+        self.set_current(span.id)
+        self.reader.goto(span.start)
+
+    def action_toggle_list(self) -> None:
+        pane = self.pane
+        pane.display = not pane.display
+        if not pane.display and self.focused is not None and pane in self.focused.ancestors:
+            self.reader.focus()
+
+    def action_focus_filter(self) -> None:
+        self.pane.display = True
+        self.query_one(FilterInput).focus()
+
+    def action_toggle_snap(self) -> None:
+        self.snap_words = not self.snap_words
+        self.update_top()
+
+    # ------------------------------------------------------------- palette
+    def common_commands(self) -> list[PaletteCommand]:
+        """The palette entries every tagging screen offers."""
+        app = self.app
+        snap = "on" if self.snap_words else "off"
+        listed = "shown" if self.pane.display else "hidden"
+        return [
+            ("Toggle word snapping", f"Selections snap to whole words (now {snap})",
+             self.action_toggle_snap),
+            ("Show / hide the article list", f"The list is {listed}", self.action_toggle_list),
+            ("Switch theme", "Pick a colour theme", app.action_change_theme),
+            ("Keys and labels (help)", "Every key and label", partial(app.run_action, "help")),
+            ("Filter articles: to do", "Only articles you have not started",
+             partial(self.set_filter, "is:todo")),
+            ("Filter articles: in progress", "Only articles you have started",
+             partial(self.set_filter, "is:progress")),
+            ("Filter articles: done", "Only articles you marked done",
+             partial(self.set_filter, "is:done")),
+            ("Filter articles: clear", "Show every article", partial(self.set_filter, "")),
+            ("Reload the article list", "Pick up articles imported by another process",
+             self.reload_list),
+            ("Mark done and open the next article", "Same as space", self.action_done_next),
+            ("Go to the span list", "Orphaned spans, notes", self.action_focus_spans),
+            ("Agreement statistics", "Pairwise span F1, token kappa and alpha (as "
+             "`stancemark agreement`)", app.open_stats),  # type: ignore[attr-defined]
+        ]
+
+    def label_commands(self) -> list[PaletteCommand]:
+        """Per label: tag as it, filter by it."""
+        out: list[PaletteCommand] = []
+        for i, label in enumerate(self.labels):
+            name = one_line(label.name, 40)
+            out.append((f"Tag as {name}", "Tag the selection (or relabel the current span)",
+                        partial(self.action_tag, i)))
+            out.append((f"Filter articles: has {name}", f"Only articles with a {name} span",
+                        partial(self.set_filter, f"has:{label.name}")))
+        return out
+
+    # -------------------------------------------------------------- events
+    @on(TextArea.SelectionChanged, "#reader")
+    def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        self.sync_current()
+        self._update_bindings()
+        self._position_dirty = True
+
+    def on_article_list_chosen(self, event: ArticleList.Chosen) -> None:
+        event.stop()
+        self.go_to_article(event.article_id)
+
+    def on_span_panel_highlighted(self, event: SpanPanel.Highlighted) -> None:
+        event.stop()
+        span = self.index.by_id.get(event.span_id)
+        if span is None:
+            return
+        self.set_current(span.id)
+        if self.placed(span):
+            self.reader.goto(span.start)
+
+    def on_span_panel_chosen(self, event: SpanPanel.Chosen) -> None:
+        event.stop()
+        span = self.index.by_id.get(event.span_id)
+        if span is None:
+            return
+        if self.placed(span):
+            self.set_current(span.id)
+            self.reader.goto(span.start, center=True)
+            self.reader.focus()
+        else:
+            self.notify(
+                "This span is orphaned: select the text where it belongs and press p, "
+                "or delete it.",
+                markup=False,
+            )
+
+    def poll_changes(self) -> None:
+        """Every second: keep the cursor position, pick up other processes' changes."""
+        self._save_position()
+        try:
+            version = self.store.data_version()
+        except StoreError:
+            return
+        if version == self._data_version:
+            return
+        self._data_version = version
+        with self.store_errors():
+            if self.article is not None and (
+                self.store.article_sha(self.article.id) != self.article.text_sha256
+            ):
+                # Re-imported elsewhere: never tag offsets of a text no longer stored.
+                self.open_article(self.article.id, self.reader.cursor_offset, save_old=False)
+                self.notify("This article's text changed in another process: reloaded.",
+                            severity="warning", markup=False)
+            else:
+                self.reload_spans()
+            self.refresh_article_row()
+
+    def on_unmount(self) -> None:
+        # Closing by any route (ctrl+q, ctrl+c...) keeps the place.
+        if self._reader is not None:
+            self._save_position()
