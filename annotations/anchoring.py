@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .tokens import TOKEN_RE
+from annotations.tokens import TOKEN_RE
 
 CONTEXT = 32
 #: Minimum difflib similarity between the old quote and a candidate.

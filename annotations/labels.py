@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .model import Label
+from annotations.model import Label
 
 DEFAULT_LABELS: tuple[Label, ...] = (
     Label("claim", "c", "#E69F00", "An assertion that something happened or is true."),
