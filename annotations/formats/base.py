@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from annotations.model import ExportDoc, Relation, Span
-from annotations.tokens import TOKEN_RE  # noqa: F401  (re-exported)
-from annotations.tokens import tokenize as tokens  # noqa: F401  (re-exported)
 
 
 class FormatUnavailable(Exception):
