@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
@@ -50,7 +50,9 @@ def guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[
     return call
 
 
-def _guard_iteration(cx: Connection, gen: Generator[Any, None, None]) -> Iterator[Any]:
+def _guard_iteration(
+    cx: Connection, gen: Generator[Any, None, None]
+) -> Generator[Any, None, None]:
     try:
         yield from gen
     except sqlite3.Error as e:
@@ -352,7 +354,7 @@ class Store:
         include_deleted: bool = False,
         with_empty: bool = True,
         counters: dict[str, int] | None = None,
-    ) -> Iterator[ExportDoc]:
+    ) -> Generator[ExportDoc, None, None]:
         """Articles with their chosen spans, streamed in export order (see :mod:`reads`)."""
         return reads.export_docs(
             self.connection, annotators=annotators, labels=labels, status=status,
@@ -368,6 +370,8 @@ class Store:
         return reads.agreement_inputs(self.connection, annotators)
 
     @guarded
-    def iter_article_rows(self, annotator: str, *, batch_size: int = 2000) -> Iterator[ArticleRow]:
+    def iter_article_rows(
+        self, annotator: str, *, batch_size: int = 2000
+    ) -> Generator[ArticleRow, None, None]:
         """Every list row, in list order, streamed (see :func:`reads.iter_article_rows`)."""
         return reads.iter_article_rows(self.connection, annotator, batch_size=batch_size)

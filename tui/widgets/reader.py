@@ -579,7 +579,7 @@ class Reader(TextArea, inherit_bindings=False):
                 style = style + OVERLAP
             line.stylize(style, a, b)
 
-    @property  # type: ignore[override]
+    @property
     def text(self) -> str:
         """The displayed text, without re-joining the document's lines.
 
