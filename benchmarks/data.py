@@ -243,7 +243,7 @@ def token_ranges(
     rng: random.Random, tokens: Sequence[tuple[int, int]], n: int
 ) -> list[tuple[int, int]]:
     """``n`` token-aligned character ranges of 1-25 tokens (they may overlap, like real tags)."""
-    out = []
+    out: list[tuple[int, int]] = []
     if not tokens:
         return out
     for _ in range(n):
