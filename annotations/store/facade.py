@@ -19,7 +19,15 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import sqlite_utils
 
-from annotations.model import Article, ArticleRow, ExportDoc, Relation, Span, StatusRecord
+from annotations.model import (
+    Article,
+    ArticleRow,
+    ExportDoc,
+    Relation,
+    Span,
+    Status,
+    StatusRecord,
+)
 from annotations.store import articles, events, history, ingest, reads, reviews, spans
 from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
@@ -268,7 +276,7 @@ class Store:
         return spans.delete_span(self.connection, span_id, annotator, actor=actor)
 
     @guarded
-    def status(self, article_id: str, annotator: str) -> str:
+    def status(self, article_id: str, annotator: str) -> Status:
         return spans.status(self.connection, article_id, annotator)
 
     @guarded
@@ -277,7 +285,7 @@ class Store:
 
     @guarded
     def set_status(
-        self, article_id: str, annotator: str, status: str, *, actor: str | None = None
+        self, article_id: str, annotator: str, status: Status, *, actor: str | None = None
     ) -> None:
         spans.set_status(self.connection, article_id, annotator, status, actor=actor)
 
