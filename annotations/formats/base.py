@@ -123,7 +123,7 @@ class Utf16Index:
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"} | {
     f"{p}{n}" for p in ("COM", "LPT") for n in range(10)
 }
-_UNSAFE_CHARS = re.compile(r"(?:[^A-Za-z0-9._-]|\.{2,})+")
+_NOT_IN_FILENAME = re.compile(r"(?:[^A-Za-z0-9._-]|\.{2,})+")
 MAX_NAME = 120
 
 
@@ -139,7 +139,7 @@ def safe_filename(article_id: str, taken: set[str]) -> str:
     that different ids stay different.  ``taken`` holds casefolded names,
     because macOS and Windows file systems ignore case.
     """
-    name = _UNSAFE_CHARS.sub("_", article_id)
+    name = _NOT_IN_FILENAME.sub("_", article_id)
     if name != article_id:
         name = name.strip("_")
     name = name.lstrip(".-").rstrip(".")
