@@ -92,10 +92,6 @@ class Span:
     deleted_at: str | None = None
     anchor: Anchor = "ok"
 
-    @property
-    def live(self) -> bool:
-        return self.deleted_at is None
-
 
 @dataclass
 class Relation:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -174,12 +174,8 @@ def inside(directory: Path, name: str) -> Path:
 # ------------------------------------------------------------------ span helpers
 
 
-def span_key(span: Span) -> tuple[str, int, int, str, str, str]:
-    """The export order: article id, start, end, label, annotator, span id."""
-    return (span.article_id, span.start, span.end, span.label, span.annotator, span.id)
-
-
-#: ``span_key`` as a C-level getter, for sorting every span of an export.
+#: The export order of spans: article id, start, end, label, annotator, span id
+#: (a C-level getter, for sorting every span of an export).
 SPAN_ORDER = operator.attrgetter("article_id", "start", "end", "label", "annotator", "id")
 
 
@@ -245,11 +241,6 @@ def line_safe(s: str) -> str:
 def dumps(obj: Any) -> str:
     """Deterministic JSON: keys sorted, real characters rather than ``\\u`` escapes."""
     return line_safe(json.dumps(obj, ensure_ascii=False, sort_keys=True))
-
-
-def jsonl(stream: BinaryIO, records: Iterator[dict[str, Any]]) -> None:
-    for rec in records:
-        stream.write((dumps(rec) + "\n").encode("utf-8"))
 
 
 def signed32(data: str) -> int:
