@@ -22,12 +22,14 @@ run: $(VENV)/.installed
 	$(BIN)/stancemark import --db $(DB) sample_articles
 	$(BIN)/stancemark --db $(DB)
 
-test: $(VENV)/.installed-test
-	$(BIN)/ruff check annotations tui tests benchmarks
+# Static checks first (style, types, layers: config in pyproject.toml and .importlinter).
+test: lint
 	$(BIN)/python -m pytest -n 2 tests
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check annotations tui tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks $(ARGS)

@@ -23,7 +23,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from .tokens import TOKEN_RE
+from annotations.model import Anchor
+from annotations.tokens import TOKEN_RE
 
 CONTEXT = 32
 #: Minimum difflib similarity between the old quote and a candidate.
@@ -37,7 +38,7 @@ def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str,
 
 @dataclass(frozen=True)
 class Placement:
-    anchor: str  # ok / moved / orphaned
+    anchor: Anchor
     start: int
     end: int
 

@@ -20,7 +20,8 @@ from typing import Any
 
 import yaml
 
-from .model import Label
+from annotations.model import Label
+from annotations.safety import UNSAFE_CHARS
 
 DEFAULT_LABELS: tuple[Label, ...] = (
     Label("claim", "c", "#E69F00", "An assertion that something happened or is true."),
@@ -31,7 +32,9 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 #: Keys a label may not take: they are bound to other annotator actions.
 RESERVED_KEYS = frozenset("hjklwbsnuqpoL/arA?[]{}0123456789 ")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: A name or key never holds what a terminal must not get raw (the core's one
+#: set), nor a tab or a line break.
+_CONTROL = re.compile(f"[\t\n{UNSAFE_CHARS}]")
 
 
 class LabelError(Exception):

@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+#: An annotator's progress on an article (``statuses.status``).
 Status = Literal["todo", "in_progress", "done"]
-STATUSES: tuple[str, ...] = ("todo", "in_progress", "done")
+STATUSES: tuple[Status, ...] = get_args(Status)
+#: Whether a span's offsets still hold its quote (``spans.anchor``): ``ok``, re-placed
+#: after the text changed (``moved``), or not placeable (``orphaned``).
 Anchor = Literal["ok", "moved", "orphaned"]
-ANCHORS: tuple[str, ...] = ("ok", "moved", "orphaned")
+ANCHORS: tuple[Anchor, ...] = get_args(Anchor)
 
 #: Style kinds produced by the markdown reader and painted by the reader widget.
 STYLE_KINDS: tuple[str, ...] = (
@@ -87,11 +90,7 @@ class Span:
     created_at: str = ""
     updated_at: str = ""
     deleted_at: str | None = None
-    anchor: str = "ok"
-
-    @property
-    def live(self) -> bool:
-        return self.deleted_at is None
+    anchor: Anchor = "ok"
 
 
 @dataclass
@@ -111,7 +110,7 @@ class Relation:
 class StatusRecord:
     article_id: str
     annotator: str
-    status: str
+    status: Status
     updated_at: str = ""
 
 
@@ -123,7 +122,7 @@ class ArticleRow:
     title: str
     published: str | None
     source: str | None
-    status: str
+    status: Status
     #: This annotator's live span count per label.
     counts: dict[str, int] = field(default_factory=dict)
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .agreement import AgreementReport, compute_agreement
-from .model import GOLD, Span
-from .store import Store
+from annotations.agreement import AgreementReport, compute_agreement
+from annotations.model import GOLD, Span
+from annotations.store import Store
 
 KINDS = ("agree", "label", "boundary", "single")
 

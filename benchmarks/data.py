@@ -25,7 +25,7 @@ from pathlib import Path
 from annotations.agreement import tokenize
 from annotations.anchoring import context
 from annotations.articles import read_markdown
-from annotations.model import Article, Span, StatusRecord
+from annotations.model import Article, Span, Status, StatusRecord
 from annotations.store import SPAN_COLUMNS, Store
 
 LABELS = ("claim", "denial", "context")
@@ -243,7 +243,7 @@ def token_ranges(
     rng: random.Random, tokens: Sequence[tuple[int, int]], n: int
 ) -> list[tuple[int, int]]:
     """``n`` token-aligned character ranges of 1-25 tokens (they may overlap, like real tags)."""
-    out = []
+    out: list[tuple[int, int]] = []
     if not tokens:
         return out
     for _ in range(n):
@@ -467,7 +467,7 @@ def build_list_database(path: Path, seed: int, n: int, annotator: str = TUI_ANNO
                 k = rng.randint(0, 6)
                 if k:
                     spans.extend(spans_for(seed, art, annotator, k))
-                    status = "done" if rng.random() < 1 / 3 else "in_progress"
+                    status: Status = "done" if rng.random() < 1 / 3 else "in_progress"
                     statuses.append(StatusRecord(art.id, annotator, status, _stamp(200 * 86400)))
             counts["articles"] += len(batch)
             counts["spans"] += insert_spans(store, spans)

@@ -6,7 +6,8 @@ each size (``tiny`` for the smoke test, ``quick`` by default, ``full`` for the
 issue's sizes), and a ``run`` function that returns one :class:`Measurement`
 per row (export has two rows, jsonl and csv; tag-a-span has p50 and p99).
 
-Adding a case is adding a module under ``benchmarks/cases/``::
+Adding a case is adding a module under ``benchmarks/cases/`` (named in its
+``__init__``)::
 
     from benchmarks.framework import Case, Measurement, RunContext, Target, register
 

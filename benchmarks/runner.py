@@ -103,7 +103,7 @@ def machine() -> dict[str, Any]:
         pass
     if hasattr(os, "sched_getaffinity"):
         info["usable_cpus"] = len(os.sched_getaffinity(0))
-    versions = {}
+    versions: dict[str, str | None] = {}
     for dist in ("markdown-it-py", "sqlite-utils", "krippendorff", "numpy", "textual"):
         try:
             versions[dist] = metadata.version(dist)
@@ -141,7 +141,7 @@ def row_result(case: Case, m: Measurement, params: dict[str, Any]) -> dict[str, 
 
 
 def placeholder(case: Case, status: str, params: dict[str, Any], error: str = "") -> list[dict]:
-    out = []
+    out: list[dict[str, Any]] = []
     for row in case.rows:
         out.append({
             "case": case.name, "row": row, "group": case.group, "status": status,

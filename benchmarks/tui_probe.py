@@ -203,7 +203,7 @@ def store_timers(store: Any) -> Any:
     # annotations.store.connection); an instance attribute shadows the method.
     connection = getattr(store, "connection", None)
     orig_tx = getattr(connection, "tx", None)
-    if orig_tx is not None:
+    if connection is not None and orig_tx is not None:
         @contextmanager
         def tx(*a: Any, **k: Any) -> Any:
             cm = orig_tx(*a, **k)

@@ -27,7 +27,7 @@ from benchmarks.framework import RunContext
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Sizes of the first-paint and memory cases (they share their runs, so also their sizes).
-#: ``tiny`` still has more reports than ``tui.screens.tagging.LIST_SYNC_LIMIT``, so the
+#: ``tiny`` still has more reports than ``tui.widgets.article_pane.LIST_SYNC_LIMIT``, so the
 #: list streams in, as it does at the other sizes.
 STARTUP_SIZES: dict[str, dict[str, Any]] = {
     "tiny": {"articles": 2_500, "baseline_articles": 10},

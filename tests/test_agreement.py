@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from annotations import agreement
 from annotations.agreement import (
     TOKEN_RE,
     AgreementReport,
@@ -38,6 +37,7 @@ from annotations.agreement import (
     token_categories,
     tokenize,
 )
+from annotations.agreement import categories as token_cats
 from annotations.model import Span
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -313,13 +313,13 @@ def test_token_categories_equal_naive_scan(case: tuple[str, list[Span]]) -> None
     want = naive_categories(text, spans)
     assert token_categories(text, spans) == want
     # Both ways of locating token ranges: bisect (sparse spans) and lookup tables (dense).
-    saved = agreement._TABLE_DENSITY
+    saved = token_cats.TABLE_DENSITY
     try:
         for density in (0, 10**9):
-            agreement._TABLE_DENSITY = density
+            token_cats.TABLE_DENSITY = density
             assert token_categories(text, spans) == want
     finally:
-        agreement._TABLE_DENSITY = saved
+        token_cats.TABLE_DENSITY = saved
 
 
 # -- span F1 --------------------------------------------------------------------------
@@ -685,13 +685,13 @@ def test_seeded_larger_corpus_equals_references() -> None:
     assert want["alpha"] is not None and all(p["token_kappa"] is not None for p in want["pairs"])
     assert_same(report.to_dict(), want)
     # Same figures whether token ranges come from bisect or from lookup tables.
-    saved = agreement._TABLE_DENSITY
+    saved = token_cats.TABLE_DENSITY
     try:
         for density in (0, 10**9):
-            agreement._TABLE_DENSITY = density
+            token_cats.TABLE_DENSITY = density
             assert compute_agreement(texts, spans, done).to_dict() == report.to_dict()
     finally:
-        agreement._TABLE_DENSITY = saved
+        token_cats.TABLE_DENSITY = saved
 
 
 def test_core_does_not_import_heavy_packages() -> None:

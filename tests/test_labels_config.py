@@ -41,6 +41,9 @@ def test_custom_labels_from_working_folder(tmp_path: Path) -> None:
         ("labels:\n  - {name: a, color: '#112233'}\n  - {name: a, color: '#112233'}\n", "duplicate"),
         ("labels: [unclosed\n", "invalid YAML"),
         ("labels: !!python/object/apply:os.system ['echo pwned']\n", "invalid YAML"),
+        # The core's one set of unsafe characters: a C0 control, a bidi override.
+        ('labels:\n  - {name: "a\\x1b[2Jb", color: "#112233"}\n', "printable characters"),
+        ('labels:\n  - {name: "cla\\u202eim", color: "#112233"}\n', "printable characters"),
     ],
 )
 def test_invalid_label_files(tmp_path: Path, body: str, problem: str) -> None:

@@ -78,10 +78,10 @@ async def test_hundred_thousand_rows_filter_and_scroll_fast():
 
 
 async def test_big_lists_stream_in_after_first_paint(tui_store, tui_app, monkeypatch):
-    import tui.screens.tagging as tagging
+    import tui.widgets.article_pane as article_pane
 
-    monkeypatch.setattr(tagging, "LIST_SYNC_LIMIT", 2)
-    monkeypatch.setattr(tagging, "LIST_BATCH", 1)
+    monkeypatch.setattr(article_pane, "LIST_SYNC_LIMIT", 2)
+    monkeypatch.setattr(article_pane, "LIST_BATCH", 1)
     tui_store.set_status("minister", "ana", "done")
     app = tui_app()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -20,7 +20,7 @@ from textual.geometry import Region
 from annotations.model import Article, StyleRange
 from annotations.store import Store
 from tui.screens.annotate import AnnotateScreen
-from tui.widgets.reader import _LINE_KEY, Reader
+from tui.widgets.reader import LINE_KEY, Reader
 
 SIZE = (120, 36)
 pytestmark = pytest.mark.anyio
@@ -67,7 +67,7 @@ def assert_fresh(reader: Reader, step: str) -> int:
     """Every visible line equals its uncached rendering; returns the cached entries used."""
     height = reader.size.height
     assert height > 0
-    cached = sum(1 for key in reader._line_cache.keys() if key[0] == _LINE_KEY)
+    cached = sum(1 for key in reader._line_cache.keys() if key[0] == LINE_KEY)
     for y in range(height):
         shown = reader.render_line(y)
         fresh = reader.render_line_uncached(y)

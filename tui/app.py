@@ -17,6 +17,7 @@ from textual.app import App
 
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
+from annotations.review import default_against
 from annotations.store import Store
 from tui import keys as K
 from tui.commands import StancemarkCommands
@@ -107,8 +108,6 @@ class StancemarkApp(App[None]):
 
     def open_review(self, article_id: str | None = None) -> None:
         """The review screen over everyone else's spans (from the annotator's palette)."""
-        from annotations.review import default_against
-
         against = default_against(self.store, self.annotator)
         if not against:
             self.notify("Nobody else has tagged anything yet: nothing to review.",

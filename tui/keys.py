@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from annotations.model import Label
 
@@ -177,7 +177,8 @@ STATS_KEYS: tuple[Key, ...] = (
 )
 
 
-def bindings(keys: Iterable[Key]) -> list[Binding]:
+def bindings(keys: Iterable[Key]) -> list[BindingType]:
+    """The keys as a widget's ``BINDINGS`` (typed as Textual declares that list)."""
     return [k.binding() for k in keys]
 
 

@@ -41,9 +41,9 @@ from annotations.formats.base import (
     Output,
     Utf16Index,
     safe_filename,
-    tokens,
     utf16_offset,
 )
+from annotations.tokens import tokenize as tokens
 
 __all__ = [
     "EXTENSIONS",

@@ -12,14 +12,12 @@ import hashlib
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from annotations.model import ExportDoc, Relation, Span
-from annotations.tokens import TOKEN_RE  # noqa: F401  (re-exported)
-from annotations.tokens import tokenize as tokens  # noqa: F401  (re-exported)
 
 
 class FormatUnavailable(Exception):
@@ -125,7 +123,7 @@ class Utf16Index:
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"} | {
     f"{p}{n}" for p in ("COM", "LPT") for n in range(10)
 }
-_UNSAFE_CHARS = re.compile(r"(?:[^A-Za-z0-9._-]|\.{2,})+")
+_NOT_IN_FILENAME = re.compile(r"(?:[^A-Za-z0-9._-]|\.{2,})+")
 MAX_NAME = 120
 
 
@@ -141,7 +139,7 @@ def safe_filename(article_id: str, taken: set[str]) -> str:
     that different ids stay different.  ``taken`` holds casefolded names,
     because macOS and Windows file systems ignore case.
     """
-    name = _UNSAFE_CHARS.sub("_", article_id)
+    name = _NOT_IN_FILENAME.sub("_", article_id)
     if name != article_id:
         name = name.strip("_")
     name = name.lstrip(".-").rstrip(".")
@@ -176,12 +174,8 @@ def inside(directory: Path, name: str) -> Path:
 # ------------------------------------------------------------------ span helpers
 
 
-def span_key(span: Span) -> tuple[str, int, int, str, str, str]:
-    """The export order: article id, start, end, label, annotator, span id."""
-    return (span.article_id, span.start, span.end, span.label, span.annotator, span.id)
-
-
-#: ``span_key`` as a C-level getter, for sorting every span of an export.
+#: The export order of spans: article id, start, end, label, annotator, span id
+#: (a C-level getter, for sorting every span of an export).
 SPAN_ORDER = operator.attrgetter("article_id", "start", "end", "label", "annotator", "id")
 
 
@@ -247,11 +241,6 @@ def line_safe(s: str) -> str:
 def dumps(obj: Any) -> str:
     """Deterministic JSON: keys sorted, real characters rather than ``\\u`` escapes."""
     return line_safe(json.dumps(obj, ensure_ascii=False, sort_keys=True))
-
-
-def jsonl(stream: BinaryIO, records: Iterator[dict[str, Any]]) -> None:
-    for rec in records:
-        stream.write((dumps(rec) + "\n").encode("utf-8"))
 
 
 def signed32(data: str) -> int:

@@ -54,10 +54,10 @@ from annotations.formats.base import (
     annotators,
     by_annotator,
     token_range,
-    tokens,
     valid_spans,
 )
 from annotations.model import ExportDoc, Span
+from annotations.tokens import tokenize
 
 DOCSTART = "-DOCSTART-"
 TERMINATORS = {".", "!", "?"}
@@ -147,7 +147,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
         report.articles += 1
         text = doc.article.text
         spans = valid_spans(doc, report, "conll")
-        toks = tokens(text)
+        toks = tokenize(text)
         ends = sentence_ends(text, toks)
         for name in annotators(doc, spans):
             kept, dropped, widened = _resolve(

@@ -36,22 +36,6 @@ from annotations.formats.base import (
 )
 from annotations.model import Article, ExportDoc, sha256_text
 
-SPAN_KEYS = (
-    "id",
-    "annotator",
-    "label",
-    "start",
-    "end",
-    "text",
-    "note",
-    "attributes",
-    "anchor",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "prefix",
-    "suffix",
-)
 RELATION_KEYS = ("id", "annotator", "label", "from_span", "to_span", "created_at", "updated_at",
                  "deleted_at")
 

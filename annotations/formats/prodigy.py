@@ -38,10 +38,10 @@ from annotations.formats.base import (
     dumps,
     signed32,
     token_range,
-    tokens,
     valid_spans,
 )
 from annotations.model import ExportDoc
+from annotations.tokens import tokenize
 
 
 def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
@@ -52,7 +52,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
         report.articles += 1
         text = doc.article.text
         spans = valid_spans(doc, report, "prodigy")
-        toks = tokens(text)
+        toks = tokenize(text)
         tok_json = [
             {
                 "text": text[s:e],

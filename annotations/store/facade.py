@@ -13,13 +13,21 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import sqlite_utils
 
-from annotations.model import Article, ArticleRow, ExportDoc, Relation, Span, StatusRecord
+from annotations.model import (
+    Article,
+    ArticleRow,
+    ExportDoc,
+    Relation,
+    Span,
+    Status,
+    StatusRecord,
+)
 from annotations.store import articles, events, history, ingest, reads, reviews, spans
 from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
@@ -50,7 +58,9 @@ def guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[
     return call
 
 
-def _guard_iteration(cx: Connection, gen: Generator[Any, None, None]) -> Iterator[Any]:
+def _guard_iteration(
+    cx: Connection, gen: Generator[Any, None, None]
+) -> Generator[Any, None, None]:
     try:
         yield from gen
     except sqlite3.Error as e:
@@ -266,7 +276,7 @@ class Store:
         return spans.delete_span(self.connection, span_id, annotator, actor=actor)
 
     @guarded
-    def status(self, article_id: str, annotator: str) -> str:
+    def status(self, article_id: str, annotator: str) -> Status:
         return spans.status(self.connection, article_id, annotator)
 
     @guarded
@@ -275,7 +285,7 @@ class Store:
 
     @guarded
     def set_status(
-        self, article_id: str, annotator: str, status: str, *, actor: str | None = None
+        self, article_id: str, annotator: str, status: Status, *, actor: str | None = None
     ) -> None:
         spans.set_status(self.connection, article_id, annotator, status, actor=actor)
 
@@ -352,7 +362,7 @@ class Store:
         include_deleted: bool = False,
         with_empty: bool = True,
         counters: dict[str, int] | None = None,
-    ) -> Iterator[ExportDoc]:
+    ) -> Generator[ExportDoc, None, None]:
         """Articles with their chosen spans, streamed in export order (see :mod:`reads`)."""
         return reads.export_docs(
             self.connection, annotators=annotators, labels=labels, status=status,
@@ -368,6 +378,8 @@ class Store:
         return reads.agreement_inputs(self.connection, annotators)
 
     @guarded
-    def iter_article_rows(self, annotator: str, *, batch_size: int = 2000) -> Iterator[ArticleRow]:
+    def iter_article_rows(
+        self, annotator: str, *, batch_size: int = 2000
+    ) -> Generator[ArticleRow, None, None]:
         """Every list row, in list order, streamed (see :func:`reads.iter_article_rows`)."""
         return reads.iter_article_rows(self.connection, annotator, batch_size=batch_size)

@@ -10,7 +10,7 @@ bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 from annotations.model import ArticleRow, ExportDoc, Relation, Span, StatusRecord
@@ -75,7 +75,7 @@ def export_docs(
     include_deleted: bool = False,
     with_empty: bool = True,
     counters: dict[str, int] | None = None,
-) -> Iterator[ExportDoc]:
+) -> Generator[ExportDoc, None, None]:
     """Articles with their chosen spans, sorted by id then (start, end, label, annotator, id).
 
     Streams: one ordered query over articles and one over spans, merged.
@@ -193,13 +193,14 @@ def agreement_inputs(
 
 
 def iter_article_rows(cx: Connection, annotator: str, *,
-                      batch_size: int = 2000) -> Iterator[ArticleRow]:
+                      batch_size: int = 2000) -> Generator[ArticleRow, None, None]:
     """Every list row, in list order, streamed: ``list_articles`` without
     filters, fetched ``batch_size`` rows at a time so that a 100,000-article list
     never exists twice in memory (the TUI keeps its own compact copy).
 
     Use it on a connection of its own (another :class:`Store`) if writes may
     happen while the rows are being read.
+    A generator: ``close()`` it to release the cursor if you stop early.
     """
     # The counts are a correlated subquery (an index search per row) rather
     # than a join to an aggregate: the join materialises every count before

@@ -23,7 +23,7 @@ from dataclasses import asdict
 from typing import Any
 
 from annotations.anchoring import context
-from annotations.model import STATUSES, Relation, Span, StatusRecord, now_iso
+from annotations.model import STATUSES, Relation, Span, Status, StatusRecord, now_iso
 from annotations.store.articles import article_text, require_article
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
@@ -255,7 +255,7 @@ def touch_status(c: sqlite3.Connection, article_id: str, annotator: str) -> None
         write_status(c, article_id, annotator, "in_progress", now_iso())
 
 
-def status(cx: Connection, article_id: str, annotator: str) -> str:
+def status(cx: Connection, article_id: str, annotator: str) -> Status:
     row = cx.conn.execute(
         "SELECT status FROM statuses WHERE article_id = ? AND annotator = ?",
         (article_id, annotator),
@@ -274,9 +274,9 @@ def statuses(cx: Connection, article_id: str | None = None) -> list[StatusRecord
 
 
 def set_status(
-    cx: Connection, article_id: str, annotator: str, status: str, *, actor: str | None = None
+    cx: Connection, article_id: str, annotator: str, status: Status, *, actor: str | None = None
 ) -> None:
-    if status not in STATUSES:
+    if status not in STATUSES:  # callers may pass what a user typed
         raise StoreError(f"unknown status {status!r} (todo, in_progress, done)")
     with cx.tx() as c:
         require_article(c, article_id)

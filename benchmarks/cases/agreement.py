@@ -39,14 +39,14 @@ def run(ctx: RunContext) -> list[Measurement]:
     n_a = n_b = 0
     for art in arts:
         toks = tokenize(art.text)
-        a = spans_for(ctx.seed, art, "alice", per, tokens=toks)
-        b = second_opinion(ctx.seed, art, a, "bob", toks)
-        n_a += len(a)
-        n_b += len(b)
-        all_spans.extend(a)
-        all_spans.extend(b)
-        cats_a.extend(token_categories(toks, a))
-        cats_b.extend(token_categories(toks, b))
+        alice = spans_for(ctx.seed, art, "alice", per, tokens=toks)
+        bob = second_opinion(ctx.seed, art, alice, "bob", toks)
+        n_a += len(alice)
+        n_b += len(bob)
+        all_spans.extend(alice)
+        all_spans.extend(bob)
+        cats_a.extend(token_categories(toks, alice))
+        cats_b.extend(token_categories(toks, bob))
     codes = {cat: i for i, cat in enumerate(sorted(set(cats_a) | set(cats_b)))}
     matrix = np.array([[codes[c] for c in cats_a], [codes[c] for c in cats_b]], dtype=float)
     result: dict[str, Any] = {}

@@ -76,7 +76,7 @@ class AnnotateScreen(TaggingScreen):
         if self.article is not None:
             i = lst.index_of(self.article.id)
             pos = None if i is None else i + 1
-        total = lst.total if self._list_loaded else self._list_expected
+        total = lst.total if self.pane.loaded else self.pane.expected
         self.query_one(TopBar).show(pos, total, self.snap_words, lst.count_status("done"))
 
     def keep_position(self, article_id: str, offset: int) -> bool:

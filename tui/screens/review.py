@@ -263,7 +263,7 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         if self.article is not None:
             i = lst.index_of(self.article.id)
             pos = None if i is None else i + 1
-        total = lst.total if self._list_loaded else len(self._queue)
+        total = lst.total if self.pane.loaded else len(self._queue)
         rv = self.review
         progress = (rv.decided, len(rv.disagreements)) if rv is not None and rv.items else None
         self.query_one(ReviewBar).show(self.reviewer, self.against, pos, total, progress)

@@ -58,7 +58,6 @@ feature for one screen goes into that screen alone.  Textual calls every
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -88,10 +87,6 @@ from tui.widgets.span_panel import SpanPanel
 
 #: Seconds between checks for changes made by other processes.
 POLL_SECONDS = 1.0
-#: Lists up to this size load before the first paint; bigger ones stream in after it.
-LIST_SYNC_LIMIT = 2000
-#: Rows added to the list per step while streaming.
-LIST_BATCH = 2000
 
 #: The layout both tagging screens share; each names it first in its CSS_PATH.
 TAGGING_CSS = Path(__file__).with_name("tagging.tcss")
@@ -175,8 +170,6 @@ class TaggingScreen(Screen[None]):
         self.index = SpanIndex(LineIndex(""))
         self.current_span: str | None = None
         self.snap_words = True
-        self._list_expected = 0
-        self._list_loaded = False
         self._position_dirty = False
         self._data_version = store.data_version()
         self._binding_state: tuple[Any, ...] = ()
@@ -312,23 +305,18 @@ class TaggingScreen(Screen[None]):
         self.prepare()
         self.reader.restyle()
         self.prepare_list()
-        self._list_expected = self.store.count_articles()
-        streaming = self._list_expected > LIST_SYNC_LIMIT
-        if not streaming:
-            self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
-            self._list_loaded = True
+        loaded = self.pane.load_now(self.store.count_articles(), self._all_rows)
         target = self.start_target()
         if target is not None:
             self.open_article(*target, save_old=False)
         else:
             self.show_empty()
         self.reader.focus()
-        if streaming:
+        if not loaded:
             # A big list streams in by batches without blocking the screen.  The
             # worker starts now rather than after a refresh: its first batch then
             # makes the first paint, instead of an empty list for ~0.1 s.
-            self.pane.summarise(loading=self._list_expected)
-            self._start_streaming()
+            self.pane.stream(self._streamed_rows, self._list_reloaded)
         self.set_interval(POLL_SECONDS, self.poll_changes)
         self.watch(self.app, "theme", self._theme_watched, init=False)
 
@@ -336,37 +324,28 @@ class TaggingScreen(Screen[None]):
         self.call_after_refresh(self.theme_changed)
 
     # ---------------------------------------------------------------- list
-    def _start_streaming(self) -> None:
-        self._list_loaded = False
-        self.run_worker(self._stream_list(), group="article-list", exclusive=True,
-                        exit_on_error=False)
+    def _all_rows(self) -> Iterable[ArticleRow]:
+        return self.list_rows(self.store.list_articles(self.annotator))
 
-    async def _stream_list(self) -> None:
-        """Load the article list in batches, on a read connection of its own."""
+    @contextmanager
+    def _streamed_rows(self) -> Iterator[Iterable[ArticleRow]]:
+        """The list's rows read on a connection of their own, so that writes made
+        while they stream in never wait for them (the store's own if that fails)."""
         try:
             source = Store.open(self.store.path, create=False)
         except StoreError:
             source = None
         if source is None:
-            self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
-        else:
-            rows = source.iter_article_rows(self.annotator)
-            self.pane.set_rows(())
-            batch: list[ArticleRow] = []
-            try:
-                for row in self.list_rows(rows):
-                    batch.append(row)
-                    if len(batch) >= LIST_BATCH:
-                        self.pane.append_rows(batch)
-                        self.pane.summarise(loading=self._list_expected)
-                        batch = []
-                        await asyncio.sleep(0.001)  # let keys and paints through
-                self.pane.append_rows(batch)
-            finally:
-                rows.close()
-                source.close()
-        self._list_loaded = True
-        self.pane.summarise()
+            yield self._all_rows()
+            return
+        rows = source.iter_article_rows(self.annotator)
+        try:
+            yield self.list_rows(rows)
+        finally:
+            rows.close()
+            source.close()
+
+    def _list_reloaded(self) -> None:
         if self.article is not None:
             self.article_list.set_current(self.article.id)
         self.update_top()
@@ -374,14 +353,10 @@ class TaggingScreen(Screen[None]):
     def reload_list(self) -> None:
         """Re-read the whole list (articles imported by another process)."""
         self.prepare_list()
-        self._list_expected = self.store.count_articles()
-        if self._list_expected > LIST_SYNC_LIMIT:
-            self._start_streaming()
-            return
-        self.pane.set_rows(self.list_rows(self.store.list_articles(self.annotator)))
-        if self.article is not None:
-            self.article_list.set_current(self.article.id)
-        self.update_top()
+        if self.pane.load_now(self.store.count_articles(), self._all_rows):
+            self._list_reloaded()
+        else:
+            self.pane.stream(self._streamed_rows, self._list_reloaded)
 
     def refresh_article_row(self, article_id: str | None = None) -> None:
         """Re-read one list row (counts, status) after a change: not the whole list."""
@@ -393,7 +368,7 @@ class TaggingScreen(Screen[None]):
             return
         if self.article_list.index_of(article_id) is not None:
             self.article_list.update_row(row)
-        elif self._list_loaded:
+        elif self.pane.loaded:
             # imported by another process meanwhile
             self.pane.append_rows(list(self.list_rows([row])))
         if self.article is not None and article_id == self.article.id:
@@ -524,16 +499,16 @@ class TaggingScreen(Screen[None]):
                                 markup=False)
                     return
                 start, end = found
-                for span in self.index.at(start):
-                    if (span.start, span.end, span.label) == (start, end, label):
+                for existing in self.index.at(start):
+                    if (existing.start, existing.end, existing.label) == (start, end, label):
                         self.reader.goto(start)
-                        self.set_current(span.id)
+                        self.set_current(existing.id)
                         self.notify(f"Already tagged as {one_line(label, 40)}.", markup=False)
                         return
-                span = self.store.add_span(self.article.id, self.annotator, label, start, end,
-                                           actor=self.actor)
-                self.index.add(span)
-                self.spans_changed(span.id, cursor=start)
+                added = self.store.add_span(self.article.id, self.annotator, label, start, end,
+                                            actor=self.actor)
+                self.index.add(added)
+                self.spans_changed(added.id, cursor=start)
                 return
             span = self.target_span()
             if span is None:

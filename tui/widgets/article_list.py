@@ -20,16 +20,15 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotations.model import ArticleRow, Label
+from annotations.model import STATUSES, ArticleRow, Label, Status
 from tui import keys as K
 from tui.safe import one_line
 from tui.widgets.frame_styles import FrameStyles
 
 ROW_HEIGHT = 2
-STATUSES = ("todo", "in_progress", "done")
-STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
-STATUS_GLYPH = {"todo": "○", "in_progress": "◐", "done": "●"}
-STATUS_ALIASES = {
+STATUS_CODE: dict[Status, int] = {name: code for code, name in enumerate(STATUSES)}
+STATUS_GLYPH: dict[Status, str] = {"todo": "○", "in_progress": "◐", "done": "●"}
+STATUS_ALIASES: dict[str, Status] = {
     "todo": "todo",
     "new": "todo",
     "progress": "in_progress",
@@ -45,7 +44,7 @@ class ArticleFilter:
     """What the list shows: title words (all must appear), a status, a label present."""
 
     words: tuple[str, ...] = ()
-    status: str | None = None
+    status: Status | None = None
     label: str | None = None
 
     @property
@@ -60,7 +59,8 @@ def parse_filter(text: str, labels: Sequence[str] = ()) -> ArticleFilter:
     ``label:`` take a label name.  Other words must all appear in the title.
     """
     words: list[str] = []
-    status = label = None
+    status: Status | None = None
+    label: str | None = None
     by_fold = {name.casefold(): name for name in labels}
     for token in text.split():
         key, sep, value = token.partition(":")
@@ -286,7 +286,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         i = self.index_of(article_id)
         return None if i is None else self._row_at(i)
 
-    def count_status(self, status: str) -> int:
+    def count_status(self, status: Status) -> int:
         return self._status.count(STATUS_CODE[status])
 
     def find_titles(self, query: str, limit: int) -> list[tuple[float, ArticleRow]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from tui import keys as K
+from tui.widgets.article_list import ArticleList
 
 
 class FilterInput(Input, inherit_bindings=True):
@@ -26,10 +27,10 @@ class FilterInput(Input, inherit_bindings=True):
         )
 
     def action_open(self) -> None:
-        self.screen.query_one("ArticleList").action_open()
+        self.screen.query_one(ArticleList).action_open()
 
     def action_to_list(self) -> None:
-        self.screen.set_focus(self.screen.query_one("ArticleList"))
+        self.screen.set_focus(self.screen.query_one(ArticleList))
 
     def action_leave(self) -> None:
         self.screen.set_focus(self.screen.query_one("#reader"))

@@ -11,7 +11,10 @@ from textual.widget import Widget
 
 # A mixin, not a Widget subclass: a class between a widget and ScrollView in
 # the MRO brings Widget's default CSS back (overflow hidden, no scroll bars).
-_Base = Widget if TYPE_CHECKING else object
+if TYPE_CHECKING:
+    _Base = Widget
+else:
+    _Base = object
 
 
 class FrameStyles(_Base):

@@ -61,8 +61,9 @@ STYLE_CLASSES = {
 SPAN_TINT = 0.5
 OVERLAP = Style(underline=True, bold=True)
 UNKNOWN_LABEL_COLOR = "#999999"
-#: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are).
-_LINE_KEY = "reader-line"
+#: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are);
+#: the cache tests tell the reader's entries by it.
+LINE_KEY = "reader-line"
 
 
 def label_colors(labels: Sequence[Label], background: Color) -> dict[str, tuple[Style, Style]]:
@@ -366,7 +367,7 @@ class Reader(TextArea, inherit_bindings=False):
         info = wrapped._offset_to_line_info
         stale = []
         for key in cache.keys():
-            if key[0] != _LINE_KEY:
+            if key[0] != LINE_KEY:
                 stale.append(key)
                 continue
             row = key[-1]
@@ -416,7 +417,7 @@ class Reader(TextArea, inherit_bindings=False):
     def _line_key_prefix(self) -> tuple[object, ...]:
         """The part of a cached line's key that is the same for every line of a frame."""
         return (
-            _LINE_KEY,
+            LINE_KEY,
             self.size,
             self.scroll_offset.x,
             self.theme,
@@ -579,7 +580,7 @@ class Reader(TextArea, inherit_bindings=False):
                 style = style + OVERLAP
             line.stylize(style, a, b)
 
-    @property  # type: ignore[override]
+    @property
     def text(self) -> str:
         """The displayed text, without re-joining the document's lines.
 

@@ -109,7 +109,8 @@ class SpanPanel(SpanRows, can_focus=True):
         # shifts the rows below it; those above stay as they are).
         width = self.scrollable_content_region.width
         for y, shown in list(self._shown.items()):
-            if self._row_key(y + before, width, shown[-1]) != shown:
+            base = shown[-1]  # a row key ends with the base style it was rendered with
+            if not isinstance(base, Style) or self._row_key(y + before, width, base) != shown:
                 self.refresh_lines(y + before)
 
     # ------------------------------------------------------------ rows

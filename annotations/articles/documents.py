@@ -1,0 +1,192 @@
+"""One .md or .txt report: its header (YAML front matter, or a wire date) and its body.
+
+A markdown file may open with YAML front matter (``id``, ``title``, ``date``,
+``source``, ``url``; any other key is kept as metadata), read with PyYAML's
+safe loader only. A plain-text file that starts with ``date YYYY-MM-DD`` gets
+that date, and the token leaves the text. Both readers raise
+:class:`~annotations.articles.errors.ArticleError` for a bad file.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from annotations.articles.errors import ArticleError
+from annotations.articles.fields import (
+    clean_title,
+    first_line_title,
+    id_text,
+    scalar_text,
+    slugify,
+)
+from annotations.articles.markdown import parse_markdown
+from annotations.articles.source import (
+    drop_leading_blank_lines,
+    normalise_newlines,
+    read_source,
+)
+from annotations.model import Article
+
+#: Front matter values are converted to a JSON tree; YAML aliases can make that
+#: tree exponentially large ("billion laughs") or even cyclic, so cap it.
+_META_MAX_NODES = 100_000
+_META_MAX_DEPTH = 64
+
+_FM_OPEN = re.compile(r"---[ \t]*(?:\n|\Z)")
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+#: ``yaml.safe_load`` with libyaml's parser when PyYAML has it: the same safe
+#: constructors (no tags, no objects), about 8x faster on front matter, which
+#: was 40% of the time of an import (benchmarks/cases/import_reports.py).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
+    """Return (front matter mapping, body). Front matter starts on line 1."""
+    opening = _FM_OPEN.match(source)
+    if not opening:
+        return {}, source
+    closing = _FM_CLOSE.search(source, opening.end())
+    if closing is None:
+        raise ArticleError(path, "front matter not closed (no closing '---' line)", line=1)
+    yaml_text = source[opening.end() : closing.start()]
+    body = source[closing.end() :].removeprefix("\n")
+    try:
+        data = yaml.load(yaml_text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else None
+        problem = exc.problem or exc.context or "unreadable"
+        raise ArticleError(path, f"invalid YAML in front matter: {problem}"[:300], line) from None
+    except RecursionError:
+        raise ArticleError(path, "invalid YAML in front matter: nested too deeply") from None
+    except Exception as exc:
+        # Untrusted input: every failure is the user's to fix, e.g. the
+        # ValueError for "date: 2024-02-30" raised while building the date.
+        raise ArticleError(path, f"invalid YAML in front matter: {exc}"[:300]) from None
+    if data is None:
+        return {}, body
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise ArticleError(path, f"front matter is not a mapping of keys to values (got {kind})")
+    return data, body
+
+
+def _json_safe(value: Any, path: str) -> Any:
+    """Make YAML values storable as JSON (dates -> ISO strings, keys -> str)."""
+    budget = [_META_MAX_NODES]
+
+    def convert(v: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0 or depth > _META_MAX_DEPTH:
+            raise ArticleError(path, "front matter too large or too deeply nested")
+        if v is None or isinstance(v, bool | int | str):
+            return v
+        if isinstance(v, float):
+            return v if math.isfinite(v) else str(v)
+        if isinstance(v, date | datetime | time):
+            return v.isoformat()
+        if isinstance(v, dict):
+            return {_key_text(k): convert(x, depth + 1) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [convert(x, depth + 1) for x in v]
+        if isinstance(v, set | frozenset):
+            return sorted((convert(x, depth + 1) for x in v), key=repr)
+        if isinstance(v, bytes):
+            return base64.b64encode(v).decode("ascii")
+        return str(v)
+
+    return convert(value, 0)
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, date | datetime | time):
+        return key.isoformat()
+    return key if isinstance(key, str) else str(key)
+
+
+def read_markdown(path: Path, source: str | None = None) -> Article:
+    """Read one markdown report (optional YAML front matter); raise ArticleError if bad."""
+    path = Path(path)
+    where = str(path)
+    if source is None:
+        source = read_source(path)
+    source = normalise_newlines(source.removeprefix("\ufeff"))
+    front, body = _split_front_matter(where, source)
+    front = {_key_text(k): v for k, v in front.items()}
+
+    try:
+        text, styles = parse_markdown(body)
+    except ValueError as exc:
+        raise ArticleError(where, str(exc)) from None
+    if not text.strip():
+        raise ArticleError(where, "empty article")
+
+    article_id = id_text(front.pop("id"), where) if "id" in front else slugify(path.stem)
+    title = scalar_text(front.pop("title", None), "title", where)
+    published_raw = front.pop("date", None)
+    if published_raw is None:
+        published_raw = front.pop("published", None)
+    published = scalar_text(published_raw, "date", where)
+    source_name = scalar_text(front.pop("source", None), "source", where)
+    url = scalar_text(front.pop("url", None), "url", where)
+    meta = _json_safe(front, where)
+
+    title = clean_title(title) if title else ""
+    if not title:
+        heading = next((r for r in styles if r.kind == "heading"), None)
+        title = clean_title(text[heading.start : heading.end]) if heading else ""
+    if not title:
+        title = first_line_title(text)
+    return Article(
+        id=article_id,
+        text=text,
+        title=title,
+        source=source_name,
+        published=published,
+        url=url,
+        path=where,
+        meta=meta,
+        styles=styles,
+    )
+
+
+_WIRE_DATE = re.compile(r"date ([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\s+|\Z)")
+
+
+def read_text(path: Path, source: str | None = None) -> Article:
+    """Read one plain-text report; a leading ``date YYYY-MM-DD`` token becomes its date."""
+    path = Path(path)
+    where = str(path)
+    if source is None:
+        source = read_source(path)
+    text = normalise_newlines(source.removeprefix("\ufeff")).rstrip()
+    text = drop_leading_blank_lines(text)
+    published = None
+    wire = _WIRE_DATE.match(text)
+    if wire and _valid_date(wire.group(1)):
+        published = wire.group(1)
+        text = text[wire.end() :]
+    if not text.strip():
+        raise ArticleError(where, "empty article")
+    return Article(
+        id=slugify(path.stem),
+        text=text,
+        title=first_line_title(text),
+        published=published,
+        path=where,
+    )
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,200 @@
+"""A .jsonl file: one article per line, each line read on its own.
+
+A line holds ``text`` (plain, not markdown) and optionally ``id``, ``title``,
+``meta`` and display ``styles``; a line carrying ``spans`` / ``relations`` /
+``statuses`` is a native pack line, whose text is kept byte for byte (its
+offsets count in it) and whose annotations ride along in
+``Article.annotations``. A bad line yields an
+:class:`~annotations.articles.errors.ArticleError` and reading goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from annotations.articles.errors import ArticleError
+from annotations.articles.fields import (
+    clean_title,
+    first_line_title,
+    id_text,
+    scalar_text,
+    slugify,
+)
+from annotations.articles.source import (
+    MAX_ARTICLE_BYTES,
+    check_regular,
+    decode,
+    normalise_newlines,
+)
+from annotations.model import Article, StyleRange
+
+_PACK_KEYS = ("spans", "relations", "statuses")
+_JSONL_KNOWN = {
+    "id",
+    "text",
+    "title",
+    "meta",
+    "date",
+    "published",
+    "source",
+    "url",
+    "text_sha256",
+    "styles",
+}
+
+
+def read_jsonl(path: Path) -> Iterator[Article | ArticleError]:
+    """Yield one Article per JSON line; a bad line yields an ArticleError and reading goes on."""
+    path = Path(path)
+    where = str(path)
+    stem = slugify(path.stem)
+    try:
+        check_regular(path)
+        handle = path.open("rb")
+    except ArticleError as exc:
+        yield exc
+        return
+    except OSError as exc:
+        yield ArticleError(where, f"cannot read file: {exc.strerror or exc}")
+        return
+    with handle:
+        try:
+            head = handle.read(8192)
+            if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                yield ArticleError(where, "not valid UTF-8 (looks like UTF-16; save it as UTF-8)")
+                return
+            nul = head.find(b"\x00")
+            if nul >= 0 and not head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+                yield ArticleError(where, f"binary file (NUL byte at offset {nul})")
+                return
+            handle.seek(0)
+            offset = 0  # of the current line in the file, for error messages
+            for line_no, raw in enumerate(handle, 1):
+                line_start, offset = offset, offset + len(raw)
+                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw, line_start = raw[3:], 3
+                if not raw.strip():
+                    continue
+                try:
+                    yield _jsonl_article(raw, where, stem, line_no, line_start)
+                except ArticleError as exc:
+                    yield exc
+        except OSError as exc:
+            yield ArticleError(where, f"cannot read file: {exc.strerror or exc}")
+
+
+def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: int) -> Article:
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise ArticleError(where, "line too large", line_no)
+    line = decode(raw, where, line_no, line_start, binary="binary data")
+    try:
+        obj = json.loads(line, strict=False)
+    except json.JSONDecodeError as exc:
+        raise ArticleError(
+            where, f"invalid JSON: {exc.msg} (column {exc.colno})", line_no
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise ArticleError(where, f"invalid JSON: {exc}"[:200], line_no) from None
+    if not isinstance(obj, dict):
+        raise ArticleError(where, f"line is not a JSON object (got {type(obj).__name__})", line_no)
+
+    text = obj.get("text")
+    if text is None:
+        raise ArticleError(where, 'missing "text"', line_no)
+    if not isinstance(text, str):
+        raise ArticleError(where, f'"text" must be a string, not {type(text).__name__}', line_no)
+    is_pack = any(key in obj for key in _PACK_KEYS)
+    # Offsets (spans, styles) refer to the text as given: never normalise it then.
+    if not is_pack and "styles" not in obj:
+        text = normalise_newlines(text)
+    if not text.strip():
+        raise ArticleError(where, "empty article", line_no)
+    if "\x00" in text:
+        raise ArticleError(where, "text contains a NUL character", line_no)
+
+    meta_raw = obj.get("meta")
+    if meta_raw is None:
+        meta: dict[str, Any] = {}
+    elif isinstance(meta_raw, dict):
+        meta = dict(meta_raw)
+    else:
+        raise ArticleError(
+            where, f'"meta" must be an object, not {type(meta_raw).__name__}', line_no
+        )
+
+    def field_value(*names: str) -> str | None:
+        """Top-level keys win over the same keys inside "meta"."""
+        found = None
+        for container in (obj, meta):
+            for name in names:
+                value = container.pop(name, None) if container is meta else container.get(name)
+                if found is None and value is not None:
+                    found = scalar_text(value, name, where, line_no)
+        return found
+
+    published = field_value("date", "published")
+    source_name = field_value("source")
+    url = field_value("url")
+    # Unknown top-level keys are metadata too; nothing the file says is dropped.
+    for key, value in obj.items():
+        if key not in _JSONL_KNOWN and key not in _PACK_KEYS and key not in meta:
+            meta[key] = value
+
+    raw_id = obj.get("id")
+    if raw_id is None:
+        article_id = f"{stem}-{line_no}"
+    else:
+        article_id = id_text(raw_id, where, line_no, floats=False)
+    title = scalar_text(obj.get("title"), "title", where, line_no)
+    title = clean_title(title) if title else first_line_title(text)
+
+    styles = _jsonl_styles(obj.get("styles"), text, where, line_no)
+    annotations = None
+    if is_pack:
+        annotations = {k: obj[k] for k in (*_PACK_KEYS, "text_sha256") if k in obj}
+        annotations["line"] = line_no
+    return Article(
+        id=article_id,
+        text=text,
+        title=title,
+        source=source_name,
+        published=published,
+        url=url,
+        path=where,
+        meta=meta,
+        styles=styles,
+        annotations=annotations,
+    )
+
+
+def _jsonl_styles(value: Any, text: str, where: str, line_no: int) -> list[StyleRange]:
+    """Display styles as packs write them: ``[start, end, kind]`` or ``[start, end, kind, data]``
+    (objects with those keys are accepted too). A bad entry is an error for the line."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ArticleError(where, '"styles" must be a list', line_no)
+    styles = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            item = [item.get("start"), item.get("end"), item.get("kind"), item.get("data") or {}]
+        if not isinstance(item, list) or len(item) not in (3, 4):
+            raise ArticleError(where, f'"styles" entry {i} is not [start, end, kind]', line_no)
+        start, end, kind = item[:3]
+        data = item[3] if len(item) == 4 else {}
+        ok = (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and not isinstance(start, bool)
+            and not isinstance(end, bool)
+            and 0 <= start < end <= len(text)
+            and isinstance(kind, str)
+            and isinstance(data, dict)
+        )
+        if not ok:
+            raise ArticleError(where, f'"styles" entry {i} is out of range or malformed', line_no)
+        styles.append(StyleRange(start, end, kind, data))
+    return styles

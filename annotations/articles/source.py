@@ -1,0 +1,90 @@
+"""From a file on disk to the text a reader parses: size and type checks, strict UTF-8, newlines.
+
+Every failure is an :class:`~annotations.articles.errors.ArticleError` naming
+the file (and the byte offset or line of a bad byte), never a raw ``OSError``
+or ``UnicodeDecodeError``. Text keeps every character it had apart from the
+newlines (CRLF and CR become LF) and, for the callers that ask, blank lines.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+from annotations.articles.errors import ArticleError
+
+#: A single .md/.txt file (or one .jsonl line) larger than this is refused with a
+#: clear error instead of exhausting memory; news reports are far smaller.
+MAX_ARTICLE_BYTES = 50 * 1024 * 1024
+
+
+def read_source(path: Path) -> str:
+    """Read a whole .md/.txt file as text, turning every failure into ArticleError."""
+    try:
+        check_regular(path)
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            limit = MAX_ARTICLE_BYTES // (1024 * 1024)
+            raise ArticleError(path, f"file too large ({size / 1048576:.0f} MB; limit {limit} MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ArticleError(path, f"cannot read file: {exc.strerror or exc}") from None
+    return decode(data, path)
+
+
+def check_regular(path: Path) -> None:
+    """Opening a FIFO or device would block or never end; refuse anything but a file."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise ArticleError(path, "not a regular file")
+
+
+def decode(
+    data: bytes,
+    path: Path | str,
+    line: int | None = None,
+    base: int = 0,
+    binary: str = "binary file",
+) -> str:
+    """Decode strict UTF-8. Offsets in messages are file byte offsets (``base`` is
+    where ``data`` starts in the file), for a hex editor; ``line`` for a text editor."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ArticleError(path, "not valid UTF-8 (looks like UTF-16; save it as UTF-8)", line)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        at = line if line is not None else data.count(b"\n", 0, nul) + 1
+        raise ArticleError(path, f"{binary} (NUL byte at offset {base + nul})", at)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start]
+        at = line if line is not None else data.count(b"\n", 0, exc.start) + 1
+        raise ArticleError(
+            path, f"not valid UTF-8 (byte 0x{bad:02x} at offset {base + exc.start})", at
+        ) from None
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF (offsets count in the LF text)."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_BLANK_LINES_START = re.compile(r"(?:[ \t]*\n)+")
+
+
+def drop_leading_blank_lines(text: str) -> str:
+    """Drop the blank lines a text starts with, keeping the first line's indentation."""
+    lead = _BLANK_LINES_START.match(text)
+    return text[lead.end() :] if lead else text
+
+
+def trim_blank_lines(text: str) -> str:
+    """Drop leading and trailing blank lines, keeping indentation (linear time)."""
+    text = drop_leading_blank_lines(text)
+    content_end = len(text.rstrip(" \t\n"))
+    if content_end == 0:
+        return ""
+    line_end = text.find("\n", content_end)
+    return text if line_end < 0 else text[:line_end]
