@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from textual.widgets import Input
 
 from annotations.names import MAX_NAME_LENGTH, AnnotatorNameError, check_annotator
 from annotations.store import Store
@@ -116,3 +117,20 @@ async def test_review_from_the_name_screen(tui_app: Any, tui_store: Store) -> No
         assert isinstance(app.screen, ReviewScreen)
         bar = str(app.screen.query_one(ReviewBar).render())
         assert "reviewer rita" in bar and "against bob" in bar
+
+
+@pytest.mark.anyio
+async def test_known_names_are_offered_but_only_usable_ones(tui_app: Any,
+                                                           tui_store: Store) -> None:
+    for who in ("Tessa Ruiz", "T\x1b[2Jx", "gold"):
+        tui_store.add_span("harbor", who, "claim", 0, 6)
+    app = tui_app(annotator=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _type(pilot, "T")
+        await pilot.pause()
+        field = app.screen.query_one(Input)
+        assert field._suggestion == "Tessa Ruiz"
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AnnotateScreen) and app.annotator == "Tessa Ruiz"

@@ -7,7 +7,8 @@ and starts annotating (enter, or the first button) or reviewing teammates'
 work (the second button).  The screen dismisses with ``(name, "annotate")``
 or ``(name, "review")``; the app opens the screen asked for.  Names already
 in the database are offered as completions (right arrow accepts), so a
-person keeps the same name from one day to the next.
+person keeps the same name from one day to the next; only names the check
+accepts are offered (a pack may bring any string).
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ ABOUT = (
 )
 
 
+def _usable(name: str) -> bool:
+    """Whether ``name`` (from the database: packs bring any) may be offered as a completion."""
+    try:
+        return check_annotator(name) == name
+    except AnnotatorNameError:
+        return False
+
+
 class NameScreen(Screen[tuple[str, Mode]]):
     CSS_PATH = "name.tcss"
 
@@ -44,7 +53,7 @@ class NameScreen(Screen[tuple[str, Mode]]):
 
     def compose(self) -> ComposeResult:
         try:
-            known = [n for n in self.store.annotators() if n.casefold() != "gold"]
+            known = [n for n in self.store.annotators() if _usable(n)]
             count = self.store.count_articles()
         except StoreError:
             known, count = [], 0
