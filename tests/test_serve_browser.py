@@ -105,11 +105,10 @@ class Page:
     def screen(self) -> Any:
         return self.page.locator(".xterm-rows")
 
-    def wait_for_text(self, text: str, timeout: float = 30_000) -> None:
+    def wait_for_text(self, text: str | re.Pattern[str], timeout: float = 30_000) -> None:
+        """Wait until the screen shows ``text`` (xterm paints a frame as its bytes come, so
+        read nothing on the screen before waiting for it)."""
         self.screen.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
-
-    def text(self) -> str:
-        return str(self.screen.inner_text())
 
     def keys(self, *keys: str) -> None:
         self.page.locator(".xterm-helper-textarea").focus()
@@ -154,17 +153,16 @@ def test_tag_a_claim_and_open_the_review_in_a_browser(
 
     # the first screen says what this is and asks who is working
     tab.wait_for_text("Your name")
-    assert "Tag claims, denials and context in news reports" in tab.text()
+    tab.wait_for_text("Tag claims, denials and context in news reports")
     tab.page.locator(".xterm-helper-textarea").focus()
     tab.page.keyboard.type("tess")
     tab.keys("Enter")
 
-    # the article, its markup literal
+    # the article, its markup literal; the name in the top bar (each may paint first)
     tab.wait_for_text("The minister said the harbor contract")
-    shown = tab.text()
-    assert "annotator tess" in shown
-    assert "[bold]x[/] [@click=app.quit]quit[/] [Reuters]" in shown  # title and text
-    assert "\u241b[2J" in shown  # the escape in the title shows as a symbol
+    tab.wait_for_text("annotator tess")
+    tab.wait_for_text("A wire note read [bold]x[/] [@click=app.quit]quit[/] [Reuters]")
+    tab.wait_for_text("[bold]x[/] [@click=app.quit]quit[/] [Reuters] \u241b[2J")  # the title
 
     tab.keys("s", "c")
     tab.wait_for_text("■ claim")
@@ -181,7 +179,7 @@ def test_tag_a_claim_and_open_the_review_in_a_browser(
     tab.wait_for_text("Review this article")
     tab.keys("Enter")
     tab.wait_for_text("stancemark review")
-    assert re.search(r"reviewer tess\s+against bob", tab.text())
+    tab.wait_for_text(re.compile(r"reviewer tess\s+against bob"))
     tab.page.screenshot(path=str(tmp_path / "review.png"))
     assert (tmp_path / "review.png").stat().st_size > 10_000
 
@@ -198,7 +196,7 @@ def test_the_page_needs_nothing_from_outside(team_db: Path, serve_app: Any,
     # a crafted link: textual.js would fetch ?ping= before connecting
     tab.page.goto(f"{served.base}/?ping=http://evil.example/steal&delay=")
     tab.wait_for_text("The minister said the harbor contract")
-    assert "annotator ana" in tab.text()  # --annotator: no name screen
+    tab.wait_for_text("annotator ana")  # --annotator: no name screen
     fonts = tab.page.evaluate(
         "() => [...document.fonts].map(f => `${f.family} ${f.style} ${f.status}`)")
     assert 'Roboto Mono normal loaded' in fonts  # the font came from the server
