@@ -18,7 +18,9 @@ Adding a case is adding a module under ``benchmarks/cases/`` (named in its
     register(Case(name="first_paint", ..., run=run))
 
 A case registered with ``run=None`` is *pending*: it is listed in the table
-with no figures.  Registering a real case under a pending case's name
+with no figures.  A case whose ``run`` raises :class:`CaseSkipped` (it needs
+something this machine lacks, e.g. a browser) is listed as *skipped*, with
+the reason.  Registering a real case under a pending case's name
 replaces the placeholder, whatever the import order.
 
 Every target is a ratio against a baseline timed in the same run, in the
@@ -100,6 +102,13 @@ class Case:
     @property
     def pending(self) -> bool:
         return self.run is None
+
+
+class CaseSkipped(Exception):
+    """Raised by a case's ``run`` that cannot run on this machine (e.g. no browser).
+
+    The message says why; the runner lists the case's rows as ``skipped`` with it.
+    """
 
 
 _REGISTRY: dict[str, Case] = {}

@@ -21,6 +21,7 @@ from benchmarks.framework import (
     DEFAULT_REPEAT,
     SIZES,
     Case,
+    CaseSkipped,
     Measurement,
     RunContext,
     median,
@@ -140,7 +141,8 @@ def row_result(case: Case, m: Measurement, params: dict[str, Any]) -> dict[str, 
     }
 
 
-def placeholder(case: Case, status: str, params: dict[str, Any], error: str = "") -> list[dict]:
+def placeholder(case: Case, status: str, params: dict[str, Any], error: str = "",
+                reason: str = "") -> list[dict]:
     out: list[dict[str, Any]] = []
     for row in case.rows:
         out.append({
@@ -151,6 +153,7 @@ def placeholder(case: Case, status: str, params: dict[str, Any], error: str = ""
             "samples": {"ours": [], "baseline": []}, "measured": case.measured,
             "baseline_is": case.baseline, "params": params, "info": {},
             **({"error": error} if error else {}),
+            **({"reason": reason} if reason else {}),
         })
     return out
 
@@ -228,6 +231,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             try:
                 assert case.run is not None
                 measurements = case.run(ctx)
+            except CaseSkipped as e:
+                log(f"  {case.name} skipped: {e}")
+                results.extend(placeholder(case, "skipped", params, reason=str(e)))
+                continue
             except Exception as e:  # one broken case must not hide the others
                 log(traceback.format_exc())
                 results.extend(placeholder(case, "error", params, f"{type(e).__name__}: {e}"))

@@ -7,8 +7,14 @@ and a factory for the app over it.  They do not depend on sample_articles/.
 from __future__ import annotations
 
 import itertools
+import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +166,84 @@ def tui_app(tui_store: Store) -> Callable[..., Any]:
 def anyio_backend() -> str:
     """TUI tests are ``async`` and marked ``anyio``: run them on asyncio only."""
     return "asyncio"
+
+
+# ------------------------------------------------------------------ serve
+# `stancemark serve` in a child process on a free loopback port (tests/test_serve*.py).
+
+@dataclass
+class Served:
+    """A running ``stancemark serve``: its address, token, process and output files."""
+
+    base: str
+    token: str | None
+    process: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+
+    def output(self) -> str:
+        return self.stdout.read_text(encoding="utf-8", errors="replace")
+
+    def log(self) -> str:
+        return self.stderr.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, timeout: float = 15.0) -> float:
+        """SIGTERM, as Ctrl+C would; returns the seconds it took to exit (kills it past that)."""
+        if self.process.poll() is not None:
+            return 0.0
+        t0 = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        return time.monotonic() - t0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_serve(db: Path, folder: Path, *args: str, env: dict[str, str] | None = None,
+                timeout: float = 30.0) -> Served:
+    """Start ``stancemark serve --db DB ARGS`` on a free port; return once it has said its URL."""
+    port = free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    out, err = folder / f"serve-{port}.out", folder / f"serve-{port}.err"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("STANCEMARK_")}
+    full_env["XDG_CONFIG_HOME"] = str(folder / "config")  # no user config file
+    full_env.update(env or {})
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", "serve", "--db", str(db), "--port", str(port),
+             *args],
+            stdout=stdout, stderr=stderr, env=full_env, cwd=folder, start_new_session=True)
+    served = Served(f"http://127.0.0.1:{port}", None, process, out, err)
+    deadline = time.monotonic() + timeout
+    while "Open http" not in served.output():
+        if process.poll() is not None or time.monotonic() > deadline:
+            served.stop()
+            raise RuntimeError(f"serve did not start:\n{served.output()}\n{served.log()}")
+        time.sleep(0.05)
+    url = next(line for line in served.output().splitlines() if line.startswith("Open "))
+    if "?token=" in url:
+        served.token = url.split("?token=", 1)[1]
+    return served
+
+
+@pytest.fixture
+def serve_app(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """``serve_app(db, *args, env=...)`` -> a running server, stopped after the test."""
+    started: list[Served] = []
+
+    def start(db: Path, *args: str, env: dict[str, str] | None = None) -> Served:
+        served = start_serve(db, tmp_path / "serve", *args, env=env)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop()

@@ -1,7 +1,9 @@
 """The benchmark code still runs: every case at the tiny size (timings are not checked).
 
 The TUI cases start the annotator headless in child processes; at the tiny
-size the whole run takes about 15 s.
+size they take about 15 s.  The serve case (a browser tab against a
+terminal) adds about 10 s, or is listed as skipped, with the reason, on a
+machine without chromium.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pytest
 
 from benchmarks import runner
 from benchmarks.framework import Case, Target, register, registered
+from benchmarks.serve_runs import skip_reason
 
 pytest.importorskip("krippendorff")
 
@@ -27,7 +30,10 @@ TUI_ROWS = {
     "key_press": ["key press: cursor move", "key press: tag"],
     "memory": ["memory (peak RSS)"],
 }
-ALL_ROWS = {**CORE_ROWS, **TUI_ROWS}
+SERVE_ROWS = {
+    "serve": ["serve: open to article", "serve: tag key to paint"],
+}
+ALL_ROWS = {**CORE_ROWS, **TUI_ROWS, **SERVE_ROWS}
 
 
 def test_every_case_runs_at_tiny_size(tmp_path, capsys):
@@ -48,11 +54,16 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
         by_case.setdefault(r["case"], []).append(r)
     assert set(by_case) == set(ALL_ROWS)
     assert not any(c.pending for c in registered())
+    serve_skipped = skip_reason()
     for name, rows in ALL_ROWS.items():
         assert [r["row"] for r in by_case[name]] == rows
         for r in by_case[name]:
+            if name in SERVE_ROWS and serve_skipped:
+                assert r["status"] == "skipped" and r["reason"] == serve_skipped, r
+                assert r["group"] == "tui" and r["median"] is None
+                continue
             assert r["status"] == "ok", r
-            assert r["group"] == ("tui" if name in TUI_ROWS else "core")
+            assert r["group"] == ("core" if name in CORE_ROWS else "tui")
             assert len(r["samples"]["ours"]) == 1 and len(r["samples"]["baseline"]) == 1
             assert r["median"] > 0 and r["baseline_median"] > 0
             assert r["ratio"] == pytest.approx(r["median"] / r["baseline_median"])
@@ -80,6 +91,12 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     assert move["info"]["text_area"][0] > 10 and move["info"]["text_area"][1] > 5
     assert move["info"]["word_move"]["ratio"] > 0
     assert 0 < tag["info"]["commit_share"] <= tag["info"]["store_share"] < 1
+    if not serve_skipped:
+        load, press = by_case["serve"]
+        assert load["unit"] == press["unit"] == "s"
+        assert load["info"]["renderer"] == "webgl"  # what users get, not the DOM fallback
+        assert load["info"]["terminal"] == press["info"]["terminal"]
+        assert 0 < load["median"] < 60 and 0 < press["median"] < 5
 
     # Generated data is removed unless --keep.
     assert not any((tmp_path / "data").iterdir())

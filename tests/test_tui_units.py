@@ -144,12 +144,14 @@ def test_styles_travel_with_their_screen():
     CSS stays loaded for the whole app once shown); every .tcss is named somewhere."""
     from tui.app import StancemarkApp
     from tui.screens.help import HelpScreen
+    from tui.screens.name import NameScreen
     from tui.screens.note import NoteScreen
     from tui.screens.stats import StatsScreen
 
     root = Path(__file__).resolve().parents[1] / "tui"
     named = {(root / StancemarkApp.CSS_PATH).resolve()}
-    for screen in (AnnotateScreen, ReviewScreen, HelpScreen, NoteScreen, StatsScreen):
+    for screen in (AnnotateScreen, ReviewScreen, HelpScreen, NoteScreen, StatsScreen,
+                   NameScreen):
         paths = screen.CSS_PATH if isinstance(screen.CSS_PATH, list) else [screen.CSS_PATH]
         for path in paths:
             full = (root / "screens" / path).resolve()

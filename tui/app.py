@@ -6,6 +6,11 @@ Usage (what ``tui/cli.py`` does)::
                         keymap=config.get("keys"), theme=config.get("theme"),
                         start_article=None)
     app.run()
+
+``annotator=None`` (``stancemark serve`` without ``--annotator``) opens the
+name screen first (:class:`~tui.screens.name.NameScreen`): it says what the
+app is, takes the person's name and whether they annotate or review, and the
+app then opens that screen under that name.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from tui import keys as K
 from tui.commands import StancemarkCommands
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.help import HelpScreen
+from tui.screens.name import Mode, NameScreen
 from tui.screens.review import ReviewScreen
 from tui.screens.stats import StatsScreen
 from tui.screens.tagging import TaggingScreen
@@ -58,7 +64,7 @@ class StancemarkApp(App[None]):
     def __init__(
         self,
         store: Store,
-        annotator: str,
+        annotator: str | None,
         labels: Sequence[Label] | None = None,
         keymap: Mapping[str, Any] | None = None,
         theme: str | None = None,
@@ -66,10 +72,12 @@ class StancemarkApp(App[None]):
         review_against: Sequence[str] | None = None,
     ) -> None:
         """``review_against``: start on the review screen, comparing these annotators
-        (``annotator`` is then the reviewer)."""
+        (``annotator`` is then the reviewer).  ``annotator=None``: ask for the name first."""
         super().__init__()
         self.store = store
-        self.annotator = annotator
+        #: who works in this app; "" until the name screen has been answered
+        self.annotator = annotator or ""
+        self.ask_name = annotator is None
         self.labels = list(labels) if labels else list(DEFAULT_LABELS)
         self.keymap, self._keymap_problems = clean_keymap(keymap)
         self.requested_theme = theme
@@ -86,6 +94,16 @@ class StancemarkApp(App[None]):
                 self.theme = self.requested_theme
             else:
                 problems.append(f"Unknown theme {self.requested_theme!r}; using {self.theme}.")
+        if self.ask_name:
+            self.push_screen(NameScreen(self.store), callback=self._named)
+        else:
+            self._open_first_screen()
+        self.set_interval(CHECKPOINT_SECONDS, self.checkpoint_if_written)
+        for problem in problems:
+            # After the push, so the message shows on the annotate screen.
+            self.call_later(self.notify, problem, severity="warning", markup=False)
+
+    def _open_first_screen(self) -> None:
         if self.review_against is not None:
             self.push_screen(ReviewScreen(self.store, self.annotator, self.labels,
                                           self.review_against, self.start_article))
@@ -93,10 +111,16 @@ class StancemarkApp(App[None]):
             self.push_screen(
                 AnnotateScreen(self.store, self.annotator, self.labels, self.start_article)
             )
-        self.set_interval(CHECKPOINT_SECONDS, self.checkpoint_if_written)
-        for problem in problems:
-            # After the push, so the message shows on the annotate screen.
-            self.call_later(self.notify, problem, severity="warning", markup=False)
+
+    def _named(self, answer: tuple[str, Mode] | None) -> None:
+        """The name screen's answer: work under that name, annotating or reviewing."""
+        if answer is None:
+            self.exit()
+            return
+        self.annotator, mode = answer
+        if mode == "review":
+            self.review_against = default_against(self.store, self.annotator)
+        self._open_first_screen()
 
     def checkpoint_if_written(self) -> None:
         """Every 30 s: copy the WAL into the database file if we wrote since the last time,

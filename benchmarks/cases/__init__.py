@@ -6,7 +6,8 @@ every case of the table ran).  A case registered with ``run=None`` is a
 placeholder, listed as pending, which a real module of the same case name
 replaces (every case of the issue is written now, so there is none).  The TUI
 cases (``first_paint``, ``key_press``, ``memory``) drive the annotator in child
-processes: see :mod:`benchmarks.tui_runs` and :mod:`benchmarks.tui_probe`.
+processes: see :mod:`benchmarks.tui_runs` and :mod:`benchmarks.tui_probe`; ``serve``
+drives it in a browser tab and in a pseudo-terminal (:mod:`benchmarks.serve_runs`).
 """
 
 from __future__ import annotations
@@ -19,5 +20,6 @@ from benchmarks.cases import (  # noqa: F401  (each registers its case)
     key_press,
     memory,
     merge,
+    serve,
     tag_span,
 )

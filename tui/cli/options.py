@@ -25,6 +25,7 @@ import click
 from annotations.config import ConfigError, load_config, resolve_annotator
 from annotations.labels import LabelError, load_labels
 from annotations.model import Label
+from annotations.names import AnnotatorNameError, check_annotator
 from annotations.safety import printable
 from annotations.store import Store, StoreError
 
@@ -111,14 +112,22 @@ class AppSettings(NamedTuple):
 
 def app_settings(ctx: click.Context, annotator: str | None,
                  labels_file: str | None) -> AppSettings:
-    """The config, the label schema and who is annotating; a bad file is one line."""
+    """The config, the label schema and who is annotating; a bad file or name is one line."""
     try:
         config = load_config()
         labels = load_labels(labels_file or group_setting(ctx, "labels_file"))
     except (ConfigError, LabelError) as e:
         fail(e)
-    name = resolve_annotator(annotator or group_setting(ctx, "annotator"), config)
-    return AppSettings(config, labels, name)
+    return AppSettings(config, labels, checked_annotator(
+        resolve_annotator(annotator or group_setting(ctx, "annotator"), config)))
+
+
+def checked_annotator(name: str) -> str:
+    """``name`` as :func:`~annotations.names.check_annotator` accepts it, or one line saying why."""
+    try:
+        return check_annotator(name)
+    except AnnotatorNameError as e:
+        fail(f"annotator name: {e}")
 
 
 def require_articles(store: Store, hint: str) -> None:

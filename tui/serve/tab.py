@@ -1,0 +1,70 @@
+"""One browser tab's app process: ``python -m tui.serve.tab --db PATH [--labels FILE] [--annotator NAME]``.
+
+Started by the server (:func:`tui.serve.server.tab_command`) with
+textual-serve's web driver in its environment; runs the annotator on the
+shared database.  Without ``--annotator`` it opens on the name screen: the
+person in front of this tab says who they are (the server's own
+``$STANCEMARK_ANNOTATOR``, config or login name are never used, they name
+whoever started the server).  The key remaps and theme come from the same
+config files as the terminal app.
+
+Whatever this process writes to stderr ends up on the server's terminal, so
+it is passed through :func:`annotations.safety.printable` first (a crash
+report may quote article text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+
+from annotations.config import ConfigError, load_config
+from annotations.labels import LabelError, load_labels
+from annotations.names import AnnotatorNameError, check_annotator
+from annotations.safety import printable
+from annotations.store import Store, StoreError
+
+
+class _SafeStderr(io.TextIOBase):
+    """A text stream that escapes control characters before they reach the real stderr."""
+
+    def __init__(self, target: io.TextIOBase) -> None:
+        self.target = target
+
+    def write(self, text: str) -> int:
+        self.target.write(printable(text, one_line=False))
+        return len(text)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tui.serve.tab")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--labels")
+    parser.add_argument("--annotator")
+    args = parser.parse_args(argv)
+    if isinstance(sys.stderr, io.TextIOBase):
+        sys.stderr = _SafeStderr(sys.stderr)
+    try:
+        config = load_config()
+        labels = load_labels(args.labels)
+        annotator = None if args.annotator is None else check_annotator(args.annotator)
+        store = Store.open(args.db, create=False)
+    except (ConfigError, LabelError, AnnotatorNameError, StoreError) as e:
+        print(f"stancemark tab: {e}", file=sys.stderr)
+        return 1
+    from tui.app import StancemarkApp
+
+    try:
+        StancemarkApp(store, annotator, labels, keymap=config.get("keys"),
+                      theme=config.get("theme")).run()
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
