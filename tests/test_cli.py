@@ -157,6 +157,51 @@ def test_export_csv_and_orphans(db: Path) -> None:
     assert len(list(csv.DictReader(io.StringIO(r.stdout)))) == 3
 
 
+def test_export_csv_exact_with_one_warning_and_excel_safe(db: Path, tmp_path: Path) -> None:
+    """csv cells are exact; the formula-like ones (two quotes, a note, the title on each
+    row) are counted in one stderr line."""
+    write(tmp_path / "f.txt", "=SUM(A1) said the memo. @handle replied.")
+    run("import", "--db", str(db), str(tmp_path / "f.txt"))
+    s = Store.open(db)
+    s.add_span("f", "ana", "claim", 0, 8, note="-check")
+    s.add_span("f", "ana", "context", 24, 31)
+    s.close()
+    r = run("export", "--db", str(db), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["text"] for row in rows] == ["=SUM(A1)", "@handle"]
+    assert rows[0]["note"] == "-check"
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: csv: 5 cell(s) start with =, +, -, @, tab or CR, which a spreadsheet runs "
+        "as a formula; to open the export in one use --format xlsx (exact and safe) or "
+        "--excel-safe"
+    ]
+    r = run("export", "--db", str(db), "--format", "csv", "--excel-safe")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["text"] for row in rows] == ["'=SUM(A1)", "'@handle"]
+    assert "warning:" not in r.stderr and "5 cell(s)" in r.stderr
+
+
+def test_export_xlsx_needs_a_file_and_is_deterministic(db: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _seed(db)
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert run("export", "--db", str(db), "--format", "xlsx", "-o", str(a)).exit_code == 0
+    assert run("export", "--db", str(db), "--format", "xlsx", "-o", str(b)).exit_code == 0
+    assert a.read_bytes() == b.read_bytes() and a.read_bytes().startswith(b"PK")
+    import tui.cli.export as export_module
+
+    class Terminal:
+        buffer = io.BytesIO()
+
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(export_module, "_stdout", Terminal)
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "xlsx"], obj={})
+    assert r.exit_code != 0 and "binary" in r.output
+
+
 def test_export_is_deterministic(db: Path) -> None:
     _seed(db)
     a = run("export", "--db", str(db), "--format", "jsonl").stdout_bytes

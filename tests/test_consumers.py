@@ -6,25 +6,35 @@
   ``server/src``), brat's own ``verify_annotations`` over the whole export.
   brat is not on PyPI and its code is not ours to ship, so that one test
   skips without it; the rule-based one always runs.
+* csv: pandas' ``read_csv`` with its defaults gives back every quote exactly.
+* xlsx: openpyxl reads every text cell back as a string cell with the same
+  value (and pandas' ``read_excel`` the quotes); two exports are the same bytes.
+* prodigy: spaCy builds a ``Doc`` from the tokens that has the article's text,
+  and every span is a ``char_span`` of it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from annotations.formats import FORMATS, ExportOptions, Output
+from annotations.formats import FORMATS, ExportOptions, ExportReport, Output, xlsx
 from annotations.formats.brat import OVERLAP_LINE
-from annotations.model import ExportDoc
+from annotations.formats.csv_rows import COLUMNS, span_rows
+from annotations.model import Article, ExportDoc, Span
 from tests.test_formats import make_docs
 
 # ------------------------------------------------------------------------- brat
@@ -206,3 +216,103 @@ def test_brat_own_verifier_accepts_the_export(tmp_path: Path) -> None:
     issues = run_brat_verifier(src, folder, tmp_path / "stub")
     assert any("cannot have identical span" in i or "cannot contain" in i
                or "crossing span" in i for i in issues), issues
+
+
+# -------------------------------------------------------------- csv and xlsx
+
+
+def _write(fmt: str, docs: list[ExportDoc], options: ExportOptions | None = None) -> bytes:
+    buf = io.BytesIO()
+    FORMATS[fmt].write(docs, Output(stream=buf), options or ExportOptions())
+    return buf.getvalue()
+
+
+def test_pandas_reads_the_csv_exactly() -> None:
+    """``pandas.read_csv`` with its defaults gives back every quote, formula-like ones too."""
+    pd = pytest.importorskip("pandas")
+    docs = make_docs()
+    texts = {d.article.id: d.article.text for d in docs}
+    frame = pd.read_csv(io.BytesIO(_write("csv", docs)))
+    assert list(frame.columns) == list(COLUMNS)
+    assert len(frame) == sum(len(d.spans) for d in docs)
+    for row in frame.itertuples(index=False):
+        assert texts[row.article_id][row.start : row.end] == row.text
+    quotes = set(frame["text"])
+    assert "-5% drop" in quotes and "'-5% drop" not in quotes
+    assert set(frame["note"].dropna()) >= {"=SUM(A1:A2)"}
+    assert set(frame["title"]) >= {'=HYPERLINK("http://evil")', "@Reuters: Café prices"}
+
+
+def test_openpyxl_reads_every_text_cell_as_text(tmp_path: Path) -> None:
+    """Every text cell is a string cell holding the exact text; offsets are numbers."""
+    openpyxl = pytest.importorskip("openpyxl")
+    docs = make_docs()
+    path = tmp_path / "spans.xlsx"
+    path.write_bytes(_write("xlsx", docs))
+    expected = [COLUMNS, *(row for d in docs for row in span_rows(d, ExportReport(), "test"))]
+    sheet = openpyxl.load_workbook(path)["spans"]
+    got = list(sheet.iter_rows())
+    assert len(got) == len(expected) == 9
+    for cells, row in zip(got, expected, strict=True):
+        for cell, value in zip(cells, row, strict=True):
+            if isinstance(value, int):
+                assert (cell.data_type, cell.value) == ("n", value)
+            elif value == "":
+                assert cell.value is None  # an empty note is an empty cell
+            else:
+                assert (cell.data_type, cell.value) == ("s", value), cell.coordinate
+    formulas = [c.value for cells in got for c in cells
+                if isinstance(c.value, str) and c.value.startswith(("=", "@", "-"))]
+    assert "=SUM(A1:A2)" in formulas and '=HYPERLINK("http://evil")' in formulas
+
+
+def test_pandas_reads_the_xlsx_exactly(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("openpyxl")
+    docs = make_docs()
+    texts = {d.article.id: d.article.text for d in docs}
+    path = tmp_path / "spans.xlsx"
+    path.write_bytes(_write("xlsx", docs))
+    frame = pd.read_excel(path, sheet_name="spans")
+    assert list(frame.columns) == list(COLUMNS) and len(frame) == 8
+    for row in frame.itertuples(index=False):
+        assert texts[row.article_id][row.start : row.end] == row.text
+
+
+def test_xlsx_same_database_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """openpyxl and zipfile stamp the clock; the export must not show it."""
+    openpyxl = pytest.importorskip("openpyxl")
+    blobs = []
+    for clock in (1_000_000_000.0, 1_700_000_000.0):
+        monkeypatch.setattr(time, "time", lambda clock=clock: clock)
+        blobs.append(_write("xlsx", make_docs()))
+    assert blobs[0] == blobs[1]
+    props = openpyxl.load_workbook(io.BytesIO(blobs[0])).properties
+    latest = max(s.updated_at for d in make_docs() for s in d.spans)
+    assert props.created == props.modified == datetime.fromisoformat(latest[:19])
+    with zipfile.ZipFile(io.BytesIO(blobs[0])) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_xlsx_control_characters_and_long_cells(tmp_path: Path) -> None:
+    """What XML cannot hold is escaped the OOXML way (Excel decodes it), and a cell
+    longer than a spreadsheet holds leaves its span out, reported, instead of cutting it."""
+    openpyxl = pytest.importorskip("openpyxl")
+    text = "Esc \x1b[2J here and _x0041_ literal. " + "long " * 7000
+    art = Article(id="ctl", text=text, title="t\x07")
+    spans = [
+        Span(id="s1", article_id="ctl", annotator="ana", label="claim", start=0, end=13,
+             text=text[:13]),
+        Span(id="s2", article_id="ctl", annotator="ana", label="context", start=14,
+             end=len(text) - 1, text=text[14:-1]),
+    ]
+    buf = io.BytesIO()
+    report = FORMATS["xlsx"].write([ExportDoc(art, spans)], Output(stream=buf), ExportOptions())
+    assert (report.spans, report.skipped) == (1, 1)
+    assert any(m.startswith(f"xlsx: context span 14-{len(text) - 1} of 'ana' in 'ctl' skipped")
+               and "text is longer than a spreadsheet cell holds" in m for m in report.messages)
+    assert any("_xHHHH_" in m for m in report.messages)
+    sheet = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["spans"]
+    row = [c.value for c in next(sheet.iter_rows(min_row=2))]
+    assert row[1] == "t_x0007_" and row[6] == "Esc _x001B_[2J here"
+    assert xlsx.ooxml_escape("_x0041_") == "_x005F_x0041_"
