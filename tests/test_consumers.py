@@ -34,7 +34,7 @@ import pytest
 from annotations.formats import FORMATS, ExportOptions, ExportReport, Output, xlsx
 from annotations.formats.brat import OVERLAP_LINE
 from annotations.formats.csv_rows import COLUMNS, span_rows
-from annotations.model import Article, ExportDoc, Span
+from annotations.model import Article, ExportDoc, Span, StatusRecord
 from tests.test_formats import make_docs
 
 # ------------------------------------------------------------------------- brat
@@ -316,3 +316,65 @@ def test_xlsx_control_characters_and_long_cells(tmp_path: Path) -> None:
     row = [c.value for c in next(sheet.iter_rows(min_row=2))]
     assert row[1] == "t_x0007_" and row[6] == "Esc _x001B_[2J here"
     assert xlsx.ooxml_escape("_x0041_") == "_x005F_x0041_"
+
+
+# ------------------------------------------------------------------ prodigy
+
+#: White space a paragraph-broken report really has: runs, breaks, a leading indent.
+SPACED = ("  Officials said on Monday  that the plan failed.\n\nThe minister\tdenied it.\n"
+          " Café\u0301 owners   agreed. \n")
+
+
+def _prodigy_records(docs: list[ExportDoc]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in _write("prodigy", docs).decode("utf-8").splitlines()]
+
+
+def spaced_docs() -> list[ExportDoc]:
+    art = Article(id="spaced", text=SPACED)
+    quotes = [("claim", "Officials said on Monday  that the plan failed."),
+              ("denial", "The minister\tdenied it.\n Café\u0301"),
+              ("context", "owners   agreed"), ("claim", "Monday")]
+    spans = []
+    for n, (label, quote) in enumerate(quotes):
+        start = SPACED.index(quote)
+        spans.append(Span(id=f"s{n}", article_id="spaced", annotator="ana", label=label,
+                          start=start, end=start + len(quote), text=quote))
+    return [*make_docs(), ExportDoc(art, spans)]
+
+
+def test_prodigy_tokens_rebuild_a_spacy_doc() -> None:
+    """spaCy's ``Doc(words, spaces)`` from the tokens has the text; every span is a char_span."""
+    pytest.importorskip("spacy")
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    vocab = Vocab()
+    records = _prodigy_records(spaced_docs())
+    assert any(r["text"] == SPACED for r in records)
+    for rec in records:
+        text, toks = rec["text"], rec["tokens"]
+        assert isinstance(text, str) and isinstance(toks, list)
+        assert "".join(t["text"] + " " * t["ws"] for t in toks) == text
+        doc = Doc(vocab, words=[t["text"] for t in toks], spaces=[t["ws"] for t in toks])
+        assert doc.text == text
+        assert [(tok.idx, tok.idx + len(tok)) for tok in doc] == [
+            (t["start"], t["end"]) for t in toks]
+        assert isinstance(rec["spans"], list)
+        for sp in rec["spans"]:
+            span = doc.char_span(sp["start"], sp["end"])
+            assert span is not None, (rec["meta"], sp)
+            assert (span.start, span.end - 1) == (sp["token_start"], sp["token_end"])
+            assert span.text == text[sp["start"]:sp["end"]]
+
+
+def test_prodigy_tokens_match_spacys_own_tokenizer_on_white_space() -> None:
+    """Where our words are spaCy's, so are our white-space tokens and trailing spaces."""
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    plain = SPACED.replace("Caf\u00e9\u0301", "Cafe")  # spaCy keeps a combining mark in its word
+    doc = ExportDoc(Article(id="plain", text=plain), [],
+                    statuses=[StatusRecord("plain", "ana", "done")])
+    rec = _prodigy_records([doc])[0]
+    theirs = [(t.text, bool(t.whitespace_)) for t in nlp.make_doc(plain)]
+    ours = [(t["text"], t["ws"]) for t in rec["tokens"]]  # type: ignore[union-attr]
+    assert ours == theirs
