@@ -39,6 +39,7 @@ from annotations.formats import (
 from annotations.formats.brat import LINE_BREAKS
 from annotations.formats.conll import sentence_ends
 from annotations.formats.csv_rows import COLUMNS, guard
+from annotations.formats.doccano import has_overlap
 from annotations.model import Article, ExportDoc, Relation, Span, StatusRecord
 
 TEXT1 = (
@@ -397,6 +398,26 @@ def test_doccano(docs: list[ExportDoc], tmp_path: Path) -> None:
     ctx = next(t for t in alice["label"] if t[2] == "context")
     assert ctx[0] == TEXT1.index("Café") + 1  # one extra unit for the emoji before it
     assert report.spans == 8
+    # alice's claim and denial on a1 overlap: doccano would drop one without a word
+    assert report.warnings == [
+        "doccano: 1 record(s) hold overlapping spans, which doccano drops on import unless "
+        'the project allows overlapping spans (create it with "Allow overlapping spans" ticked)'
+    ]
+
+
+def test_doccano_overlap_check() -> None:
+    art = Article(id="x", text="one two three four")
+
+    def spans(*quotes: str) -> list[Span]:
+        return sorted((_span(n, art, "a", "claim", q) for n, q in enumerate(quotes)),
+                      key=lambda s: (s.start, s.end))
+
+    assert not has_overlap(spans("one", "two", "three"))
+    assert not has_overlap(spans("one two", "three"))  # touching is not overlapping
+    assert has_overlap(spans("one two", "two three"))
+    assert has_overlap(spans("one two three", "two"))  # nested
+    assert has_overlap(spans("one two three four", "two", "four"))
+    assert not has_overlap([])
 
 
 # -------------------------------------------------------------- labelstudio
