@@ -94,8 +94,12 @@ class ArticleReview:
 
 
 def review_article(store: Store, article_id: str, reviewer: str,
-                   annotators: Sequence[str]) -> ArticleReview:
-    """Everything the review screen shows for one article."""
+                   annotators: Sequence[str], *, include_gold: bool = False) -> ArticleReview:
+    """Everything the review screen shows for one article.
+
+    The agreement figures compare ``annotators``; ``include_gold`` counts gold
+    among them too where it annotated the article (see :mod:`annotations.raters`).
+    """
     names = [a for a in dict.fromkeys(annotators) if a != GOLD]
     article = store.get_article(article_id)
     if article is None:
@@ -108,7 +112,10 @@ def review_article(store: Store, article_id: str, reviewer: str,
         it.decision = decisions.get(it.span.id)
     done = [(s.article_id, s.annotator) for s in store.statuses(article_id)
             if s.status == "done"]
-    report = compute_agreement({article_id: article.text}, spans, done, annotators=names)
+    raters, rated = names, spans
+    if include_gold and (gold or (article_id, GOLD) in done):
+        raters, rated = [*names, GOLD], [*spans, *gold]
+    report = compute_agreement({article_id: article.text}, rated, done, annotators=raters)
     return ArticleReview(article_id, reviewer, names, items, gold, report)
 
 

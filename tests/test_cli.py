@@ -250,6 +250,29 @@ def test_agreement_json_nulls(db: Path) -> None:
     assert "exact F1" in t.output and "alpha" in t.output
 
 
+def test_agreement_leaves_gold_out_unless_asked(db: Path) -> None:
+    """gold copies the annotators: as a rater it would lift every figure."""
+    _seed(db)
+    s = Store.open(db)
+    ids = s.article_ids()
+    t = s.get_article(ids[0]).text
+    s.add_span(ids[0], "gold", "claim", 0, len(t.split()[0]))
+    s.set_status(ids[1], "gold", "done")
+    s.close()
+    data = json.loads(run("agreement", "--db", str(db), "--json").output)
+    assert data["annotators"] == ["ana", "bob"] and len(data["pairs"]) == 1
+    table = run("agreement", "--db", str(db)).output
+    assert "gold" not in table
+    data = json.loads(run("agreement", "--db", str(db), "--json", "--include-gold").output)
+    assert data["annotators"] == ["ana", "bob", "gold"] and len(data["pairs"]) == 3
+    # naming gold asks for it too
+    data = json.loads(run("agreement", "--db", str(db), "--json", "--annotator", "ana",
+                          "--annotator", "gold").output)
+    assert data["annotators"] == ["ana", "gold"]
+    # the same first-word claim; ana's denial on the second article gold marked done without
+    assert data["pairs"][0]["exact_f1"] == pytest.approx(2 / 3)
+
+
 def test_default_command_needs_articles(db: Path) -> None:
     r = CliRunner().invoke(cli, ["--db", str(db)], obj={})
     assert r.exit_code != 0 and "no articles" in r.output

@@ -303,6 +303,66 @@ async def test_stats_screen_shows_the_pairwise_table(tui_store, tui_app):
 
 
 @pytest.mark.anyio
+async def test_stats_screen_leaves_gold_out_and_g_counts_it(tui_store, tui_app):
+    seed(tui_store)
+    t = tui_store.get_article("harbor").text
+    tui_store.add_span("harbor", GOLD, "claim", at(t, "The city"),
+                       at(t, "public tender") + len("public tender"))
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_stats()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+
+        async def rows() -> list[tuple[str, ...]]:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = screen.query_one("#stats-table")
+            return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+        assert [r[:2] for r in await rows()] == [("ana", "bob")]
+        assert "gold (the reviewed set) left out" in str(
+            screen.query_one("#stats-hint").render())
+        await pilot.press("g")
+        assert [r[:2] for r in await rows()] == [("ana", "bob"), ("ana", "gold"),
+                                                  ("bob", "gold")]
+        assert "gold counted as a rater" in str(screen.query_one("#stats-hint").render())
+        await pilot.press("g")
+        assert [r[:2] for r in await rows()] == [("ana", "bob")]
+
+
+def test_review_header_counts_gold_only_when_asked(tui_store):
+    seed(tui_store)
+    t = tui_store.get_article("harbor").text
+    tui_store.add_span("harbor", GOLD, "claim", at(t, "The city"),
+                       at(t, "public tender") + len("public tender"))
+    plain = core.review_article(tui_store, "harbor", "rita", AGAINST)
+    assert plain.agreement.annotators == AGAINST and len(plain.agreement.pairs) == 1
+    with_gold = core.review_article(tui_store, "harbor", "rita", AGAINST, include_gold=True)
+    assert with_gold.agreement.annotators == [*AGAINST, GOLD]
+    assert len(with_gold.agreement.pairs) == 3
+    assert [i.span.annotator for i in with_gold.items] == [
+        i.span.annotator for i in plain.items]  # gold is never a compared span
+    # an article gold has not touched gets no empty gold pair
+    assert core.review_article(tui_store, "minister", "rita", AGAINST,
+                               include_gold=True).agreement.annotators == AGAINST
+
+
+@pytest.mark.anyio
+async def test_review_include_gold_reaches_the_header(tui_store, tui_app):
+    seed(tui_store)
+    t = tui_store.get_article("harbor").text
+    tui_store.add_span("harbor", GOLD, "claim", at(t, "The city"),
+                       at(t, "public tender") + len("public tender"))
+    for include, expected in ((False, "agreement ana–bob"), (True, "mean of 3 pairs")):
+        app = reviewer_app(tui_app, include_gold=include)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert expected in str(screen_of(app).header_figures())
+
+
+@pytest.mark.anyio
 async def test_idle_checkpoint_only_after_writes(tui_store, tui_app, monkeypatch):
     calls = []
     monkeypatch.setattr(tui_store, "checkpoint", lambda: calls.append(1))

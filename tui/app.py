@@ -63,9 +63,11 @@ class StancemarkApp(App[None]):
         theme: str | None = None,
         start_article: str | None = None,
         review_against: Sequence[str] | None = None,
+        include_gold: bool = False,
     ) -> None:
         """``review_against``: start on the review screen, comparing these annotators
-        (``annotator`` is then the reviewer)."""
+        (``annotator`` is then the reviewer); ``include_gold``: agreement figures count
+        gold as a rater (the review header, the stats screen)."""
         super().__init__()
         self.store = store
         self.annotator = annotator
@@ -74,6 +76,7 @@ class StancemarkApp(App[None]):
         self.requested_theme = theme
         self.start_article = start_article
         self.review_against = list(review_against) if review_against is not None else None
+        self.include_gold = include_gold
         self._checkpointed = store.total_changes()
 
     def on_mount(self) -> None:
@@ -87,7 +90,8 @@ class StancemarkApp(App[None]):
                 problems.append(f"Unknown theme {self.requested_theme!r}; using {self.theme}.")
         if self.review_against is not None:
             self.push_screen(ReviewScreen(self.store, self.annotator, self.labels,
-                                          self.review_against, self.start_article))
+                                          self.review_against, self.start_article,
+                                          include_gold=self.include_gold))
         else:
             self.push_screen(
                 AnnotateScreen(self.store, self.annotator, self.labels, self.start_article)
@@ -124,13 +128,13 @@ class StancemarkApp(App[None]):
 
         self.push_screen(
             ReviewScreen(self.store, self.annotator, self.labels, against, article_id,
-                         from_annotator=True),
+                         from_annotator=True, include_gold=self.include_gold),
             callback=back,
         )
 
     def open_stats(self) -> None:
         if not isinstance(self.screen, StatsScreen):
-            self.push_screen(StatsScreen(self.store))
+            self.push_screen(StatsScreen(self.store, include_gold=self.include_gold))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -174,6 +174,8 @@ REVIEW_SCREEN_KEYS: tuple[Key, ...] = (
 
 STATS_KEYS: tuple[Key, ...] = (
     Key("stats_close", "escape,q", "close", "Close the agreement statistics", REVIEW),
+    Key("stats_gold", "g", "toggle_gold",
+        "Agreement statistics: count gold as a rater, or leave it out", REVIEW),
 )
 
 
