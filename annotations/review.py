@@ -137,9 +137,16 @@ def _decisions(store: Store, article_id: str, reviewer: str,
     return out
 
 
-def default_against(store: Store, reviewer: str) -> list[str]:
-    """Whom to review by default: everyone with spans or statuses but the reviewer and gold."""
-    return [a for a in store.annotators() if a not in (reviewer, GOLD)]
+def default_against(store: Store, reviewer: str, *, include_self: bool = False) -> list[str]:
+    """Whom to review by default: everyone with spans or statuses but gold and (unless
+    ``include_self``, as the annotator's "Review this article…" asks) the reviewer.
+
+    Empty when nobody but the reviewer (and gold) has any: nothing to compare.
+    """
+    others = [a for a in store.annotators() if a not in (reviewer, GOLD)]
+    if include_self and others and reviewer in store.annotators():
+        return [a for a in store.annotators() if a != GOLD]
+    return others
 
 
 def review_queue(store: Store, annotators: Sequence[str]) -> list[str]:

@@ -245,6 +245,8 @@ async def test_list_progress_header_figures_and_next_article(tui_store, tui_app)
 
 @pytest.mark.anyio
 async def test_palette_entry_opens_review_of_this_article_and_escape_returns(tui_store, tui_app):
+    """#13 item 6: the reviewer's own spans are in the comparison ("agreement: no pair"
+    was all the header could say before)."""
     seed(tui_store)
     app = tui_app()  # ana, in the annotator
     async with app.run_test(size=SIZE) as pilot:
@@ -255,19 +257,34 @@ async def test_palette_entry_opens_review_of_this_article_and_escape_returns(tui
         commands["Review this article…"]()  # what the palette entry runs (it asks nothing)
         await pilot.pause()
         screen = screen_of(app)
-        assert screen.against == ["bob"] and screen.reviewer == "ana"
+        # the reviewer's own spans are compared too, as `review --against ana --against bob`
+        assert screen.against == ["ana", "bob"] and screen.reviewer == "ana"
         assert screen.article.id == "harbor"
+        assert "agreement ana–bob" in str(screen.header_figures())
+        assert {it.span.annotator for it in screen.review.items} == {"ana", "bob"}
         names = [c[0] for c in StancemarkCommands(screen)._commands(screen)]
         assert "Agreement statistics" in names and "Back to the annotator" in names
         assert "Review this article…" not in names
-        await pilot.press("tab")  # bob alone: each of his spans is his only
-        assert screen.items[screen.current_item].kind == "single"
+        await pilot.press("tab")  # the first disagreement: bob's context against ana's denial
+        item = screen.items[screen.current_item]
+        assert (item.kind, item.span.annotator) == ("label", "bob")
         await pilot.press("a")
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is annotate
     (g,) = gold(tui_store)
     assert g.attributes["source_annotator"] == "bob" and g.attributes["reviewer"] == "ana"
+
+
+@pytest.mark.anyio
+async def test_palette_review_needs_someone_else(tui_store, tui_app):
+    tui_store.add_span("harbor", "ana", "claim", 0, 6)
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_review("harbor")
+        await pilot.pause()
+        assert isinstance(app.screen, AnnotateScreen)
+        assert any("Nobody else" in n.message for n in app._notifications)
 
 
 @pytest.mark.anyio

@@ -110,10 +110,11 @@ class StancemarkApp(App[None]):
             self._checkpointed = changes
 
     def open_review(self, article_id: str | None = None) -> None:
-        """The review screen over everyone else's spans (from the annotator's palette)."""
+        """The review screen over everyone's spans, the reviewer's own among them (from the
+        annotator's palette: "how do my tags compare?")."""
         from annotations.review import default_against
 
-        against = default_against(self.store, self.annotator)
+        against = default_against(self.store, self.annotator, include_self=True)
         if not against:
             self.notify("Nobody else has tagged anything yet: nothing to review.",
                         severity="warning", markup=False)

@@ -184,7 +184,7 @@ class AnnotateScreen(TaggingScreen):
         article_id = self.article.id if self.article is not None else None
         review: PaletteCommand = (
             "Review this article…",
-            "Compare everyone else's spans on it, and accept or reject them into gold",
+            "Compare your spans with everyone else's on it; accept or reject them into gold",
             partial(self.app.open_review, article_id),  # type: ignore[attr-defined]
         )
         return [review, *self.common_commands(), *self.label_commands()]
