@@ -7,6 +7,9 @@ win key by key.  Recognised keys::
     annotator: ana
     theme: textual-dark
     keys: {tag_claim: "c,1", undo: "u"}   # binding id -> comma-separated keys
+
+(``./stancemark.yaml`` may also hold the ``labels`` of :mod:`annotations.labels`.)
+Any other key is refused with the closest known one.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from annotations.known_keys import SETTINGS_KEYS, unknown_key
 
 
 class ConfigError(Exception):
@@ -47,6 +52,9 @@ def load_config(cwd: Path | None = None) -> dict[str, Any]:
             continue
         if not isinstance(doc, dict):
             raise ConfigError(f"{path}: config must be a mapping")
+        problem = unknown_key(doc, SETTINGS_KEYS)
+        if problem:
+            raise ConfigError(f"{path}: {problem}")
         for k, v in doc.items():
             if k == "keys" and isinstance(v, dict):
                 merged.setdefault("keys", {}).update(v)

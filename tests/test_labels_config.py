@@ -52,6 +52,48 @@ def test_invalid_label_files(tmp_path: Path, body: str, problem: str) -> None:
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("labels:\n  - {name: claim, key: g, colour: '#112233'}\n",
+         "label 'claim': unknown key 'colour' (did you mean 'color'?)"),
+        ("labels:\n  - {name: claim, hotkey: g, color: '#112233'}\n",
+         "label 'claim': unknown key 'hotkey' (did you mean 'key'?)"),
+        ("labels:\n  - {name: claim, color: '#112233', desc: An assertion}\n",
+         "label 'claim': unknown key 'desc' (did you mean 'description'?)"),
+        ("labels:\n  - {nmae: claim, color: '#112233'}\n",
+         "label #1: unknown key 'nmae' (did you mean 'name'?)"),
+        ("labels:\n  - {name: claim, color: '#112233', size: 3}\n",
+         "label 'claim': unknown key 'size' (known: name, key, color, description)"),
+        ("labels:\n  - {name: claim, color: '#112233'}\nlables: []\n",
+         "unknown key 'lables' (did you mean 'labels'?)"),
+    ],
+)
+def test_unknown_label_keys_are_refused_with_a_suggestion(tmp_path: Path, body: str,
+                                                          problem: str) -> None:
+    f = tmp_path / "labels.yaml"
+    f.write_text(body, encoding="utf-8")
+    with pytest.raises(LabelError) as e:
+        load_labels(f)
+    assert str(e.value) == f"{f}: {problem}"
+
+
+def test_unknown_keys_in_the_working_folder_file_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "stancemark.yaml").write_text(
+        "theme: nord\nlabels:\n  - {name: a, key: g, colour: '#112233'}\n", encoding="utf-8")
+    with pytest.raises(LabelError, match=r"unknown key 'colour' \(did you mean 'color'\?\)"):
+        load_labels(cwd=tmp_path)
+
+
+def test_unknown_config_keys_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = tmp_path / "user.yaml"
+    user.write_text("annotator: ana\nthme: nord\n", encoding="utf-8")
+    monkeypatch.setenv("STANCEMARK_CONFIG", str(user))
+    with pytest.raises(ConfigError) as e:
+        load_config(tmp_path)
+    assert str(e.value) == f"{user}: unknown key 'thme' (did you mean 'theme'?)"
+
+
 def test_missing_label_file(tmp_path: Path) -> None:
     with pytest.raises(LabelError, match="no such file"):
         load_labels(tmp_path / "nope.yaml")
