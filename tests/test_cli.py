@@ -308,6 +308,31 @@ def test_bad_databases_get_one_line_messages(tmp_path: Path) -> None:
             assert len([ln for ln in r.output.splitlines() if ln.strip()]) == 1
 
 
+@pytest.mark.parametrize("command", [["stats"], ["stats", "--json"], ["agreement"],
+                                     ["export", "--format", "csv"], ["review"]])
+def test_read_only_commands_refuse_a_missing_database(tmp_path: Path,
+                                                      command: list[str]) -> None:
+    """A mistyped --db is one line, not a new empty database reporting zeros."""
+    typo = tmp_path / "stancemrak.db"
+    for args in ([*command, "--db", str(typo)], ["--db", str(typo), *command]):
+        r = CliRunner().invoke(cli, [*args, "--annotator", "rita"] if command == ["review"]
+                               else args, obj={})
+        assert r.exit_code == 1, r.output
+        assert r.output == (f"Error: {typo}: no such database (check --db or $STANCEMARK_DB; "
+                            "`stancemark import` creates one)\n")
+        assert not typo.exists() and list(tmp_path.iterdir()) == []
+    r = CliRunner().invoke(cli, ["stats"], obj={}, env={"STANCEMARK_DB": str(typo)})
+    assert r.exit_code == 1 and "no such database" in r.output and not typo.exists()
+
+
+def test_commands_that_add_create_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    pack = write(tmp_path / "p.jsonl", '{"id": "a", "text": "Alpha."}\n')
+    assert run("merge", "--db", str(db), str(pack)).exit_code == 0 and db.exists()
+    db.unlink()
+    assert run("import", "--db", str(db), str(pack)).exit_code == 0 and db.exists()
+
+
 def test_damaged_database_mid_command_is_one_line(db: Path) -> None:
     import sqlite3
 
@@ -412,6 +437,9 @@ def test_review_argument_errors(db: Path, tmp_path: Path, opened) -> None:
         assert r.exit_code != 0
         return r.output
 
+    assert "no such database" in fails("--annotator", "ana")  # review only reads: #13 item 10
+    assert not db.exists()
+    Store.open(db).close()
     assert "no articles" in fails("--annotator", "ana")
     write(tmp_path / "a.txt", "Alpha said the plan failed.")
     run("import", "--db", str(db), str(tmp_path / "a.txt"))

@@ -22,7 +22,7 @@ from tui.cli.options import (
     db_option,
     json_option,
     label_filter_option,
-    pass_store,
+    pass_existing_store,
 )
 
 
@@ -48,7 +48,7 @@ def agreement_table(report: AgreementReport) -> str:
 @click.option("--include-gold", is_flag=True,
               help="Count gold (the reviewed set) as a rater; it is left out by default.")
 @json_option
-@pass_store
+@pass_existing_store
 def agreement(store: Store, annotators: tuple[str, ...], labels: tuple[str, ...],
               include_gold: bool, as_json: bool) -> None:
     """Pairwise exact / overlap span F1, token Cohen's kappa, Krippendorff's alpha.

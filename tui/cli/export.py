@@ -113,7 +113,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
     spec = FORMATS[fmt]
     stdout = _stdout()
     _check_destination(spec, output, stdout)
-    store = open_store(ctx, db)
+    store = open_store(ctx, db, create=False)
     counters: dict[str, int] = {}
     total = len(articles) if articles else store.count_articles()
     docs = store.export_docs(

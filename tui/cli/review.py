@@ -73,7 +73,7 @@ def review(ctx: click.Context, db: str | None, annotator: str | None, against: t
     """
     settings = app_settings(ctx, annotator, labels_file)
     _check_names(settings.annotator, against)
-    store = open_store(ctx, db)
+    store = open_store(ctx, db, create=False)
     require_articles(store, "import some first, e.g. `stancemark import sample_articles`")
     chosen = _compared(store, settings.annotator, against)
     if article is not None and store.get_article(article) is None:
