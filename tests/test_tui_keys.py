@@ -62,6 +62,19 @@ async def test_reopen_returns_to_article_and_cursor(tui_store, tui_app):
         assert screen.reader.cursor_offset == at(text, "finance")
 
 
+async def test_reopen_resumes_even_on_an_article_marked_done(tui_store, tui_app):
+    """Resuming wins over "the first not done" (#13 item 12: the README says so now)."""
+    text = tui_store.get_article("harbor").text
+    tui_store.save_position("ana", "harbor", at(text, "Acme"))
+    tui_store.set_status("harbor", "ana", "done")
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        assert screen.article.id == "harbor"
+        assert screen.reader.cursor_offset == at(text, "Acme")
+
+
 async def test_cursor_keys_words_and_paragraphs(tui_store, tui_app):
     app = tui_app()
     async with app.run_test(size=SIZE) as pilot:
