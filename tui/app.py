@@ -11,10 +11,12 @@ Usage (what ``tui/cli.py`` does)::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from textual.app import App
 
+from annotations.config import ConfigError, overriding_file, save_setting
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
 from annotations.store import Store
@@ -64,10 +66,12 @@ class StancemarkApp(App[None]):
         start_article: str | None = None,
         review_against: Sequence[str] | None = None,
         include_gold: bool = False,
+        config_path: Path | None = None,
     ) -> None:
         """``review_against``: start on the review screen, comparing these annotators
         (``annotator`` is then the reviewer); ``include_gold``: agreement figures count
-        gold as a rater (the review header, the stats screen)."""
+        gold as a rater (the review header, the stats screen); ``config_path``: the user's
+        config file, where a theme picked in the palette is remembered (None: nowhere)."""
         super().__init__()
         self.store = store
         self.annotator = annotator
@@ -77,6 +81,8 @@ class StancemarkApp(App[None]):
         self.start_article = start_article
         self.review_against = list(review_against) if review_against is not None else None
         self.include_gold = include_gold
+        self.config_path = config_path
+        self._theme_applied = False
         self._checkpointed = store.total_changes()
 
     def on_mount(self) -> None:
@@ -88,6 +94,7 @@ class StancemarkApp(App[None]):
                 self.theme = self.requested_theme
             else:
                 problems.append(f"Unknown theme {self.requested_theme!r}; using {self.theme}.")
+        self._theme_applied = True  # from here on a new theme is the user's choice
         if self.review_against is not None:
             self.push_screen(ReviewScreen(self.store, self.annotator, self.labels,
                                           self.review_against, self.start_article,
@@ -100,6 +107,22 @@ class StancemarkApp(App[None]):
         for problem in problems:
             # After the push, so the message shows on the annotate screen.
             self.call_later(self.notify, problem, severity="warning", markup=False)
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked by the user (the palette's "Switch theme") is remembered in their
+        config file, so the next start uses it; a file that cannot be written is a
+        warning, never a crash."""
+        if not self._theme_applied or self.config_path is None:
+            return
+        try:
+            save_setting(self.config_path, "theme", theme)
+        except ConfigError as e:
+            self.notify(f"Theme not saved: {e}", severity="warning", markup=False, timeout=8)
+            return
+        winner = overriding_file("theme")
+        if winner is not None:
+            self.notify(f"Theme saved to {self.config_path}, but {winner} sets one too and "
+                        "wins at the next start.", severity="warning", markup=False, timeout=8)
 
     def checkpoint_if_written(self) -> None:
         """Every 30 s: copy the WAL into the database file if we wrote since the last time,

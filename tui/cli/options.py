@@ -28,7 +28,7 @@ from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
-from annotations.config import ConfigError, load_config, resolve_annotator
+from annotations.config import ConfigError, load_config, resolve_annotator, user_config_path
 from annotations.labels import LabelError, load_labels
 from annotations.model import Label
 from annotations.safety import printable
@@ -155,4 +155,4 @@ def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
 
     StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
                   keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
-                  **extra).run()
+                  config_path=user_config_path(), **extra).run()
