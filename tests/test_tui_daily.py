@@ -76,3 +76,47 @@ async def test_without_a_config_path_nothing_is_written(tui_app, tmp_path: Path,
         app.theme = "nord"
         await pilot.pause()
     assert not (tmp_path / "user.yaml").exists()
+
+
+# --------------------------------------------------------- notifications (#13 item 13)
+def shown(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def toasts(app, pilot) -> list[str]:
+    from textual.widgets._toast import Toast
+
+    await pilot.pause()
+    return [str(t.render()) for t in app.screen.query(Toast)]
+
+
+async def test_repeated_notifications_coalesce_into_one_with_a_count(tui_app) -> None:
+    app = tui_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        app.clear_notifications()
+        for _ in range(5):
+            await pilot.press("c")  # nothing selected: "Select some text first", five times
+        await pilot.pause()
+        (message,) = shown(app)
+        assert message.startswith("Select some text first") and message.endswith("(×5)")
+        assert len(await toasts(app, pilot)) == 1
+        app.notify("Saved.", markup=False)
+        app.notify("Saved.", severity="warning", markup=False)  # another severity: its own
+        await pilot.pause()
+        assert shown(app)[-2:] == ["Saved.", "Saved."]
+
+
+async def test_at_most_three_notifications_show_the_newest(tui_app) -> None:
+    app = tui_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        app.clear_notifications()
+        for n in range(6):
+            app.notify(f"message {n}", markup=False)
+        await pilot.pause()
+        assert shown(app) == ["message 3", "message 4", "message 5"]
+        assert len(await toasts(app, pilot)) == 3
+        app.notify("message 4", markup=False)  # a repeat of one shown: no fourth toast
+        await pilot.pause()
+        assert shown(app) == ["message 3", "message 5", "message 4 (×2)"]

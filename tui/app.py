@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.notifications import Notify
 
 from annotations.config import ConfigError, overriding_file, save_setting
 from annotations.labels import DEFAULT_LABELS
@@ -30,6 +31,8 @@ from tui.screens.tagging import TaggingScreen
 
 #: Seconds between checks whether the WAL should be copied into the database file.
 CHECKPOINT_SECONDS = 30.0
+#: Notifications shown at once, at most (the oldest goes first).
+MAX_NOTIFICATIONS = 3
 
 
 def clean_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list[str]]:
@@ -83,6 +86,8 @@ class StancemarkApp(App[None]):
         self.include_gold = include_gold
         self.config_path = config_path
         self._theme_applied = False
+        #: notification id -> (its message before the count, how many it stands for)
+        self._repeats: dict[str, tuple[str, int]] = {}
         self._checkpointed = store.total_changes()
 
     def on_mount(self) -> None:
@@ -107,6 +112,33 @@ class StancemarkApp(App[None]):
         for problem in problems:
             # After the push, so the message shows on the annotate screen.
             self.call_later(self.notify, problem, severity="warning", markup=False)
+
+    def on_notify(self, event: Notify) -> None:
+        """Before a notification shows (``App._on_notify`` adds it next): a repeat of
+        one still shown replaces it with a count ("… (×3)"), and at most
+        :data:`MAX_NOTIFICATIONS` show at once, the oldest dropped first, so a burst
+        of key presses never stacks toasts over the span lists.
+
+        Textual has no public way to list or drop shown notifications; this uses
+        ``App._notifications`` and ``App._unnotify`` (pinned by textual<9, and
+        tests/test_tui_daily.py checks the behaviour).
+        """
+        new = event.notification
+        shown = list(self._notifications)  # unexpired, oldest first
+        count = 1
+        for old in shown:
+            base, repeats = self._repeats.get(old.identity, (old.message, 1))
+            if (base, old.title, old.severity) == (new.message, new.title, new.severity):
+                count += repeats
+                self._unnotify(old, refresh=False)
+        shown = [n for n in shown if n in self._notifications]
+        if count > 1:
+            self._repeats[new.identity] = (new.message, count)
+            new.message = f"{new.message} (×{count})"
+        for old in shown[: max(0, len(shown) - MAX_NOTIFICATIONS + 1)]:
+            self._unnotify(old, refresh=False)
+        live = {n.identity for n in self._notifications} | {new.identity}
+        self._repeats = {k: v for k, v in self._repeats.items() if k in live}
 
     def watch_theme(self, theme: str) -> None:
         """A theme picked by the user (the palette's "Switch theme") is remembered in their
