@@ -31,7 +31,7 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 #: Keys a label may not take: they are bound to other annotator actions.
-RESERVED_KEYS = frozenset("hjklwbsnuqpoL/arA?[]{}0123456789 ")
+RESERVED_KEYS = frozenset("hjklwbsnuqpoLT/arA?[]{}0123456789 ")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 

@@ -120,3 +120,74 @@ async def test_at_most_three_notifications_show_the_newest(tui_app) -> None:
         app.notify("message 4", markup=False)  # a repeat of one shown: no fourth toast
         await pilot.pause()
         assert shown(app) == ["message 3", "message 5", "message 4 (×2)"]
+
+
+# ------------------------------------------------------------- 80x24 (#13 item 11)
+async def test_a_narrow_terminal_hides_the_list_until_L(tui_app) -> None:
+    app = tui_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        pane = screen.query_one("#article-pane")
+        assert not pane.display and screen.reader.size.width >= 70
+        await pilot.press("L")
+        assert pane.display
+        await pilot.press("L")
+        assert not pane.display
+        await pilot.press("L")
+        await pilot.resize_terminal(70, 24)  # the choice stands when the size changes
+        await pilot.pause()
+        assert pane.display
+    wide = tui_app()
+    async with wide.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert wide.screen.query_one("#article-pane").display
+
+
+async def test_the_list_follows_the_width_until_the_user_chooses(tui_app) -> None:
+    app = tui_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.screen.query_one("#article-pane")
+        assert pane.display
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not pane.display
+        await pilot.resize_terminal(110, 30)
+        await pilot.pause()
+        assert pane.display
+
+
+@pytest.mark.parametrize("size", [(80, 24), (90, 30), (100, 30), (120, 36), (60, 20)])
+@pytest.mark.parametrize("review", [False, True])
+async def test_the_footer_fits_the_width(tui_store, tui_app, size, review) -> None:
+    from tests.test_tui_review import AGAINST, seed
+    from tests.test_tui_safety import screen_text
+
+    seed(tui_store)
+    app = (tui_app(annotator="rita", review_against=AGAINST, start_article="harbor")
+           if review else tui_app())
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        footer = screen_text(app).split("\n")[size[1] - 1]
+        assert footer.rstrip().endswith("^p palette"), footer  # nothing after it
+        assert "? keys" in footer and len(footer) <= size[0]
+        assert footer.count("▏") == 1
+
+
+def test_fitting_drops_keys_from_the_end_but_keeps_help() -> None:
+    from types import SimpleNamespace
+
+    from tui.widgets.fitting_footer import fitting
+
+    def key(display: str, description: str, action: str, palette: bool = False):  # type: ignore[no-untyped-def]
+        return SimpleNamespace(key_display=display, description=description, action=action,
+                               has_class=lambda *names: palette)
+
+    keys = [key("s", "sentence", "select_sentence"), key("u", "undo", "undo"),
+            key("c", "claim", "tag(0)"), key("?", "keys", "help"),
+            key("^p", "palette", "command_palette", palette=True)]
+    # widths: 11, 7, 8, 7 and the palette's 11
+    assert [k.description for k in fitting(keys, 200)] == [k.description for k in keys]
+    assert [k.description for k in fitting(keys, 36)] == ["sentence", "undo", "keys", "palette"]
+    assert [k.description for k in fitting(keys, 20)] == ["keys", "palette"]
+    assert [k.description for k in fitting(keys, 5)] == ["keys", "palette"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from rich.cells import cell_len
+from rich.console import Console
 
 from annotations.model import Article, Label
 from annotations.store import Store
@@ -429,16 +432,24 @@ async def test_custom_labels_keys_and_numbers(tui_store, tui_app):
                    "worth": "pressure"}
 
 
+def rendered_text(widget) -> str:
+    """A widget's whole content as plain text, scrolled out of view or not (the help
+    lays its keys out as Rich grids, so a wrapped description keeps its column)."""
+    console = Console(width=120, file=io.StringIO(), record=True, color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
 async def test_help_screen_lists_keys(tui_store, tui_app):
     app = tui_app(keymap={"undo": "z"})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        keys_text = "\n".join(str(c.render()) for c in app.screen.query(".help-column"))
+        keys_text = "\n".join(rendered_text(c) for c in app.screen.query(".help-column"))
         assert "Undo (also after a restart)" in keys_text
         assert "Mark done, open the next not done" in keys_text
         assert "z  " in keys_text and "ctrl+r" not in keys_text.replace("^r", "")
-        labels_text = str(app.screen.query_one("#help-labels").render())
+        labels_text = rendered_text(app.screen.query_one("#help-labels"))
         assert "A rejection or rebuttal of a claim." in labels_text
         await pilot.press("escape")
         assert isinstance(app.screen, AnnotateScreen)

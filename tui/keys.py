@@ -96,6 +96,8 @@ SCREEN_KEYS: tuple[Key, ...] = (
     Key("focus_spans", "o", "focus_spans", "Go to the span list (orphans)", SPANS),
     Key("toggle_snap", "ctrl+t", "toggle_snap",
         "Snap selections to words on / off", SELECT),
+    Key("toggle_team", "T", "toggle_team",
+        "Show or hide teammates' spans (dimmed, read-only)", SPANS),
 )
 
 APP_KEYS: tuple[Key, ...] = (

@@ -27,7 +27,6 @@ from typing import cast
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer
 
 from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
@@ -40,6 +39,7 @@ from tui.screens.tagging import TAGGING_CSS, PaletteCommand, TaggingScreen
 from tui.spanindex import SpanIndex
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_pane import ArticlePane
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.review_bar import ReviewBar
 from tui.widgets.review_items import ReviewItems
 from tui.widgets.review_legend import ReviewLegend
@@ -86,6 +86,8 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
     #: (the label's number still tags).
     KEYS_BEFORE_LABELS = frozenset(k for key in K.REVIEW_KEYS for k in key.keys.split(","))
     STATUS_NAME = "gold"
+    #: The reader already paints every compared annotator's spans.
+    TEAM_TOGGLE = False
 
     def __init__(
         self,
@@ -127,7 +129,7 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
                 yield ReviewLegend(id="legend")
                 yield ReviewItems(self.labels, id="review-items")
                 yield SpanPanel(self.labels, id="span-panel")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     @property
     def review_reader(self) -> ReviewReader:

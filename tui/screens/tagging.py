@@ -38,13 +38,22 @@ hook                          what it decides
 ``keep_position``             whether and where the reader's place is kept between runs
 ``theme_changed``             restyle after a theme change
 ``palette_commands``          the command palette's entries
+``team_spans``                the teammates' spans the ``T`` toggle shows (read-only)
 ``action_done_next`` (req.)   space: mark done, open the next article
 ``action_focus_spans`` (req.) ``o``: focus the screen's span list
 ============================  ==============================================================
 
 Class attributes declare the rest: ``ARTICLE_ACTIONS`` (actions that need an
 open article), ``KEYS_BEFORE_LABELS`` (the screen's keys a label key does not
-take over) and ``STATUS_NAME`` (the header's name for the status shown).
+take over), ``STATUS_NAME`` (the header's name for the status shown) and
+``TEAM_TOGGLE`` (whether ``T`` shows teammates' spans here).
+
+Teammates' spans: with the toggle on, the spans :meth:`team_spans` returns
+sit in a second index (:attr:`TaggingScreen.team`) that the reader paints
+faintly under the screen's own and the span panel lists below them with
+their annotators' names; it is re-read when the article opens and when
+another process commits (the poll), never edited: delete, note, relabel and
+tab act on :attr:`TaggingScreen.index` only, which never holds them.
 Styles: ``tagging.tcss`` lays out the parts both screens share (scoped to
 ``TaggingScreen``); each screen's ``CSS_PATH`` names it (:data:`TAGGING_CSS`)
 and then its own sizes; the widgets bring their looks (``DEFAULT_CSS``).
@@ -72,7 +81,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import TextArea
 
-from annotations.model import Article, ArticleRow, Label, Span
+from annotations.model import GOLD, Article, ArticleRow, Label, Span
 from annotations.store import Event, Store, StoreError
 from annotations.text import LineIndex, snap
 from tui import keys as K
@@ -92,6 +101,11 @@ POLL_SECONDS = 1.0
 LIST_SYNC_LIMIT = 2000
 #: Rows added to the list per step while streaming.
 LIST_BATCH = 2000
+
+#: Terminal widths below this hide the article list until ``L`` (see TaggingScreen).
+NARROW_BELOW = 100
+#: Terminal heights below this shrink the panels under the reader.
+SHORT_BELOW = 30
 
 #: The layout both tagging screens share; each names it first in its CSS_PATH.
 TAGGING_CSS = Path(__file__).with_name("tagging.tcss")
@@ -136,6 +150,12 @@ def describe_event(ev: Event) -> str:
 class TaggingScreen(Screen[None]):
     """One article at a time, its spans, and the keys that tag them (see the module)."""
 
+    #: Narrower than this, the article list starts hidden (``L`` shows it) and, lower
+    #: than ``SHORT_BELOW`` lines, the panels under the reader shrink (tagging.tcss):
+    #: at 80x24 the reader keeps most of the screen.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-tall")]
+
     #: Actions that apply only with an article open (and every ``tag(...)``).
     ARTICLE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"done_next", "next_article", "previous_article"}
@@ -145,6 +165,8 @@ class TaggingScreen(Screen[None]):
     KEYS_BEFORE_LABELS: ClassVar[frozenset[str]] = frozenset()
     #: The header's name for the status it shows (whose status: ``annotator``'s).
     STATUS_NAME: ClassVar[str] = "status"
+    #: ``T`` shows teammates' spans (dimmed, read-only) on this screen.
+    TEAM_TOGGLE: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -175,6 +197,9 @@ class TaggingScreen(Screen[None]):
         self.index = SpanIndex(LineIndex(""))
         self.current_span: str | None = None
         self.snap_words = True
+        #: teammates' spans of the open article, shown read-only (the ``T`` toggle)
+        self.show_team = False
+        self.team = SpanIndex(LineIndex(""))
         self._list_expected = 0
         self._list_loaded = False
         self._position_dirty = False
@@ -280,6 +305,14 @@ class TaggingScreen(Screen[None]):
         """The command palette's entries while this screen is open.  Default: the
         :meth:`common_commands` and the :meth:`label_commands`."""
         return [*self.common_commands(), *self.label_commands()]
+
+    def team_spans(self) -> list[Span]:
+        """The teammates' spans of the open article that the ``T`` toggle shows.
+        Default: every live span of the article by someone other than the screen's
+        annotator and actor, and not gold (the review's outcome, not a teammate)."""
+        assert self.article is not None
+        mine = {self.annotator, self.actor, GOLD}
+        return [s for s in self.store.spans(self.article.id) if s.annotator not in mine]
 
     def action_done_next(self) -> None:
         """Required: space, mark the article done and open the next one."""
@@ -411,10 +444,14 @@ class TaggingScreen(Screen[None]):
             return False
         self.article = article
         self.current_span = None
-        painted = self.read_spans(LineIndex(article.text))
+        lines = LineIndex(article.text)
+        painted = self.read_spans(lines)
+        self._read_team(lines)
         cursor = max(0, min(cursor, len(article.text)))
+        self.reader.set_team(self.team if self.show_team else None, repaint=False)
         self.reader.show_article(article.text, article.styles, painted, cursor)
         self.panel.current_id = None
+        self.panel.team = self.team if self.show_team else None
         self.panel.set_index(self.index)
         self.article_list.set_current(article.id)
         self.show_header()
@@ -471,11 +508,16 @@ class TaggingScreen(Screen[None]):
         """Does ``span`` sit in the open article's text (not orphaned)?"""
         return is_placed(span, len(self.index.lines.text))
 
-    def set_current(self, span_id: str | None, *, force: bool = False) -> None:
+    def set_current(self, span_id: str | None, *, force: bool = False,
+                    panel: bool = True) -> None:
+        """Make ``span_id`` (one of :attr:`index`, or None) the span delete, note and
+        relabel act on; ``panel=False`` leaves the span panel's highlight where it is
+        (on a teammate's row, which is never current)."""
         if span_id == self.current_span and not force:
             return
         self.current_span = span_id
-        self.panel.set_current(span_id)
+        if panel:
+            self.panel.set_current(span_id)
         self.current_changed()
         self._update_bindings()
 
@@ -506,6 +548,8 @@ class TaggingScreen(Screen[None]):
             return len(self.index) > 0
         if action == "replace_orphan":
             return bool(self.index.orphan_ids)
+        if action == "toggle_team":
+            return self.TEAM_TOGGLE and self.article is not None
         if action in self.ARTICLE_ACTIONS or action.startswith("tag"):
             return self.article is not None
         return True
@@ -673,6 +717,55 @@ class TaggingScreen(Screen[None]):
         self.snap_words = not self.snap_words
         self.update_top()
 
+    # ------------------------------------------------------- teammates' spans
+    def _read_team(self, lines: LineIndex | None = None) -> bool:
+        """Re-read the teammates' spans of the open article (when shown); whether they
+        changed."""
+        if not self.show_team or self.article is None:
+            changed = len(self.team) > 0
+            self.team = SpanIndex(lines or self.index.lines)
+            return changed
+        spans = self.team_spans()
+        if lines is None:
+            before = sorted((s.id, s.updated_at) for s in self.team.by_id.values())
+            if sorted((s.id, s.updated_at) for s in spans) == before:
+                return False
+        self.team = SpanIndex(lines or self.index.lines, spans)
+        return True
+
+    def _show_team(self) -> None:
+        """Hand the teammates' spans (or none) to the reader and the span panel."""
+        team = self.team if self.show_team else None
+        self.reader.set_team(team)
+        self.panel.set_team(team)
+
+    def reload_team(self) -> None:
+        """Re-read the teammates' spans; repaint only if they changed (the poll)."""
+        if self.show_team and self._read_team():
+            self._show_team()
+
+    def action_toggle_team(self) -> None:
+        """``T``: show or hide teammates' spans of the article (dimmed, read-only)."""
+        if not self.TEAM_TOGGLE or self.article is None:
+            return
+        self.show_team = not self.show_team
+        with self.store_errors():
+            self._read_team(self.index.lines)
+        self._show_team()
+        self.update_top()
+        if not self.show_team:
+            self.notify("Teammates' spans hidden.", markup=False, timeout=2)
+            return
+        names = sorted({s.annotator for s in self.team.by_id.values()})
+        if not names:
+            self.notify("No teammate has tagged this article yet (shown when they do).",
+                        markup=False, timeout=3)
+        else:
+            who = ", ".join(one_line(n, 20) for n in names[:5])
+            more = f" +{len(names) - 5}" if len(names) > 5 else ""
+            self.notify(f"Showing {len(self.team)} span(s) by {who}{more}: dimmed, "
+                        "read-only, listed under yours.", markup=False, timeout=3)
+
     # ------------------------------------------------------------- palette
     def common_commands(self) -> list[PaletteCommand]:
         """The palette entries every tagging screen offers."""
@@ -683,6 +776,7 @@ class TaggingScreen(Screen[None]):
             ("Toggle word snapping", f"Selections snap to whole words (now {snap})",
              self.action_toggle_snap),
             ("Show / hide the article list", f"The list is {listed}", self.action_toggle_list),
+            *self._team_command(),
             ("Switch theme", "Pick a colour theme", app.action_change_theme),
             ("Keys and labels (help)", "Every key and label", partial(app.run_action, "help")),
             ("Filter articles: to do", "Only articles you have not started",
@@ -699,6 +793,14 @@ class TaggingScreen(Screen[None]):
             ("Agreement statistics", "Pairwise span F1, token kappa and alpha (as "
              "`stancemark agreement`)", app.open_stats),  # type: ignore[attr-defined]
         ]
+
+    def _team_command(self) -> list[PaletteCommand]:
+        if not self.TEAM_TOGGLE:
+            return []
+        state = "shown" if self.show_team else "hidden"
+        return [("Show / hide teammates' spans",
+                 f"Other annotators' spans of this article, dimmed and read-only (now {state};"
+                 " key T)", self.action_toggle_team)]
 
     def label_commands(self) -> list[PaletteCommand]:
         """Per label: tag as it, filter by it."""
@@ -726,6 +828,9 @@ class TaggingScreen(Screen[None]):
         event.stop()
         span = self.index.by_id.get(event.span_id)
         if span is None:
+            # A teammate's row: nothing of ours is current while it is highlighted, so
+            # delete / note / relabel have no target (and never act on theirs).
+            self.set_current(None, panel=False)
             return
         self.set_current(span.id)
         if self.placed(span):
@@ -735,6 +840,11 @@ class TaggingScreen(Screen[None]):
         event.stop()
         span = self.index.by_id.get(event.span_id)
         if span is None:
+            theirs = self.team.by_id.get(event.span_id) if self.show_team else None
+            if theirs is not None and self.placed(theirs):
+                # Show it in the text; it stays theirs (nothing acts on it).
+                self.reader.goto(theirs.start, center=True)
+                self.reader.focus()
             return
         if self.placed(span):
             self.set_current(span.id)
@@ -767,6 +877,7 @@ class TaggingScreen(Screen[None]):
                             severity="warning", markup=False)
             else:
                 self.reload_spans()
+                self.reload_team()
             self.refresh_article_row()
 
     def on_unmount(self) -> None:
