@@ -110,6 +110,9 @@ async def test_teammates_spans_are_read_only(tui_store, tui_app):
         assert screen.current_span is None and screen.target_span() is None
         await pilot.press("backspace", "delete", "n", "c", "d", "x", "1")
         assert isinstance(app.screen, AnnotateScreen)  # no note editor opened
+        await pilot.pause()
+        assert any("That is bob's span: teammates' spans are shown, never edited" in n.message
+                   for n in app._notifications)
         # and from the span list: picking bob's row makes nothing of his current
         await pilot.press("o")
         while screen.panel.current_id != ids["bob_denial"]:

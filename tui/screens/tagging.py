@@ -581,6 +581,10 @@ class TaggingScreen(Screen[None]):
                 return
             span = self.target_span()
             if span is None:
+                theirs = self._theirs_here()
+                if theirs is not None:
+                    self._read_only(theirs)
+                    return
                 self.app.bell()
                 self.notify(
                     "Select some text first (shift+arrows, s for a sentence, or drag).",
@@ -593,7 +597,29 @@ class TaggingScreen(Screen[None]):
             self.index.add(new)
             self.spans_changed(new.id)
 
+    def _theirs_here(self) -> Span | None:
+        """The teammate's span the user points at (a highlighted row of the span list,
+        else under the cursor), when teammates' spans are shown: what a key that found
+        no span of the screen's own was probably meant for."""
+        if not self.show_team:
+            return None
+        panel = self.panel
+        if panel.has_focus and panel.current_id is not None:
+            return self.team.by_id.get(panel.current_id)
+        under = self.team.at(self.reader.cursor_offset)
+        return under[0] if under else None
+
+    def _read_only(self, theirs: Span) -> None:
+        self.app.bell()
+        self.notify(f"That is {one_line(theirs.annotator, 30)}'s span: teammates' spans are "
+                    "shown, never edited (select the text to tag your own).", markup=False,
+                    timeout=3)
+
     def _no_span(self) -> None:
+        theirs = self._theirs_here()
+        if theirs is not None:
+            self._read_only(theirs)
+            return
         self.app.bell()
         self.notify("No span under the cursor (tab jumps to the next one).", markup=False,
                     timeout=2)
