@@ -54,6 +54,7 @@ faintly under the screen's own and the span panel lists below them with
 their annotators' names; it is re-read when the article opens and when
 another process commits (the poll), never edited: delete, note, relabel and
 tab act on :attr:`TaggingScreen.index` only, which never holds them.
+
 Styles: ``tagging.tcss`` lays out the parts both screens share (scoped to
 ``TaggingScreen``); each screen's ``CSS_PATH`` names it (:data:`TAGGING_CSS`)
 and then its own sizes; the widgets bring their looks (``DEFAULT_CSS``).
