@@ -9,7 +9,8 @@ light themes).  A YAML file (``stancemark.yaml`` in the working folder, or
       - {name: claim, key: c, color: "#E69F00", description: An assertion ...}
 
 An invalid file raises :class:`LabelError` with a one-line message naming
-the file and the problem; start-up stops there.
+the file and the problem; start-up stops there.  So does a key the schema
+does not know (``colour:``, ``hotkey:``), with the closest one it does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from annotations.known_keys import LABEL_KEYS, SETTINGS_KEYS, unknown_key
 from annotations.model import Label
 from annotations.safety import UNSAFE_CHARS
 
@@ -30,7 +32,7 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 #: Keys a label may not take: they are bound to other annotator actions.
-RESERVED_KEYS = frozenset("hjklwbsnuqpoL/arA?[]{}0123456789 ")
+RESERVED_KEYS = frozenset("hjklwbsnuqpoLT/arA?[]{}0123456789 ")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: A name or key never holds what a terminal must not get raw (the core's one
 #: set), nor a tab or a line break.
@@ -48,6 +50,9 @@ def _fail(path: Path | str, msg: str) -> LabelError:
 def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
     """Validate the ``labels`` list of a parsed YAML document."""
     if isinstance(data, dict):
+        problem = unknown_key(data, SETTINGS_KEYS)
+        if problem:
+            raise _fail(path, problem)
         data = data.get("labels")
     if not isinstance(data, list) or not data:
         raise _fail(path, "expected a non-empty 'labels' list")
@@ -59,6 +64,10 @@ def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
         if not isinstance(item, dict):
             raise _fail(path, f"{where} is not a mapping")
         name = item.get("name")
+        problem = unknown_key(item, LABEL_KEYS)
+        if problem:
+            named = f"label {name!r}" if isinstance(name, str) and name.strip() else where
+            raise _fail(path, f"{named}: {problem}")
         if not isinstance(name, str) or not name.strip():
             raise _fail(path, f"{where} needs a non-empty 'name'")
         if _CONTROL.search(name) or len(name) > 40:
@@ -75,7 +84,7 @@ def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
             if key in keys:
                 raise _fail(path, f"label {name!r}: key {key!r} is used twice")
             keys.add(key)
-        color = item.get("color", item.get("colour"))
+        color = item.get("color")
         if not isinstance(color, str) or not _COLOR.match(color):
             raise _fail(path, f"label {name!r}: 'color' must look like \"#RRGGBB\"")
         desc = item.get("description", "")

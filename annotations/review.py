@@ -94,8 +94,12 @@ class ArticleReview:
 
 
 def review_article(store: Store, article_id: str, reviewer: str,
-                   annotators: Sequence[str]) -> ArticleReview:
-    """Everything the review screen shows for one article."""
+                   annotators: Sequence[str], *, include_gold: bool = False) -> ArticleReview:
+    """Everything the review screen shows for one article.
+
+    The agreement figures compare ``annotators``; ``include_gold`` counts gold
+    among them too where it annotated the article (see :mod:`annotations.raters`).
+    """
     names = [a for a in dict.fromkeys(annotators) if a != GOLD]
     article = store.get_article(article_id)
     if article is None:
@@ -108,7 +112,10 @@ def review_article(store: Store, article_id: str, reviewer: str,
         it.decision = decisions.get(it.span.id)
     done = [(s.article_id, s.annotator) for s in store.statuses(article_id)
             if s.status == "done"]
-    report = compute_agreement({article_id: article.text}, spans, done, annotators=names)
+    raters, rated = names, spans
+    if include_gold and (gold or (article_id, GOLD) in done):
+        raters, rated = [*names, GOLD], [*spans, *gold]
+    report = compute_agreement({article_id: article.text}, rated, done, annotators=raters)
     return ArticleReview(article_id, reviewer, names, items, gold, report)
 
 
@@ -130,9 +137,16 @@ def _decisions(store: Store, article_id: str, reviewer: str,
     return out
 
 
-def default_against(store: Store, reviewer: str) -> list[str]:
-    """Whom to review by default: everyone with spans or statuses but the reviewer and gold."""
-    return [a for a in store.annotators() if a not in (reviewer, GOLD)]
+def default_against(store: Store, reviewer: str, *, include_self: bool = False) -> list[str]:
+    """Whom to review by default: everyone with spans or statuses but gold and (unless
+    ``include_self``, as the annotator's "Review this article…" asks) the reviewer.
+
+    Empty when nobody but the reviewer (and gold) has any: nothing to compare.
+    """
+    others = [a for a in store.annotators() if a not in (reviewer, GOLD)]
+    if include_self and others and reviewer in store.annotators():
+        return [a for a in store.annotators() if a != GOLD]
+    return others
 
 
 def review_queue(store: Store, annotators: Sequence[str]) -> list[str]:

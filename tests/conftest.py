@@ -118,6 +118,15 @@ def tui_articles() -> list[Article]:
     ]
 
 
+@pytest.fixture(autouse=True)
+def _private_user_config(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real ``~/.config/stancemark/config.yaml`` (the app
+    saves the theme there); a test that wants one sets ``STANCEMARK_CONFIG`` itself."""
+    monkeypatch.setenv("STANCEMARK_CONFIG",
+                       str(tmp_path_factory.mktemp("user-config") / "config.yaml"))
+
+
 @pytest.fixture
 def tui_frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[], str]:
     """Store timestamps from a fixed clock (one second apart), for snapshots."""

@@ -157,6 +157,51 @@ def test_export_csv_and_orphans(db: Path) -> None:
     assert len(list(csv.DictReader(io.StringIO(r.stdout)))) == 3
 
 
+def test_export_csv_exact_with_one_warning_and_excel_safe(db: Path, tmp_path: Path) -> None:
+    """csv cells are exact; the formula-like ones (two quotes, a note, the title on each
+    row) are counted in one stderr line."""
+    write(tmp_path / "f.txt", "=SUM(A1) said the memo. @handle replied.")
+    run("import", "--db", str(db), str(tmp_path / "f.txt"))
+    s = Store.open(db)
+    s.add_span("f", "ana", "claim", 0, 8, note="-check")
+    s.add_span("f", "ana", "context", 24, 31)
+    s.close()
+    r = run("export", "--db", str(db), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["text"] for row in rows] == ["=SUM(A1)", "@handle"]
+    assert rows[0]["note"] == "-check"
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: csv: 5 cell(s) start with =, +, -, @, tab or CR, which a spreadsheet runs "
+        "as a formula; to open the export in one use --format xlsx (exact and safe) or "
+        "--excel-safe"
+    ]
+    r = run("export", "--db", str(db), "--format", "csv", "--excel-safe")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["text"] for row in rows] == ["'=SUM(A1)", "'@handle"]
+    assert "warning:" not in r.stderr and "5 cell(s)" in r.stderr
+
+
+def test_export_xlsx_needs_a_file_and_is_deterministic(db: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _seed(db)
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert run("export", "--db", str(db), "--format", "xlsx", "-o", str(a)).exit_code == 0
+    assert run("export", "--db", str(db), "--format", "xlsx", "-o", str(b)).exit_code == 0
+    assert a.read_bytes() == b.read_bytes() and a.read_bytes().startswith(b"PK")
+    import tui.cli.export as export_module
+
+    class Terminal:
+        buffer = io.BytesIO()
+
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(export_module, "_stdout", Terminal)
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "xlsx"], obj={})
+    assert r.exit_code != 0 and "binary" in r.output
+
+
 def test_export_is_deterministic(db: Path) -> None:
     _seed(db)
     a = run("export", "--db", str(db), "--format", "jsonl").stdout_bytes
@@ -205,6 +250,29 @@ def test_agreement_json_nulls(db: Path) -> None:
     assert "exact F1" in t.output and "alpha" in t.output
 
 
+def test_agreement_leaves_gold_out_unless_asked(db: Path) -> None:
+    """gold copies the annotators: as a rater it would lift every figure."""
+    _seed(db)
+    s = Store.open(db)
+    ids = s.article_ids()
+    t = s.get_article(ids[0]).text
+    s.add_span(ids[0], "gold", "claim", 0, len(t.split()[0]))
+    s.set_status(ids[1], "gold", "done")
+    s.close()
+    data = json.loads(run("agreement", "--db", str(db), "--json").output)
+    assert data["annotators"] == ["ana", "bob"] and len(data["pairs"]) == 1
+    table = run("agreement", "--db", str(db)).output
+    assert "gold" not in table
+    data = json.loads(run("agreement", "--db", str(db), "--json", "--include-gold").output)
+    assert data["annotators"] == ["ana", "bob", "gold"] and len(data["pairs"]) == 3
+    # naming gold asks for it too
+    data = json.loads(run("agreement", "--db", str(db), "--json", "--annotator", "ana",
+                          "--annotator", "gold").output)
+    assert data["annotators"] == ["ana", "gold"]
+    # the same first-word claim; ana's denial on the second article gold marked done without
+    assert data["pairs"][0]["exact_f1"] == pytest.approx(2 / 3)
+
+
 def test_default_command_needs_articles(db: Path) -> None:
     r = CliRunner().invoke(cli, ["--db", str(db)], obj={})
     assert r.exit_code != 0 and "no articles" in r.output
@@ -238,6 +306,31 @@ def test_bad_databases_get_one_line_messages(tmp_path: Path) -> None:
             assert r.exit_code == 1, (args, r.output)
             assert words in r.output and "Traceback" not in r.output
             assert len([ln for ln in r.output.splitlines() if ln.strip()]) == 1
+
+
+@pytest.mark.parametrize("command", [["stats"], ["stats", "--json"], ["agreement"],
+                                     ["export", "--format", "csv"], ["review"]])
+def test_read_only_commands_refuse_a_missing_database(tmp_path: Path,
+                                                      command: list[str]) -> None:
+    """A mistyped --db is one line, not a new empty database reporting zeros."""
+    typo = tmp_path / "stancemrak.db"
+    for args in ([*command, "--db", str(typo)], ["--db", str(typo), *command]):
+        r = CliRunner().invoke(cli, [*args, "--annotator", "rita"] if command == ["review"]
+                               else args, obj={})
+        assert r.exit_code == 1, r.output
+        assert r.output == (f"Error: {typo}: no such database (check --db or $STANCEMARK_DB; "
+                            "`stancemark import` creates one)\n")
+        assert not typo.exists() and list(tmp_path.iterdir()) == []
+    r = CliRunner().invoke(cli, ["stats"], obj={}, env={"STANCEMARK_DB": str(typo)})
+    assert r.exit_code == 1 and "no such database" in r.output and not typo.exists()
+
+
+def test_commands_that_add_create_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    pack = write(tmp_path / "p.jsonl", '{"id": "a", "text": "Alpha."}\n')
+    assert run("merge", "--db", str(db), str(pack)).exit_code == 0 and db.exists()
+    db.unlink()
+    assert run("import", "--db", str(db), str(pack)).exit_code == 0 and db.exists()
 
 
 def test_damaged_database_mid_command_is_one_line(db: Path) -> None:
@@ -344,6 +437,9 @@ def test_review_argument_errors(db: Path, tmp_path: Path, opened) -> None:
         assert r.exit_code != 0
         return r.output
 
+    assert "no such database" in fails("--annotator", "ana")  # review only reads: #13 item 10
+    assert not db.exists()
+    Store.open(db).close()
     assert "no articles" in fails("--annotator", "ana")
     write(tmp_path / "a.txt", "Alpha said the plan failed.")
     run("import", "--db", str(db), str(tmp_path / "a.txt"))

@@ -64,3 +64,10 @@ def test_the_group_options_are_documented() -> None:
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_every_command_has_help(name: str) -> None:
     assert cli.commands[name].help, f"{name} is missing its help"
+
+
+def test_readme_says_the_annotator_resumes() -> None:
+    """The annotator opens where you left off (tests/test_tui_keys.py checks it does)."""
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert "opens the annotator where you left off" in text
+    assert "opens the annotator on the first article you have not marked done" not in text

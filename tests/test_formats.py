@@ -39,6 +39,7 @@ from annotations.formats import (
 from annotations.formats.brat import LINE_BREAKS
 from annotations.formats.conll import sentence_ends
 from annotations.formats.csv_rows import COLUMNS, guard
+from annotations.formats.doccano import has_overlap
 from annotations.model import Article, ExportDoc, Relation, Span, StatusRecord
 
 TEXT1 = (
@@ -214,14 +215,15 @@ def test_safe_filename_unique_and_bounded() -> None:
 
 
 def test_registry() -> None:
-    names = ["jsonl", "csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy", "w3c"]
+    names = ["jsonl", "csv", "xlsx", "prodigy", "doccano", "labelstudio", "brat", "conll",
+             "spacy", "w3c"]
     assert list(FORMATS) == names
     # only the native pack carries tombstones and orphans (it is what a merge reads)
     assert {n for n, s in FORMATS.items() if s.wants_deleted} == {"jsonl"}
     assert {n for n, s in FORMATS.items() if s.keeps_orphaned} == {"jsonl"}
     assert set(OFFSET_UNITS) == set(names) == set(EXTENSIONS)
     assert {n for n, s in FORMATS.items() if s.folder} == {"brat"}
-    assert {n for n, s in FORMATS.items() if s.binary} == {"spacy"}
+    assert {n for n, s in FORMATS.items() if s.binary} == {"spacy", "xlsx"}
     assert {n for n, s in FORMATS.items() if s.one_per_annotator} == {
         "conll",
         "spacy",
@@ -248,6 +250,7 @@ def test_core_import_pulls_in_no_ui_and_no_spacy() -> None:
 
 
 def test_csv(docs: list[ExportDoc], tmp_path: Path) -> None:
+    """Exact by default: every cell as stored, formula-like ones counted in one warning."""
     data, report = run("csv", docs, tmp_path)
     assert isinstance(data, bytes) and b"\r" not in data.replace(b"gain\r\nThen", b"")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
@@ -257,6 +260,27 @@ def test_csv(docs: list[ExportDoc], tmp_path: Path) -> None:
     texts = {d.article.id: d.article.text for d in docs}
     assert [r["article_id"] for r in rows] == [ID2] * 2 + [ID1] * 6  # input order, then spans
     for row in rows:
+        assert texts[row["article_id"]][int(row["start"]) : int(row["end"])] == row["text"]
+    by_text = {r["text"]: r for r in rows}
+    assert "-5% drop" in by_text
+    assert by_text["Dr. Smith agreed"]["note"] == "=SUM(A1:A2)"
+    assert by_text["-5% drop"]["title"] == '=HYPERLINK("http://evil")'
+    assert by_text["王秀英"]["title"] == "@Reuters: Café prices"
+    assert by_text["Officials said 王秀英 denied the claim"]["note"] == "check 📈\nthe\tsource"
+    assert by_text["gain\r\nThen"]["label"] == "context"  # multi-line cell survives
+    assert by_text["王秀英"]["created_at"].startswith("2024-")
+    # formula-like cells: 2 titles "=HYPERLINK", 6 titles "@Reuters", "-5% drop", "=SUM"
+    assert len(report.warnings) == 1
+    assert report.warnings[0].startswith("csv: 10 cell(s) start with =, +, -, @")
+    assert "--excel-safe" in report.warnings[0] and "xlsx" in report.warnings[0]
+
+
+def test_csv_excel_safe(docs: list[ExportDoc], tmp_path: Path) -> None:
+    """--excel-safe: formula-like cells get a leading ', and the note says they changed."""
+    data, report = run("csv", docs, tmp_path, ExportOptions(excel_safe=True))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    texts = {d.article.id: d.article.text for d in docs}
+    for row in rows:
         quote = row["text"][1:] if row["text"].startswith("'-") else row["text"]
         assert texts[row["article_id"]][int(row["start"]) : int(row["end"])] == quote
     by_text = {r["text"]: r for r in rows}
@@ -264,19 +288,17 @@ def test_csv(docs: list[ExportDoc], tmp_path: Path) -> None:
     assert by_text["Dr. Smith agreed"]["note"] == "'=SUM(A1:A2)"
     assert by_text["'-5% drop"]["title"] == '\'=HYPERLINK("http://evil")'
     assert by_text["王秀英"]["title"] == "'@Reuters: Café prices"
-    assert by_text["Officials said 王秀英 denied the claim"]["note"] == "check 📈\nthe\tsource"
-    assert by_text["gain\r\nThen"]["label"] == "context"  # multi-line cell survives
-    assert by_text["王秀英"]["created_at"].startswith("2024-")
+    assert by_text["王秀英"]["start"] == str(TEXT1.index("王秀英"))  # offsets never guarded
+    assert not report.warnings
+    assert any(m.startswith("csv: 10 cell(s)") and "no longer exact" in m
+               for m in report.messages)
 
 
-def test_csv_raw(docs: list[ExportDoc], tmp_path: Path) -> None:
-    data, _ = run("csv", docs, tmp_path, ExportOptions(raw_csv=True))
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
-    texts = {d.article.id: d.article.text for d in docs}
-    for row in rows:
-        assert texts[row["article_id"]][int(row["start"]) : int(row["end"])] == row["text"]
-    assert {r["note"] for r in rows} >= {"=SUM(A1:A2)"}
-    assert rows[0]["title"] == '=HYPERLINK("http://evil")'
+def test_csv_without_formula_cells_warns_nothing(tmp_path: Path) -> None:
+    art = Article(id="x", text="Mr. Li denied it.", title="Plain")
+    data, report = run("csv", [ExportDoc(art, [_span(1, art, "alice", "denial", "denied")])],
+                       tmp_path)
+    assert report.spans == 1 and not report.warnings and not report.messages
 
 
 @pytest.mark.parametrize(
@@ -309,7 +331,10 @@ def test_prodigy(docs: list[ExportDoc], tmp_path: Path) -> None:
     for rec in records:
         text = rec["text"]
         toks = rec["tokens"]
-        assert [(t["start"], t["end"]) for t in toks] == tokens(text)
+        # the words are our tokens; the rest is white space, in spaCy's convention
+        words = [t for t in toks if not t["text"].isspace()]
+        assert [(t["start"], t["end"]) for t in words] == tokens(text)
+        assert "".join(t["text"] + " " * t["ws"] for t in toks) == text
         for i, t in enumerate(toks):
             assert t["id"] == i and text[t["start"] : t["end"]] == t["text"]
         got = []
@@ -373,6 +398,26 @@ def test_doccano(docs: list[ExportDoc], tmp_path: Path) -> None:
     ctx = next(t for t in alice["label"] if t[2] == "context")
     assert ctx[0] == TEXT1.index("Café") + 1  # one extra unit for the emoji before it
     assert report.spans == 8
+    # alice's claim and denial on a1 overlap: doccano would drop one without a word
+    assert report.warnings == [
+        "doccano: 1 record(s) hold overlapping spans, which doccano drops on import unless "
+        'the project allows overlapping spans (create it with "Allow overlapping spans" ticked)'
+    ]
+
+
+def test_doccano_overlap_check() -> None:
+    art = Article(id="x", text="one two three four")
+
+    def spans(*quotes: str) -> list[Span]:
+        return sorted((_span(n, art, "a", "claim", q) for n, q in enumerate(quotes)),
+                      key=lambda s: (s.start, s.end))
+
+    assert not has_overlap(spans("one", "two", "three"))
+    assert not has_overlap(spans("one two", "three"))  # touching is not overlapping
+    assert has_overlap(spans("one two", "two three"))
+    assert has_overlap(spans("one two three", "two"))  # nested
+    assert has_overlap(spans("one two three four", "two", "four"))
+    assert not has_overlap([])
 
 
 # -------------------------------------------------------------- labelstudio
@@ -863,7 +908,9 @@ def test_misaligned_spans_are_widened_and_reported(fmt: str, tmp_path: Path) -> 
     assert any("widened" in m for m in report.messages)
 
 
-@pytest.mark.parametrize("fmt", [f for f in FORMATS if not FORMATS[f].folder and f != "spacy"])
+# spacy holds its DocBin and xlsx its zip archive until the end: neither can stream.
+@pytest.mark.parametrize("fmt", [f for f in FORMATS
+                                 if not FORMATS[f].folder and f not in ("spacy", "xlsx")])
 def test_streams_one_doc_at_a_time(fmt: str) -> None:
     buf = io.BytesIO()
     seen_before_second: list[int] = []

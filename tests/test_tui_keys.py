@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from rich.cells import cell_len
+from rich.console import Console
 
 from annotations.model import Article, Label
 from annotations.store import Store
@@ -60,6 +63,19 @@ async def test_reopen_returns_to_article_and_cursor(tui_store, tui_app):
         screen = screen_of(again)
         assert screen.article.id == "minister"
         assert screen.reader.cursor_offset == at(text, "finance")
+
+
+async def test_reopen_resumes_even_on_an_article_marked_done(tui_store, tui_app):
+    """Resuming wins over "the first not done" (#13 item 12: the README says so now)."""
+    text = tui_store.get_article("harbor").text
+    tui_store.save_position("ana", "harbor", at(text, "Acme"))
+    tui_store.set_status("harbor", "ana", "done")
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        assert screen.article.id == "harbor"
+        assert screen.reader.cursor_offset == at(text, "Acme")
 
 
 async def test_cursor_keys_words_and_paragraphs(tui_store, tui_app):
@@ -416,16 +432,24 @@ async def test_custom_labels_keys_and_numbers(tui_store, tui_app):
                    "worth": "pressure"}
 
 
+def rendered_text(widget) -> str:
+    """A widget's whole content as plain text, scrolled out of view or not (the help
+    lays its keys out as Rich grids, so a wrapped description keeps its column)."""
+    console = Console(width=120, file=io.StringIO(), record=True, color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
 async def test_help_screen_lists_keys(tui_store, tui_app):
     app = tui_app(keymap={"undo": "z"})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        keys_text = "\n".join(str(c.render()) for c in app.screen.query(".help-column"))
+        keys_text = "\n".join(rendered_text(c) for c in app.screen.query(".help-column"))
         assert "Undo (also after a restart)" in keys_text
         assert "Mark done, open the next not done" in keys_text
         assert "z  " in keys_text and "ctrl+r" not in keys_text.replace("^r", "")
-        labels_text = str(app.screen.query_one("#help-labels").render())
+        labels_text = rendered_text(app.screen.query_one("#help-labels"))
         assert "A rejection or rebuttal of a claim." in labels_text
         await pilot.press("escape")
         assert isinstance(app.screen, AnnotateScreen)

@@ -245,6 +245,8 @@ async def test_list_progress_header_figures_and_next_article(tui_store, tui_app)
 
 @pytest.mark.anyio
 async def test_palette_entry_opens_review_of_this_article_and_escape_returns(tui_store, tui_app):
+    """#13 item 6: the reviewer's own spans are in the comparison ("agreement: no pair"
+    was all the header could say before)."""
     seed(tui_store)
     app = tui_app()  # ana, in the annotator
     async with app.run_test(size=SIZE) as pilot:
@@ -255,19 +257,34 @@ async def test_palette_entry_opens_review_of_this_article_and_escape_returns(tui
         commands["Review this article…"]()  # what the palette entry runs (it asks nothing)
         await pilot.pause()
         screen = screen_of(app)
-        assert screen.against == ["bob"] and screen.reviewer == "ana"
+        # the reviewer's own spans are compared too, as `review --against ana --against bob`
+        assert screen.against == ["ana", "bob"] and screen.reviewer == "ana"
         assert screen.article.id == "harbor"
+        assert "agreement ana–bob" in str(screen.header_figures())
+        assert {it.span.annotator for it in screen.review.items} == {"ana", "bob"}
         names = [c[0] for c in StancemarkCommands(screen)._commands(screen)]
         assert "Agreement statistics" in names and "Back to the annotator" in names
         assert "Review this article…" not in names
-        await pilot.press("tab")  # bob alone: each of his spans is his only
-        assert screen.items[screen.current_item].kind == "single"
+        await pilot.press("tab")  # the first disagreement: bob's context against ana's denial
+        item = screen.items[screen.current_item]
+        assert (item.kind, item.span.annotator) == ("label", "bob")
         await pilot.press("a")
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is annotate
     (g,) = gold(tui_store)
     assert g.attributes["source_annotator"] == "bob" and g.attributes["reviewer"] == "ana"
+
+
+@pytest.mark.anyio
+async def test_palette_review_needs_someone_else(tui_store, tui_app):
+    tui_store.add_span("harbor", "ana", "claim", 0, 6)
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_review("harbor")
+        await pilot.pause()
+        assert isinstance(app.screen, AnnotateScreen)
+        assert any("Nobody else" in n.message for n in app._notifications)
 
 
 @pytest.mark.anyio
@@ -300,6 +317,66 @@ async def test_stats_screen_shows_the_pairwise_table(tui_store, tui_app):
         assert "alpha" in str(screen.query_one("#stats-alpha").render())
         await pilot.press("escape")
         assert isinstance(app.screen, AnnotateScreen)
+
+
+@pytest.mark.anyio
+async def test_stats_screen_leaves_gold_out_and_g_counts_it(tui_store, tui_app):
+    seed(tui_store)
+    t = tui_store.get_article("harbor").text
+    tui_store.add_span("harbor", GOLD, "claim", at(t, "The city"),
+                       at(t, "public tender") + len("public tender"))
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_stats()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+
+        async def rows() -> list[tuple[str, ...]]:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = screen.query_one("#stats-table")
+            return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+        assert [r[:2] for r in await rows()] == [("ana", "bob")]
+        assert "gold (the reviewed set) left out" in str(
+            screen.query_one("#stats-hint").render())
+        await pilot.press("g")
+        assert [r[:2] for r in await rows()] == [("ana", "bob"), ("ana", "gold"),
+                                                  ("bob", "gold")]
+        assert "gold counted as a rater" in str(screen.query_one("#stats-hint").render())
+        await pilot.press("g")
+        assert [r[:2] for r in await rows()] == [("ana", "bob")]
+
+
+def test_review_header_counts_gold_only_when_asked(tui_store):
+    seed(tui_store)
+    t = tui_store.get_article("harbor").text
+    tui_store.add_span("harbor", GOLD, "claim", at(t, "The city"),
+                       at(t, "public tender") + len("public tender"))
+    plain = core.review_article(tui_store, "harbor", "rita", AGAINST)
+    assert plain.agreement.annotators == AGAINST and len(plain.agreement.pairs) == 1
+    with_gold = core.review_article(tui_store, "harbor", "rita", AGAINST, include_gold=True)
+    assert with_gold.agreement.annotators == [*AGAINST, GOLD]
+    assert len(with_gold.agreement.pairs) == 3
+    assert [i.span.annotator for i in with_gold.items] == [
+        i.span.annotator for i in plain.items]  # gold is never a compared span
+    # an article gold has not touched gets no empty gold pair
+    assert core.review_article(tui_store, "minister", "rita", AGAINST,
+                               include_gold=True).agreement.annotators == AGAINST
+
+
+@pytest.mark.anyio
+async def test_review_include_gold_reaches_the_header(tui_store, tui_app):
+    seed(tui_store)
+    t = tui_store.get_article("harbor").text
+    tui_store.add_span("harbor", GOLD, "claim", at(t, "The city"),
+                       at(t, "public tender") + len("public tender"))
+    for include, expected in ((False, "agreement ana–bob"), (True, "mean of 3 pairs")):
+        app = reviewer_app(tui_app, include_gold=include)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert expected in str(screen_of(app).header_figures())
 
 
 @pytest.mark.anyio

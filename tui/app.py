@@ -16,10 +16,13 @@ app then opens that screen under that name.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.notifications import Notify
 
+from annotations.config import ConfigError, overriding_file, save_setting
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
 from annotations.review import default_against
@@ -35,6 +38,8 @@ from tui.screens.tagging import TaggingScreen
 
 #: Seconds between checks whether the WAL should be copied into the database file.
 CHECKPOINT_SECONDS = 30.0
+#: Notifications shown at once, at most (the oldest goes first).
+MAX_NOTIFICATIONS = 3
 
 
 def clean_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list[str]]:
@@ -70,9 +75,14 @@ class StancemarkApp(App[None]):
         theme: str | None = None,
         start_article: str | None = None,
         review_against: Sequence[str] | None = None,
+        include_gold: bool = False,
+        config_path: Path | None = None,
     ) -> None:
         """``review_against``: start on the review screen, comparing these annotators
-        (``annotator`` is then the reviewer).  ``annotator=None``: ask for the name first."""
+        (``annotator`` is then the reviewer; ``None``: ask for the name first);
+        ``include_gold``: agreement figures count
+        gold as a rater (the review header, the stats screen); ``config_path``: the user's
+        config file, where a theme picked in the palette is remembered (None: nowhere)."""
         super().__init__()
         self.store = store
         #: who works in this app; "" until the name screen has been answered
@@ -83,6 +93,11 @@ class StancemarkApp(App[None]):
         self.requested_theme = theme
         self.start_article = start_article
         self.review_against = list(review_against) if review_against is not None else None
+        self.include_gold = include_gold
+        self.config_path = config_path
+        self._theme_applied = False
+        #: notification id -> (its message before the count, how many it stands for)
+        self._repeats: dict[str, tuple[str, int]] = {}
         self._checkpointed = store.total_changes()
 
     def on_mount(self) -> None:
@@ -94,6 +109,7 @@ class StancemarkApp(App[None]):
                 self.theme = self.requested_theme
             else:
                 problems.append(f"Unknown theme {self.requested_theme!r}; using {self.theme}.")
+        self._theme_applied = True  # from here on a new theme is the user's choice
         if self.ask_name:
             self.push_screen(NameScreen(self.store), callback=self._named)
         else:
@@ -106,7 +122,8 @@ class StancemarkApp(App[None]):
     def _open_first_screen(self) -> None:
         if self.review_against is not None:
             self.push_screen(ReviewScreen(self.store, self.annotator, self.labels,
-                                          self.review_against, self.start_article))
+                                          self.review_against, self.start_article,
+                                          include_gold=self.include_gold))
         else:
             self.push_screen(
                 AnnotateScreen(self.store, self.annotator, self.labels, self.start_article)
@@ -122,6 +139,49 @@ class StancemarkApp(App[None]):
             self.review_against = default_against(self.store, self.annotator)
         self._open_first_screen()
 
+    def on_notify(self, event: Notify) -> None:
+        """Before a notification shows (``App._on_notify`` adds it next): a repeat of
+        one still shown replaces it with a count ("… (×3)"), and at most
+        :data:`MAX_NOTIFICATIONS` show at once, the oldest dropped first, so a burst
+        of key presses never stacks toasts over the span lists.
+
+        Textual has no public way to list or drop shown notifications; this uses
+        ``App._notifications`` and ``App._unnotify`` (pinned by textual<9, and
+        tests/test_tui_daily.py checks the behaviour).
+        """
+        new = event.notification
+        shown = list(self._notifications)  # unexpired, oldest first
+        count = 1
+        for old in shown:
+            base, repeats = self._repeats.get(old.identity, (old.message, 1))
+            if (base, old.title, old.severity) == (new.message, new.title, new.severity):
+                count += repeats
+                self._unnotify(old, refresh=False)
+        shown = [n for n in shown if n in self._notifications]
+        if count > 1:
+            self._repeats[new.identity] = (new.message, count)
+            new.message = f"{new.message} (×{count})"
+        for old in shown[: max(0, len(shown) - MAX_NOTIFICATIONS + 1)]:
+            self._unnotify(old, refresh=False)
+        live = {n.identity for n in self._notifications} | {new.identity}
+        self._repeats = {k: v for k, v in self._repeats.items() if k in live}
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked by the user (the palette's "Switch theme") is remembered in their
+        config file, so the next start uses it; a file that cannot be written is a
+        warning, never a crash."""
+        if not self._theme_applied or self.config_path is None:
+            return
+        try:
+            save_setting(self.config_path, "theme", theme)
+        except ConfigError as e:
+            self.notify(f"Theme not saved: {e}", severity="warning", markup=False, timeout=8)
+            return
+        winner = overriding_file("theme")
+        if winner is not None:
+            self.notify(f"Theme saved to {self.config_path}, but {winner} sets one too and "
+                        "wins at the next start.", severity="warning", markup=False, timeout=8)
+
     def checkpoint_if_written(self) -> None:
         """Every 30 s: copy the WAL into the database file if we wrote since the last time,
         so the automatic checkpoint rarely lands inside a key press."""
@@ -131,8 +191,9 @@ class StancemarkApp(App[None]):
             self._checkpointed = changes
 
     def open_review(self, article_id: str | None = None) -> None:
-        """The review screen over everyone else's spans (from the annotator's palette)."""
-        against = default_against(self.store, self.annotator)
+        """The review screen over everyone's spans, the reviewer's own among them (from the
+        annotator's palette: "how do my tags compare?")."""
+        against = default_against(self.store, self.annotator, include_self=True)
         if not against:
             self.notify("Nobody else has tagged anything yet: nothing to review.",
                         severity="warning", markup=False)
@@ -147,13 +208,13 @@ class StancemarkApp(App[None]):
 
         self.push_screen(
             ReviewScreen(self.store, self.annotator, self.labels, against, article_id,
-                         from_annotator=True),
+                         from_annotator=True, include_gold=self.include_gold),
             callback=back,
         )
 
     def open_stats(self) -> None:
         if not isinstance(self.screen, StatsScreen):
-            self.push_screen(StatsScreen(self.store))
+            self.push_screen(StatsScreen(self.store, include_gold=self.include_gold))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -96,6 +96,8 @@ SCREEN_KEYS: tuple[Key, ...] = (
     Key("focus_spans", "o", "focus_spans", "Go to the span list (orphans)", SPANS),
     Key("toggle_snap", "ctrl+t", "toggle_snap",
         "Snap selections to words on / off", SELECT),
+    Key("toggle_team", "T", "toggle_team",
+        "Show or hide teammates' spans (dimmed, read-only)", SPANS),
 )
 
 APP_KEYS: tuple[Key, ...] = (
@@ -174,6 +176,8 @@ REVIEW_SCREEN_KEYS: tuple[Key, ...] = (
 
 STATS_KEYS: tuple[Key, ...] = (
     Key("stats_close", "escape,q", "close", "Close the agreement statistics", REVIEW),
+    Key("stats_gold", "g", "toggle_gold",
+        "Agreement statistics: count gold as a rater, or leave it out", REVIEW),
 )
 
 

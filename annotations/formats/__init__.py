@@ -32,6 +32,7 @@ from annotations.formats import (
     prodigy,
     spacy_docbin,
     w3c,
+    xlsx,
 )
 from annotations.formats.base import (
     ExportOptions,
@@ -70,6 +71,8 @@ OFFSET_UNITS: dict[str, str] = {
     "indices) and by datasets.load_dataset('json').",
     "csv": "code points: read by Python's csv module and pandas, whose str indices are code "
     "points (spreadsheet MID/LEN count UTF-16 units: use the text column there).",
+    "xlsx": "code points, as csv: openpyxl and pandas read the cells as Python str (Excel's "
+    "MID/LEN count UTF-16 units: use the text column there).",
     "prodigy": "code points: Prodigy is Python and its start/end are spaCy token.idx values, "
     "i.e. str indices; token_start/token_end are token indices, token_end inclusive.",
     "doccano": "UTF-16 code units: doccano's browser annotator (v-annotator) computes offsets "
@@ -94,6 +97,7 @@ OFFSET_UNITS: dict[str, str] = {
 EXTENSIONS: dict[str, str] = {
     "jsonl": ".jsonl",
     "csv": ".csv",
+    "xlsx": ".xlsx",
     "prodigy": ".jsonl",
     "doccano": ".jsonl",
     "labelstudio": ".json",
@@ -122,9 +126,20 @@ FORMATS: dict[str, FormatSpec] = {
             folder=False,
             binary=False,
             one_per_annotator=False,
-            description="one row per span, for spreadsheets and pandas (formula-injection guarded)",
+            description="one row per span, exact text, for pandas and data tools "
+            "(--excel-safe: formula-guarded for spreadsheets)",
             offset_unit=CODE_POINTS,
             write=csv_rows.write,
+        ),
+        FormatSpec(
+            name="xlsx",
+            folder=False,
+            binary=True,
+            one_per_annotator=False,
+            description="the csv rows as an Excel workbook: every text cell a string cell, "
+            "exact and never run as a formula",
+            offset_unit=CODE_POINTS,
+            write=xlsx.write,
         ),
         FormatSpec(
             name="prodigy",

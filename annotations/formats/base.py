@@ -26,8 +26,8 @@ class FormatUnavailable(Exception):
 
 @dataclass
 class ExportOptions:
-    #: Turn off the spreadsheet formula-injection guard of the csv format.
-    raw_csv: bool = False
+    #: csv: prefix cells a spreadsheet would run as formulas with ``'`` (off: exact text).
+    excel_safe: bool = False
 
 
 @dataclass
@@ -38,6 +38,8 @@ class ExportReport:
     skipped: int = 0
     #: One-line notes for the user.
     messages: list[str] = field(default_factory=list)
+    #: One-line warnings: the output may not do what the user expects in its consumer.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

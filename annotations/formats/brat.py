@@ -31,6 +31,18 @@ become spaces).  Relations whose two spans are both exported become ``R``
 lines.  An ``annotation.conf`` declaring the labels and relations seen is
 written last, so brat shows the collection without configuration errors.
 
+Overlaps: one ``.ann`` holds every annotator, so identical, nested and
+crossing spans are routine, and brat refuses all three unless the
+configuration allows them (``verify_annotations.py``: "claim cannot have
+identical span with claim").  The conf allows every overlap between any two
+entity types the way brat documents it, with its special ``<OVERLAP>``
+relation in ``[relations]``::
+
+    <OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>
+
+(``projectconfig.py``: ``<OVL-TYPE>`` takes ``contain``, ``equal``,
+``cross`` or ``<ANY>`` for all three.)
+
 File names come from :func:`safe_filename`; every path is resolved and must
 stay inside the output folder (a planted symlink is refused and reported).
 """
@@ -58,6 +70,8 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _FRAGMENT = re.compile(f"[^{LINE_BREAKS}]+")
 _BREAKS = re.compile(f"[{LINE_BREAKS}\t]")
 DISCONT_SEP = " "
+#: Lets spans of any two entity types be identical, nested or crossing (see the module).
+OVERLAP_LINE = "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>"
 
 
 def brat_type(label: str) -> str:
@@ -158,6 +172,7 @@ def _write_conf(directory: Path, labels: set[str], rels: set[str], report: Expor
         *sorted(labels),
         "",
         "[relations]",
+        OVERLAP_LINE,
         *rel_lines,
         "",
         "[events]",

@@ -11,6 +11,10 @@ code units, so an emoji outside the Basic Multilingual Plane counts 2
 Python 19-29; also PR #99).  We convert from code points.  A project created
 with "Count grapheme clusters as one character" counts grapheme clusters
 instead; that mode is not supported here (combining accents would shift).
+
+Overlaps: doccano drops overlapping spans of a record on import, without a
+word, unless the project was created with "Allow overlapping spans"; the
+export counts the records that hold overlaps and says so in one warning.
 """
 
 from __future__ import annotations
@@ -27,12 +31,13 @@ from annotations.formats.base import (
     dumps,
     valid_spans,
 )
-from annotations.model import ExportDoc
+from annotations.model import ExportDoc, Span
 
 
 def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
     stream = out.require_stream("doccano")
     report = ExportReport()
+    overlapping = 0
     for doc in docs:
         report.articles += 1
         spans = valid_spans(doc, report, "doccano")
@@ -47,4 +52,21 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
             }
             stream.write((dumps(record) + "\n").encode("utf-8"))
             report.spans += len(mine)
+            overlapping += has_overlap(mine)
+    if overlapping:
+        report.warnings.append(
+            f"doccano: {overlapping} record(s) hold overlapping spans, which doccano drops "
+            "on import unless the project allows overlapping spans (create it with "
+            '"Allow overlapping spans" ticked)'
+        )
     return report
+
+
+def has_overlap(spans: list[Span]) -> bool:
+    """Do any two of ``spans`` (in export order: by start) share a character?"""
+    reach = -1
+    for span in spans:
+        if span.start < reach:
+            return True
+        reach = max(reach, span.end)
+    return False

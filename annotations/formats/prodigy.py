@@ -11,9 +11,18 @@ Offset unit: Unicode code points.  Prodigy is a Python program and its task
 i.e. Python ``str`` indices -- the same as ours, so no conversion.
 ``token_end`` is inclusive, as in Prodigy.
 
-Tokens are the matches of ``\\w+|[^\\w\\s]``.  Prodigy's manual interfaces need
-spans on token boundaries, so a span that starts or ends inside a token is
-widened to whole tokens (and reported); one that covers no token is skipped.
+Tokens follow spaCy's convention, which Prodigy's tasks come from: the words
+are the matches of ``\\w+|[^\\w\\s]``; a word followed by one space has
+``ws: true`` (that space is its trailing white space), and any other white
+space -- a run of spaces, a line break, a paragraph break, white space before
+the first word -- is a token of its own (``"\\n\\n"``, ``ws: false``), as
+spaCy's tokenizer makes it.  So ``"".join(t["text"] + " " * t["ws"])`` gives
+the text back, and ``spacy.tokens.Doc(vocab, words, spaces)`` built from the
+tokens has the article's text, so every span is a ``char_span`` of it.
+Prodigy's manual interfaces need spans on word boundaries, so a span that
+starts or ends inside a word is widened to whole words (and reported); one
+that covers no word is skipped.  A span's ``token_start``/``token_end`` index
+the full token list (white-space tokens count).
 
 Hashes: Prodigy computes them with mmh3 over the task JSON; we add no
 dependency and use the first four bytes of SHA-256 as a signed 32-bit int:
@@ -44,6 +53,38 @@ from annotations.model import ExportDoc
 from annotations.tokens import tokenize
 
 
+def spacy_tokens(text: str, words: list[tuple[int, int]]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Prodigy tokens for ``text`` in spaCy's convention (see the module), and the
+    position of each of ``words`` in them.
+
+    Between two words: one space is the first word's trailing white space
+    (``ws: true``); anything else is one white-space token, after that space
+    if there is one.
+    """
+    out: list[dict[str, Any]] = []
+    position: list[int] = []
+
+    def add(start: int, end: int, ws: bool) -> None:
+        out.append({"text": text[start:end], "start": start, "end": end, "id": len(out),
+                    "ws": ws})
+
+    cursor = 0
+    for n, (start, end) in enumerate(words):
+        if start > cursor:  # white space before the first word
+            add(cursor, start, False)
+        position.append(len(out))
+        gap_end = words[n + 1][0] if n + 1 < len(words) else len(text)
+        ws = end < gap_end and text[end] == " "
+        add(start, end, ws)
+        cursor = end + ws
+        if cursor < gap_end:
+            add(cursor, gap_end, False)
+        cursor = gap_end
+    if cursor < len(text):  # only white space, no word at all
+        add(cursor, len(text), False)
+    return out, position
+
+
 def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
     stream = out.require_stream("prodigy")
     report = ExportReport()
@@ -53,16 +94,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
         text = doc.article.text
         spans = valid_spans(doc, report, "prodigy")
         toks = tokenize(text)
-        tok_json = [
-            {
-                "text": text[s:e],
-                "start": s,
-                "end": e,
-                "id": i,
-                "ws": e < len(text) and text[e].isspace(),
-            }
-            for i, (s, e) in enumerate(toks)
-        ]
+        tok_json, position = spacy_tokens(text, toks)
         input_hash = signed32(text)
         for name in annotators(doc, spans):
             out_spans: list[dict[str, Any]] = []
@@ -81,8 +113,8 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
                     {
                         "start": start,
                         "end": end,
-                        "token_start": first,
-                        "token_end": last,
+                        "token_start": position[first],
+                        "token_end": position[last],
                         "label": span.label,
                     }
                 )

@@ -1,7 +1,8 @@
 """``stancemark agreement``: pairwise span F1, token kappa and Krippendorff's alpha.
 
-The figures come from :mod:`annotations.agreement` (definitions in the
-README); this module only prints them.  An undefined figure is ``-`` in the
+The figures come from :mod:`annotations.agreement` over the raters of
+:mod:`annotations.raters` (gold left out unless ``--include-gold``;
+definitions in the README); this module only prints them.  An undefined figure is ``-`` in the
 table and ``null`` in JSON, never a made-up 0 or 1.
 """
 
@@ -11,14 +12,9 @@ from collections.abc import Sequence
 
 import click
 
-from annotations.agreement import (
-    TABLE_HEADS,
-    AgreementReport,
-    compute_agreement,
-    figure_text,
-    table_rows,
-)
+from annotations.agreement import TABLE_HEADS, AgreementReport, figure_text, table_rows
 from annotations.output import json_text
+from annotations.raters import store_agreement
 from annotations.safety import printable
 from annotations.store import Store
 from tui.cli.options import (
@@ -26,7 +22,7 @@ from tui.cli.options import (
     db_option,
     json_option,
     label_filter_option,
-    pass_store,
+    pass_existing_store,
 )
 
 
@@ -49,16 +45,18 @@ def agreement_table(report: AgreementReport) -> str:
 @db_option
 @annotators_filter_option
 @label_filter_option
+@click.option("--include-gold", is_flag=True,
+              help="Count gold (the reviewed set) as a rater; it is left out by default.")
 @json_option
-@pass_store
+@pass_existing_store
 def agreement(store: Store, annotators: tuple[str, ...], labels: tuple[str, ...],
-              as_json: bool) -> None:
+              include_gold: bool, as_json: bool) -> None:
     """Pairwise exact / overlap span F1, token Cohen's kappa, Krippendorff's alpha.
 
     Definitions are in the README; an undefined figure is printed as '-'
-    (null in JSON), never a made-up 0 or 1.
+    (null in JSON), never a made-up 0 or 1.  gold, the reviewed set, is not a
+    rater unless --include-gold (or --annotator gold).
     """
-    texts, spans, done = store.agreement_inputs(list(annotators) or None)
-    report = compute_agreement(texts, spans, done, annotators=list(annotators) or None,
-                               labels=list(labels) or None)
+    report = store_agreement(store, annotators=annotators, labels=labels,
+                             include_gold=include_gold)
     click.echo(json_text(report.to_dict()) if as_json else agreement_table(report))

@@ -102,17 +102,18 @@ def export_summary(fmt: str, report: ExportReport, orphaned: int) -> str:
 @click.option("--include-orphaned", is_flag=True,
               help="Keep spans whose quote could not be re-anchored (left out and counted by "
               "default).")
-@click.option("--raw", "raw", is_flag=True,
-              help="csv: write cells verbatim, without the spreadsheet formula guard.")
+@click.option("--excel-safe", "excel_safe", is_flag=True,
+              help="csv: prefix cells a spreadsheet would run as formulas with ' (their text "
+              "is then no longer exact; --format xlsx is safe and exact).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
            annotators: tuple[str, ...], labels: tuple[str, ...], status: str,
-           articles: tuple[str, ...], include_orphaned: bool, raw: bool) -> None:
+           articles: tuple[str, ...], include_orphaned: bool, excel_safe: bool) -> None:
     """Export labeled datasets (deterministic: same database, same bytes)."""
     spec = FORMATS[fmt]
     stdout = _stdout()
     _check_destination(spec, output, stdout)
-    store = open_store(ctx, db)
+    store = open_store(ctx, db, create=False)
     counters: dict[str, int] = {}
     total = len(articles) if articles else store.count_articles()
     docs = store.export_docs(
@@ -124,11 +125,13 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
     try:
         with progress_bar(total) as bar:
             tracked = bar.track(docs, total=total, description="exporting")
-            report = _write(spec, tracked, output, stdout, ExportOptions(raw_csv=raw))
+            report = _write(spec, tracked, output, stdout, ExportOptions(excel_safe=excel_safe))
     except (FormatUnavailable, OutputError) as e:
         fail(e)
     except (OSError, ValueError) as e:
         fail(f"{output or 'stdout'}: {e}")
     for note in report.messages:
         print_message(f"note: {note}")
+    for warning in report.warnings:
+        print_message(f"warning: {warning}")
     print_message(export_summary(fmt, report, counters.get("orphaned", 0)))

@@ -12,6 +12,12 @@ arguments before touching the database (``export``, ``annotate``,
 ``review``: a usage error must not create a database file) call
 :func:`open_store` themselves, which does the same.  A database that cannot
 be opened is one line on stderr and exit status 1.
+
+Only the commands that add to a database create a missing file (``import``,
+``merge`` and the annotator).  The ones that only read it (``stats``,
+``export``, ``agreement``, ``review``: :func:`pass_existing_store`, or
+``open_store(..., create=False)``) refuse a missing one, so a mistyped
+``--db`` is an error rather than an empty database reporting zeros.
 """
 
 from __future__ import annotations
@@ -22,12 +28,12 @@ from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
-from annotations.config import ConfigError, load_config, resolve_annotator
+from annotations.config import ConfigError, load_config, resolve_annotator, user_config_path
 from annotations.labels import LabelError, load_labels
 from annotations.model import Label
 from annotations.names import AnnotatorNameError, check_annotator
 from annotations.safety import printable
-from annotations.store import Store, StoreError
+from annotations.store import Store, StoreError, resolve_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
@@ -81,24 +87,40 @@ def group_setting(ctx: click.Context, name: str) -> Any:
     return settings.get(name) if settings else None
 
 
-def open_store(ctx: click.Context, db: str | None) -> Store:
-    """The database named by ``--db`` (here or before the command), closed with ``ctx``."""
+def open_store(ctx: click.Context, db: str | None, *, create: bool = True) -> Store:
+    """The database named by ``--db`` (here or before the command), closed with ``ctx``.
+
+    ``create=False``: a command that only reads refuses a file that does not exist.
+    """
+    path = resolve_db_path(db or group_setting(ctx, "db"))
+    if not create and path.parent.is_dir() and not path.exists():
+        fail(f"{path}: no such database (check --db or $STANCEMARK_DB; "
+             "`stancemark import` creates one)")
     try:
-        store = Store.open(db or group_setting(ctx, "db"))
+        store = Store.open(path, create=create)
     except StoreError as e:
         fail(e)
     ctx.call_on_close(store.close)
     return store
 
 
-def pass_store(fn: Callable[..., R]) -> Callable[..., R]:
-    """Call ``fn(store, ...)`` in place of the ``db`` parameter (stack it under ``@db_option``)."""
-
+def _passing_store(fn: Callable[..., R], create: bool) -> Callable[..., R]:
     @functools.wraps(fn)
     def with_store(*args: Any, db: str | None, **kwargs: Any) -> R:
-        return fn(open_store(click.get_current_context(), db), *args, **kwargs)
+        return fn(open_store(click.get_current_context(), db, create=create), *args, **kwargs)
 
     return with_store
+
+
+def pass_store(fn: Callable[..., R]) -> Callable[..., R]:
+    """Call ``fn(store, ...)`` in place of the ``db`` parameter (stack it under ``@db_option``);
+    a missing file is created."""
+    return _passing_store(fn, create=True)
+
+
+def pass_existing_store(fn: Callable[..., R]) -> Callable[..., R]:
+    """:func:`pass_store` for a command that only reads: a missing file is refused."""
+    return _passing_store(fn, create=False)
 
 
 # ------------------------------------------------------------- the TUI
@@ -142,4 +164,4 @@ def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
 
     StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
                   keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
-                  **extra).run()
+                  config_path=user_config_path(), **extra).run()

@@ -58,9 +58,12 @@ def _compared(store: Store, reviewer: str, against: tuple[str, ...]) -> list[str
 @labels_file_option
 @click.option("--article", help="Open this article first (default: the first one with "
               "undecided disagreements).")
+@click.option("--include-gold", is_flag=True,
+              help="Agreement figures (header, statistics) count gold as a rater; it is left "
+              "out by default.")
 @click.pass_context
 def review(ctx: click.Context, db: str | None, annotator: str | None, against: tuple[str, ...],
-           labels_file: str | None, article: str | None) -> None:
+           labels_file: str | None, article: str | None, include_gold: bool) -> None:
     """Review teammates' spans side by side and build the gold set.
 
     Agreements, label conflicts, boundary differences and spans only one person
@@ -70,9 +73,10 @@ def review(ctx: click.Context, db: str | None, annotator: str | None, against: t
     """
     settings = app_settings(ctx, annotator, labels_file)
     _check_names(settings.annotator, against)
-    store = open_store(ctx, db)
+    store = open_store(ctx, db, create=False)
     require_articles(store, "import some first, e.g. `stancemark import sample_articles`")
     chosen = _compared(store, settings.annotator, against)
     if article is not None and store.get_article(article) is None:
         fail(f"no article with id {article!r}")
-    run_app(store, settings, start_article=article, review_against=chosen)
+    run_app(store, settings, start_article=article, review_against=chosen,
+            include_gold=include_gold)

@@ -9,7 +9,7 @@ import click
 from annotations.output import json_text
 from annotations.safety import printable
 from annotations.store import Store
-from tui.cli.options import db_option, json_option, pass_store
+from tui.cli.options import db_option, json_option, pass_existing_store
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -32,7 +32,7 @@ def stats_table(data: dict[str, Any]) -> str:
 @click.command()
 @db_option
 @json_option
-@pass_store
+@pass_existing_store
 def stats(store: Store, as_json: bool) -> None:
     """Articles, spans per label and per annotator, and statuses."""
     data = store.stats()

@@ -15,7 +15,6 @@ from functools import partial
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from annotations.store import StoreError
 from annotations.text import LineIndex
@@ -24,6 +23,7 @@ from tui.screens.tagging import TAGGING_CSS, PaletteCommand, TaggingScreen
 from tui.spanindex import SpanIndex
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_pane import ArticlePane
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.legend import Legend
 from tui.widgets.reader import Reader
 from tui.widgets.span_details import SpanDetails
@@ -49,7 +49,7 @@ class AnnotateScreen(TaggingScreen):
                 yield Legend(self.labels, id="legend")
                 yield SpanPanel(self.labels, id="span-panel")
                 yield SpanDetails(id="span-details")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def start_target(self) -> tuple[str, int] | None:
         """The article asked for, else where the annotator left off, else the first
@@ -77,7 +77,8 @@ class AnnotateScreen(TaggingScreen):
             i = lst.index_of(self.article.id)
             pos = None if i is None else i + 1
         total = lst.total if self.pane.loaded else self.pane.expected
-        self.query_one(TopBar).show(pos, total, self.snap_words, lst.count_status("done"))
+        self.query_one(TopBar).show(pos, total, self.snap_words, lst.count_status("done"),
+                                    team=self.show_team)
 
     def keep_position(self, article_id: str, offset: int) -> bool:
         try:
@@ -184,7 +185,7 @@ class AnnotateScreen(TaggingScreen):
         article_id = self.article.id if self.article is not None else None
         review: PaletteCommand = (
             "Review this article…",
-            "Compare everyone else's spans on it, and accept or reject them into gold",
+            "Compare your spans with everyone else's on it; accept or reject them into gold",
             partial(self.app.open_review, article_id),  # type: ignore[attr-defined]
         )
         return [review, *self.common_commands(), *self.label_commands()]

@@ -10,8 +10,9 @@ pointed at ``gold`` with the reviewer as the actor, plus what reviewing needs:
 * the review list names each span's annotator, label, kind and decision;
 * ``a`` / ``r`` accept (copy into gold) or reject the span under the cursor,
   ``A`` accepts every agreed span, tab / shift+tab walk the disagreements;
-* the header shows the article's agreement figures, the list each article's
-  "decided / disagreements" (computed for the rows drawn, then cached).
+* the header shows the article's agreement figures (gold left out unless
+  ``include_gold``), the list each article's "decided / disagreements"
+  (computed for the rows drawn, then cached).
 
 Every decision and edit goes through :mod:`annotations.review` or the Store
 synchronously, so it is committed before the key press returns.
@@ -26,7 +27,6 @@ from typing import cast
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer
 
 from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
@@ -39,6 +39,7 @@ from tui.screens.tagging import TAGGING_CSS, PaletteCommand, TaggingScreen
 from tui.spanindex import SpanIndex
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_pane import ArticlePane
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.review_bar import ReviewBar
 from tui.widgets.review_items import ReviewItems
 from tui.widgets.review_legend import ReviewLegend
@@ -85,6 +86,8 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
     #: (the label's number still tags).
     KEYS_BEFORE_LABELS = frozenset(k for key in K.REVIEW_KEYS for k in key.keys.split(","))
     STATUS_NAME = "gold"
+    #: The reader already paints every compared annotator's spans.
+    TEAM_TOGGLE = False
 
     def __init__(
         self,
@@ -95,11 +98,14 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         start_article: str | None = None,
         *,
         from_annotator: bool = False,
+        include_gold: bool = False,
     ) -> None:
+        """``include_gold``: the header's figures count gold as a rater too."""
         super().__init__(store, GOLD, labels, start_article, actor=reviewer)
         self.reviewer = reviewer
         self.against = [a for a in dict.fromkeys(against) if a != GOLD]
         self.from_annotator = from_annotator
+        self.include_gold = include_gold
         self.review: core.ArticleReview | None = None
         #: the compared spans of the open article, by id
         self.items: dict[str, core.ReviewSpan] = {}
@@ -123,7 +129,7 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
                 yield ReviewLegend(id="legend")
                 yield ReviewItems(self.labels, id="review-items")
                 yield SpanPanel(self.labels, id="span-panel")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     @property
     def review_reader(self) -> ReviewReader:
@@ -216,7 +222,8 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
     def _load_review(self) -> None:
         """Re-read the open article's comparison, decisions and gold spans."""
         assert self.article is not None
-        rv = core.review_article(self.store, self.article.id, self.reviewer, self.against)
+        rv = core.review_article(self.store, self.article.id, self.reviewer, self.against,
+                                 include_gold=self.include_gold)
         self.review = rv
         self.items = {it.span.id: it for it in rv.items}
         self.index.reset(rv.gold)

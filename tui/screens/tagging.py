@@ -38,13 +38,23 @@ hook                          what it decides
 ``keep_position``             whether and where the reader's place is kept between runs
 ``theme_changed``             restyle after a theme change
 ``palette_commands``          the command palette's entries
+``team_spans``                the teammates' spans the ``T`` toggle shows (read-only)
 ``action_done_next`` (req.)   space: mark done, open the next article
 ``action_focus_spans`` (req.) ``o``: focus the screen's span list
 ============================  ==============================================================
 
 Class attributes declare the rest: ``ARTICLE_ACTIONS`` (actions that need an
 open article), ``KEYS_BEFORE_LABELS`` (the screen's keys a label key does not
-take over) and ``STATUS_NAME`` (the header's name for the status shown).
+take over), ``STATUS_NAME`` (the header's name for the status shown) and
+``TEAM_TOGGLE`` (whether ``T`` shows teammates' spans here).
+
+Teammates' spans: with the toggle on, the spans :meth:`team_spans` returns
+sit in a second index (:attr:`TaggingScreen.team`) that the reader paints
+faintly under the screen's own and the span panel lists below them with
+their annotators' names; it is re-read when the article opens and when
+another process commits (the poll), never edited: delete, note, relabel and
+tab act on :attr:`TaggingScreen.index` only, which never holds them.
+
 Styles: ``tagging.tcss`` lays out the parts both screens share (scoped to
 ``TaggingScreen``); each screen's ``CSS_PATH`` names it (:data:`TAGGING_CSS`)
 and then its own sizes; the widgets bring their looks (``DEFAULT_CSS``).
@@ -71,7 +81,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import TextArea
 
-from annotations.model import Article, ArticleRow, Label, Span
+from annotations.model import GOLD, Article, ArticleRow, Label, Span
 from annotations.store import Event, Store, StoreError
 from annotations.text import LineIndex, snap
 from tui import keys as K
@@ -87,6 +97,11 @@ from tui.widgets.span_panel import SpanPanel
 
 #: Seconds between checks for changes made by other processes.
 POLL_SECONDS = 1.0
+
+#: Terminal widths below this hide the article list until ``L`` (see TaggingScreen).
+NARROW_BELOW = 100
+#: Terminal heights below this shrink the panels under the reader.
+SHORT_BELOW = 30
 
 #: The layout both tagging screens share; each names it first in its CSS_PATH.
 TAGGING_CSS = Path(__file__).with_name("tagging.tcss")
@@ -131,6 +146,12 @@ def describe_event(ev: Event) -> str:
 class TaggingScreen(Screen[None]):
     """One article at a time, its spans, and the keys that tag them (see the module)."""
 
+    #: Narrower than this, the article list starts hidden (``L`` shows it) and, lower
+    #: than ``SHORT_BELOW`` lines, the panels under the reader shrink (tagging.tcss):
+    #: at 80x24 the reader keeps most of the screen.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-tall")]
+
     #: Actions that apply only with an article open (and every ``tag(...)``).
     ARTICLE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"done_next", "next_article", "previous_article"}
@@ -140,6 +161,8 @@ class TaggingScreen(Screen[None]):
     KEYS_BEFORE_LABELS: ClassVar[frozenset[str]] = frozenset()
     #: The header's name for the status it shows (whose status: ``annotator``'s).
     STATUS_NAME: ClassVar[str] = "status"
+    #: ``T`` shows teammates' spans (dimmed, read-only) on this screen.
+    TEAM_TOGGLE: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -170,6 +193,9 @@ class TaggingScreen(Screen[None]):
         self.index = SpanIndex(LineIndex(""))
         self.current_span: str | None = None
         self.snap_words = True
+        #: teammates' spans of the open article, shown read-only (the ``T`` toggle)
+        self.show_team = False
+        self.team = SpanIndex(LineIndex(""))
         self._position_dirty = False
         self._data_version = store.data_version()
         self._binding_state: tuple[Any, ...] = ()
@@ -273,6 +299,14 @@ class TaggingScreen(Screen[None]):
         """The command palette's entries while this screen is open.  Default: the
         :meth:`common_commands` and the :meth:`label_commands`."""
         return [*self.common_commands(), *self.label_commands()]
+
+    def team_spans(self) -> list[Span]:
+        """The teammates' spans of the open article that the ``T`` toggle shows.
+        Default: every live span of the article by someone other than the screen's
+        annotator and actor, and not gold (the review's outcome, not a teammate)."""
+        assert self.article is not None
+        mine = {self.annotator, self.actor, GOLD}
+        return [s for s in self.store.spans(self.article.id) if s.annotator not in mine]
 
     def action_done_next(self) -> None:
         """Required: space, mark the article done and open the next one."""
@@ -386,10 +420,14 @@ class TaggingScreen(Screen[None]):
             return False
         self.article = article
         self.current_span = None
-        painted = self.read_spans(LineIndex(article.text))
+        lines = LineIndex(article.text)
+        painted = self.read_spans(lines)
+        self._read_team(lines)
         cursor = max(0, min(cursor, len(article.text)))
+        self.reader.set_team(self.team if self.show_team else None, repaint=False)
         self.reader.show_article(article.text, article.styles, painted, cursor)
         self.panel.current_id = None
+        self.panel.team = self.team if self.show_team else None
         self.panel.set_index(self.index)
         self.article_list.set_current(article.id)
         self.show_header()
@@ -446,11 +484,16 @@ class TaggingScreen(Screen[None]):
         """Does ``span`` sit in the open article's text (not orphaned)?"""
         return is_placed(span, len(self.index.lines.text))
 
-    def set_current(self, span_id: str | None, *, force: bool = False) -> None:
+    def set_current(self, span_id: str | None, *, force: bool = False,
+                    panel: bool = True) -> None:
+        """Make ``span_id`` (one of :attr:`index`, or None) the span delete, note and
+        relabel act on; ``panel=False`` leaves the span panel's highlight where it is
+        (on a teammate's row, which is never current)."""
         if span_id == self.current_span and not force:
             return
         self.current_span = span_id
-        self.panel.set_current(span_id)
+        if panel:
+            self.panel.set_current(span_id)
         self.current_changed()
         self._update_bindings()
 
@@ -481,6 +524,8 @@ class TaggingScreen(Screen[None]):
             return len(self.index) > 0
         if action == "replace_orphan":
             return bool(self.index.orphan_ids)
+        if action == "toggle_team":
+            return self.TEAM_TOGGLE and self.article is not None
         if action in self.ARTICLE_ACTIONS or action.startswith("tag"):
             return self.article is not None
         return True
@@ -512,6 +557,10 @@ class TaggingScreen(Screen[None]):
                 return
             span = self.target_span()
             if span is None:
+                theirs = self._theirs_here()
+                if theirs is not None:
+                    self._read_only(theirs)
+                    return
                 self.app.bell()
                 self.notify(
                     "Select some text first (shift+arrows, s for a sentence, or drag).",
@@ -524,7 +573,29 @@ class TaggingScreen(Screen[None]):
             self.index.add(new)
             self.spans_changed(new.id)
 
+    def _theirs_here(self) -> Span | None:
+        """The teammate's span the user points at (a highlighted row of the span list,
+        else under the cursor), when teammates' spans are shown: what a key that found
+        no span of the screen's own was probably meant for."""
+        if not self.show_team:
+            return None
+        panel = self.panel
+        if panel.has_focus and panel.current_id is not None:
+            return self.team.by_id.get(panel.current_id)
+        under = self.team.at(self.reader.cursor_offset)
+        return under[0] if under else None
+
+    def _read_only(self, theirs: Span) -> None:
+        self.app.bell()
+        self.notify(f"That is {one_line(theirs.annotator, 30)}'s span: teammates' spans are "
+                    "shown, never edited (select the text to tag your own).", markup=False,
+                    timeout=3)
+
     def _no_span(self) -> None:
+        theirs = self._theirs_here()
+        if theirs is not None:
+            self._read_only(theirs)
+            return
         self.app.bell()
         self.notify("No span under the cursor (tab jumps to the next one).", markup=False,
                     timeout=2)
@@ -648,6 +719,55 @@ class TaggingScreen(Screen[None]):
         self.snap_words = not self.snap_words
         self.update_top()
 
+    # ------------------------------------------------------- teammates' spans
+    def _read_team(self, lines: LineIndex | None = None) -> bool:
+        """Re-read the teammates' spans of the open article (when shown); whether they
+        changed."""
+        if not self.show_team or self.article is None:
+            changed = len(self.team) > 0
+            self.team = SpanIndex(lines or self.index.lines)
+            return changed
+        spans = self.team_spans()
+        if lines is None:
+            before = sorted((s.id, s.updated_at) for s in self.team.by_id.values())
+            if sorted((s.id, s.updated_at) for s in spans) == before:
+                return False
+        self.team = SpanIndex(lines or self.index.lines, spans)
+        return True
+
+    def _show_team(self) -> None:
+        """Hand the teammates' spans (or none) to the reader and the span panel."""
+        team = self.team if self.show_team else None
+        self.reader.set_team(team)
+        self.panel.set_team(team)
+
+    def reload_team(self) -> None:
+        """Re-read the teammates' spans; repaint only if they changed (the poll)."""
+        if self.show_team and self._read_team():
+            self._show_team()
+
+    def action_toggle_team(self) -> None:
+        """``T``: show or hide teammates' spans of the article (dimmed, read-only)."""
+        if not self.TEAM_TOGGLE or self.article is None:
+            return
+        self.show_team = not self.show_team
+        with self.store_errors():
+            self._read_team(self.index.lines)
+        self._show_team()
+        self.update_top()
+        if not self.show_team:
+            self.notify("Teammates' spans hidden.", markup=False, timeout=2)
+            return
+        names = sorted({s.annotator for s in self.team.by_id.values()})
+        if not names:
+            self.notify("No teammate has tagged this article yet (shown when they do).",
+                        markup=False, timeout=3)
+        else:
+            who = ", ".join(one_line(n, 20) for n in names[:5])
+            more = f" +{len(names) - 5}" if len(names) > 5 else ""
+            self.notify(f"Showing {len(self.team)} span(s) by {who}{more}: dimmed, "
+                        "read-only, listed under yours.", markup=False, timeout=3)
+
     # ------------------------------------------------------------- palette
     def common_commands(self) -> list[PaletteCommand]:
         """The palette entries every tagging screen offers."""
@@ -658,6 +778,7 @@ class TaggingScreen(Screen[None]):
             ("Toggle word snapping", f"Selections snap to whole words (now {snap})",
              self.action_toggle_snap),
             ("Show / hide the article list", f"The list is {listed}", self.action_toggle_list),
+            *self._team_command(),
             ("Switch theme", "Pick a colour theme", app.action_change_theme),
             ("Keys and labels (help)", "Every key and label", partial(app.run_action, "help")),
             ("Filter articles: to do", "Only articles you have not started",
@@ -674,6 +795,14 @@ class TaggingScreen(Screen[None]):
             ("Agreement statistics", "Pairwise span F1, token kappa and alpha (as "
              "`stancemark agreement`)", app.open_stats),  # type: ignore[attr-defined]
         ]
+
+    def _team_command(self) -> list[PaletteCommand]:
+        if not self.TEAM_TOGGLE:
+            return []
+        state = "shown" if self.show_team else "hidden"
+        return [("Show / hide teammates' spans",
+                 f"Other annotators' spans of this article, dimmed and read-only (now {state};"
+                 " key T)", self.action_toggle_team)]
 
     def label_commands(self) -> list[PaletteCommand]:
         """Per label: tag as it, filter by it."""
@@ -701,6 +830,9 @@ class TaggingScreen(Screen[None]):
         event.stop()
         span = self.index.by_id.get(event.span_id)
         if span is None:
+            # A teammate's row: nothing of ours is current while it is highlighted, so
+            # delete / note / relabel have no target (and never act on theirs).
+            self.set_current(None, panel=False)
             return
         self.set_current(span.id)
         if self.placed(span):
@@ -710,6 +842,11 @@ class TaggingScreen(Screen[None]):
         event.stop()
         span = self.index.by_id.get(event.span_id)
         if span is None:
+            theirs = self.team.by_id.get(event.span_id) if self.show_team else None
+            if theirs is not None and self.placed(theirs):
+                # Show it in the text; it stays theirs (nothing acts on it).
+                self.reader.goto(theirs.start, center=True)
+                self.reader.focus()
             return
         if self.placed(span):
             self.set_current(span.id)
@@ -742,6 +879,7 @@ class TaggingScreen(Screen[None]):
                             severity="warning", markup=False)
             else:
                 self.reload_spans()
+                self.reload_team()
             self.refresh_article_row()
 
     def on_unmount(self) -> None:

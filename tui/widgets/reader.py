@@ -8,6 +8,10 @@ the markdown style rows), and each painted line is cached until the spans or
 the theme change, so a key press costs a few dictionary look-ups per visible
 line however many spans the article holds.
 
+Teammates' spans (the annotate screen's toggle) are a second, read-only
+index painted under one's own (:meth:`Reader.set_team`): a faint wash of
+their label colour, which one's own spans cover where both are.
+
 Rendered screen lines are cached too (:meth:`Reader.render_line`), one per
 section of a wrapped paragraph, and only what changed is repainted: a
 selection change repaints the lines of the old and new selection (TextArea
@@ -59,6 +63,8 @@ STYLE_CLASSES = {
 }
 #: How much of the label colour goes into a span's background.
 SPAN_TINT = 0.5
+#: ... and into a teammate's span's background (a faint wash under one's own spans).
+TEAM_TINT = 0.2
 OVERLAP = Style(underline=True, bold=True)
 UNKNOWN_LABEL_COLOR = "#999999"
 #: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are);
@@ -85,6 +91,15 @@ def _label_styles(color_text: str, background: Color) -> tuple[Style, Style]:
         bgcolor=color.rich_color, color=color.get_contrast_text(1.0).rich_color, bold=True
     )
     return span, active
+
+
+def team_style(color_text: str, background: Color) -> Style:
+    """A teammate's span: a faint wash of the label colour, the text left as it is (on a
+    terminal without true colour, where nothing blends, the label colour as text)."""
+    color = Color.parse(color_text)
+    if background.ansi is not None or background.a == 0:
+        return Style(color=color.rich_color)
+    return Style(bgcolor=background.blend(color, TEAM_TINT).rich_color)
 
 
 def elementary_covers(
@@ -218,6 +233,9 @@ class Reader(TextArea, inherit_bindings=False):
         self._shown = ""
         self.lines = LineIndex("")
         self.index = SpanIndex(self.lines)
+        #: teammates' spans, painted faintly under :attr:`index` (None: not shown)
+        self.team: SpanIndex | None = None
+        self._team_styles: dict[str, Style] = {}
         self.active_span: str | None = None
         self._style_rows: dict[int, list[tuple[int, int, str]]] = {}
         self._painted: dict[int, Text] = {}
@@ -256,6 +274,13 @@ class Reader(TextArea, inherit_bindings=False):
                 if ce > cs:
                     rows.setdefault(row, []).append((cs, ce, st.kind))
         return rows
+
+    def set_team(self, team: SpanIndex | None, *, repaint: bool = True) -> None:
+        """Paint ``team`` (teammates' spans, over the same text) under the spans, or
+        stop (``None``).  Its changes are never incremental: a new one repaints all."""
+        self.team = team
+        if repaint:
+            self.repaint()
 
     def spans_changed(self) -> None:
         """Repaint the columns whose spans changed (call after updating the index)."""
@@ -395,6 +420,8 @@ class Reader(TextArea, inherit_bindings=False):
         if background.a == 0:
             background = Color.parse(self.app.current_theme.surface or "#1e1e1e")
         self._label_styles = label_colors(self.labels, background)
+        self._team_styles = {lb.name: team_style(lb.color, background) for lb in self.labels}
+        self._team_styles[""] = team_style(UNKNOWN_LABEL_COLOR, background)
         kinds: dict[str, Style] = {}
         for kind, name in STYLE_CLASSES.items():
             # Only the component's colour and text style: the span tints own the background.
@@ -554,10 +581,23 @@ class Reader(TextArea, inherit_bindings=False):
             style = self._kind_styles.get(kind)
             if style:
                 line.stylize(style, cs, ce)
+        team = self.team.rows.get(row) if self.team is not None else None
+        if team:
+            self._paint_team(line, team)
         runs = self.index.rows.get(row)
         if runs:
             self._paint_spans(line, runs)
         return line
+
+    def _paint_team(self, line: Text, runs: list[tuple[int, int, str]]) -> None:
+        """Teammates' spans: the innermost one's wash where several overlap."""
+        assert self.team is not None
+        by_id = self.team.by_id
+        styles = self._team_styles
+        for a, b, cover in elementary_covers(runs):
+            inner = min(cover, key=lambda sid: (by_id[sid].end - by_id[sid].start, sid))
+            label = by_id[inner].label
+            line.stylize(styles.get(label) or styles.get("") or Style(), a, b)
 
     def _paint_spans(self, line: Text, runs: list[tuple[int, int, str]]) -> None:
         """Innermost (shortest) span's colour on top; overlaps underlined and bold."""

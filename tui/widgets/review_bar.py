@@ -16,6 +16,8 @@ class ReviewBar(Static):
         height: 1;
         background: $panel;
         color: $foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 

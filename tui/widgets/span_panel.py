@@ -3,6 +3,9 @@
 One line per span (label, quoted text, note); the span under the reader's
 cursor is highlighted.  Orphaned spans (their text changed and they could not
 be re-anchored) are listed too, marked, so they can be re-placed or deleted.
+When the screen shows teammates' spans (:meth:`SpanPanel.set_team`), they are
+listed below one's own, dimmed, each with its annotator's name: they can be
+looked at and shown in the text, never edited.
 A Line-API widget: thousands of spans cost nothing until they are in view.
 """
 
@@ -53,6 +56,9 @@ class SpanPanel(SpanRows, can_focus=True):
         & > .span-panel--empty {
             color: $text-muted;
         }
+        & > .span-panel--team {
+            color: $text-muted;
+        }
     }
     """
 
@@ -62,6 +68,7 @@ class SpanPanel(SpanRows, can_focus=True):
         "span-panel--orphan",
         "span-panel--note",
         "span-panel--empty",
+        "span-panel--team",
     }
 
     @dataclass
@@ -79,6 +86,8 @@ class SpanPanel(SpanRows, can_focus=True):
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
         super().__init__(labels, id=id)
         self.index = SpanIndex(LineIndex(""))
+        #: teammates' spans, listed below :attr:`index` (None: not shown)
+        self.team: SpanIndex | None = None
         # Rendered rows by what they show: a new span shifts every row below
         # it, and only the rows whose span or highlight changed render again.
         self._strips: dict[tuple[object, ...], Strip] = {}
@@ -91,6 +100,20 @@ class SpanPanel(SpanRows, can_focus=True):
         self._shown.clear()
         self.spans_changed()
 
+    def set_team(self, team: SpanIndex | None) -> None:
+        """List ``team`` (teammates' spans) below this annotator's, or stop (``None``)."""
+        self.team = team
+        if self.current_id is not None and self.position_of(self.current_id) is None:
+            self.current_id = None
+        self.spans_changed()
+
+    def is_team(self, span_id: str) -> bool:
+        """Is ``span_id`` a teammate's span listed here (shown, never edited)?"""
+        return self.team is not None and span_id in self.team.by_id
+
+    def _team_count(self) -> int:
+        return len(self.team) if self.team is not None else 0
+
     def notify_style_update(self) -> None:
         self._strips.clear()
         self._shown.clear()
@@ -98,8 +121,8 @@ class SpanPanel(SpanRows, can_focus=True):
 
     def spans_changed(self) -> None:
         before = self.scroll_offset.y
-        self.set_row_count(len(self.index))
-        if self.current_id is not None and self.current_id not in self.index.by_id:
+        self.set_row_count(self.row_count())
+        if self.current_id is not None and self.position_of(self.current_id) is None:
             self.current_id = None
         self._scroll_current_into_view()
         if self.scroll_offset.y != before or not self._shown:
@@ -115,13 +138,29 @@ class SpanPanel(SpanRows, can_focus=True):
 
     # ------------------------------------------------------------ rows
     def row_count(self) -> int:
-        return len(self.index)
+        return len(self.index) + self._team_count()
 
     def id_at(self, pos: int) -> str:
-        return self.index.ordered[pos][4]
+        own = len(self.index)
+        if pos < own:
+            return self.index.ordered[pos][4]
+        assert self.team is not None
+        return self.team.ordered[pos - own][4]
 
     def position_of(self, span_id: str) -> int | None:
-        return self.index.position_of(span_id)
+        pos = self.index.position_of(span_id)
+        if pos is None and self.team is not None:
+            theirs = self.team.position_of(span_id)
+            pos = None if theirs is None else len(self.index) + theirs
+        return pos
+
+    def _span_at(self, pos: int) -> tuple[Span, bool]:
+        """The span on row ``pos`` and whether it is a teammate's."""
+        own = len(self.index)
+        if pos < own:
+            return self.index.span_at_position(pos), False
+        assert self.team is not None
+        return self.team.span_at_position(pos - own), True
 
     # ------------------------------------------------------------- render
     def render_line(self, y: int) -> Strip:
@@ -131,7 +170,7 @@ class SpanPanel(SpanRows, can_focus=True):
         if width <= 0:
             return Strip.blank(width, base)
         key = self._shown[y] = self._row_key(pos, width, base)
-        if not len(self.index):
+        if not self.row_count():
             if pos == 0:
                 empty = base + self.part_style("span-panel--empty")
                 text = Text(
@@ -144,39 +183,45 @@ class SpanPanel(SpanRows, can_focus=True):
                 text.truncate(width, overflow="ellipsis")
                 return Strip(list(text.render(self.app.console))).crop_extend(0, width, base)
             return Strip.blank(width, base)
-        if pos >= len(self.index):
+        if pos >= self.row_count():
             return Strip.blank(width, base)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) >= STRIPS_KEPT:
                 self._strips.clear()
-            span = self.index.span_at_position(pos)
+            span, theirs = self._span_at(pos)
             strip = self._strips[key] = self._render_row(span, span.id == self.current_id,
-                                                         width, base)
+                                                         width, base, team=theirs)
         return strip
 
     def _row_key(self, pos: int, width: int, base: Style) -> tuple[object, ...]:
         """Everything row ``pos`` shows (the base style last)."""
-        if not 0 <= pos < len(self.index):
+        if not 0 <= pos < self.row_count():
             return ("empty" if pos == 0 else None, width, base)
-        span = self.index.span_at_position(pos)
+        span, theirs = self._span_at(pos)
         state = ((1 if self.has_focus else 2) if span.id == self.current_id else 0)
-        return (span.id, span.updated_at, span.label, span.text, span.note, span.anchor,
-                span.start, span.end, state, width, base)
+        return (span.id, theirs, span.annotator if theirs else "", span.updated_at, span.label,
+                span.text, span.note, span.anchor, span.start, span.end, state, width, base)
 
-    def _render_row(self, span: Span, current: bool, width: int, base: Style) -> Strip:
+    def _render_row(self, span: Span, current: bool, width: int, base: Style, *,
+                    team: bool = False) -> Strip:
         style = base
         if current:
             name = "span-panel--cursor" if self.has_focus else "span-panel--current"
             style = style + self.part_style(name)
+        elif team:
+            style = style + self.part_style("span-panel--team")
         color = self.label_colors.get(span.label, "#999999")
         placed = is_placed(span, len(self.index.lines.text))
         parts: list[tuple[str, Style]] = [
             ("▌" if current else " ", style + Style(color=color)),
             ("■ ", style + Style(color=color)),
-            (one_line(span.label, 12).ljust(8), style + Style(bold=True)),
+            (one_line(span.label, 12).ljust(8), style + Style(bold=not team)),
             (" ", style),
         ]
+        if team:
+            # whose it is: a teammate's span is shown, never edited
+            parts.append((one_line(span.annotator, 16) + " ", style + Style(italic=True)))
         if not placed:
             orphan = style + self.part_style("span-panel--orphan")
             parts.append(("⚠ orphaned ", orphan))

@@ -1,4 +1,5 @@
-"""One line at the top: who is annotating, where, and the snapping mode."""
+"""One line at the top: who is annotating (and whether teammates' spans show), where,
+and the snapping mode."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ class TopBar(ContentStatic):
         height: 1;
         background: $panel;
         color: $foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -21,18 +24,21 @@ class TopBar(ContentStatic):
         super().__init__(id=id)
         self.annotator = annotator
 
-    def show(self, position: int | None, total: int, snap_words: bool, done: int) -> None:
+    def show(self, position: int | None, total: int, snap_words: bool, done: int,
+             team: bool = False) -> None:
+        """``team``: teammates' spans are shown (the ``T`` toggle)."""
         where = f"article {position} of {total}" if position else f"{total} articles"
         self.show_content(
             Content.assemble(
                 (" stancemark ", "bold reverse"),
                 ("  annotator ", "$text-muted"),
                 (one_line(self.annotator, 60), "bold"),
+                ("  + teammates' spans", "bold $accent") if team else "",
                 ("   ", ""),
                 where,
                 ("   done ", "$text-muted"),
                 f"{done}",
-                ("   selection snaps to ", "$text-muted"),
-                "whole words" if snap_words else "exact characters",
+                ("   snap ", "$text-muted"),
+                "words" if snap_words else "characters",
             )
         )
