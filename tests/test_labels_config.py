@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.config import ConfigError, load_config, resolve_annotator
+from annotations.config import ConfigError, after_tag, load_config, resolve_annotator
 from annotations.labels import DEFAULT_LABELS, LabelError, load_labels
 
 
@@ -85,3 +85,14 @@ def test_config_files_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     user.write_text("- a list\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="mapping"):
         load_config(work)
+
+
+def test_after_tag_setting_is_validated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STANCEMARK_CONFIG", str(tmp_path / "none.yaml"))
+    assert after_tag(load_config(tmp_path)) == "next_sentence"
+    (tmp_path / "stancemark.yaml").write_text("after_tag: stay\n", encoding="utf-8")
+    assert after_tag(load_config(tmp_path)) == "stay"
+    (tmp_path / "stancemark.yaml").write_text("after_tag: sideways\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"stancemark.yaml: after_tag must be next_sentence "
+                                          r"or stay, not 'sideways'"):
+        load_config(tmp_path)

@@ -4,7 +4,7 @@ Usage (what ``tui/cli.py`` does)::
 
     app = StancemarkApp(store=store, annotator="ana", labels=labels,
                         keymap=config.get("keys"), theme=config.get("theme"),
-                        start_article=None)
+                        after_tag=after_tag(config), start_article=None)
     app.run()
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.app import App
 
+from annotations.config import DEFAULT_AFTER_TAG, AfterTag
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
 from annotations.review import default_against
@@ -64,9 +65,11 @@ class StancemarkApp(App[None]):
         theme: str | None = None,
         start_article: str | None = None,
         review_against: Sequence[str] | None = None,
+        after_tag: AfterTag = DEFAULT_AFTER_TAG,
     ) -> None:
         """``review_against``: start on the review screen, comparing these annotators
-        (``annotator`` is then the reviewer)."""
+        (``annotator`` is then the reviewer).  ``after_tag``: where the cursor goes
+        after a tag (the config's ``after_tag``)."""
         super().__init__()
         self.store = store
         self.annotator = annotator
@@ -75,6 +78,7 @@ class StancemarkApp(App[None]):
         self.requested_theme = theme
         self.start_article = start_article
         self.review_against = list(review_against) if review_against is not None else None
+        self.after_tag: AfterTag = after_tag
         self._checkpointed = store.total_changes()
 
     def on_mount(self) -> None:
@@ -88,10 +92,12 @@ class StancemarkApp(App[None]):
                 problems.append(f"Unknown theme {self.requested_theme!r}; using {self.theme}.")
         if self.review_against is not None:
             self.push_screen(ReviewScreen(self.store, self.annotator, self.labels,
-                                          self.review_against, self.start_article))
+                                          self.review_against, self.start_article,
+                                          after_tag=self.after_tag))
         else:
             self.push_screen(
-                AnnotateScreen(self.store, self.annotator, self.labels, self.start_article)
+                AnnotateScreen(self.store, self.annotator, self.labels, self.start_article,
+                               after_tag=self.after_tag)
             )
         self.set_interval(CHECKPOINT_SECONDS, self.checkpoint_if_written)
         for problem in problems:
@@ -123,7 +129,7 @@ class StancemarkApp(App[None]):
 
         self.push_screen(
             ReviewScreen(self.store, self.annotator, self.labels, against, article_id,
-                         from_annotator=True),
+                         from_annotator=True, after_tag=self.after_tag),
             callback=back,
         )
 

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
-from annotations.config import ConfigError, load_config, resolve_annotator
+from annotations.config import ConfigError, after_tag, load_config, resolve_annotator
 from annotations.labels import LabelError, load_labels
 from annotations.model import Label
 from annotations.safety import printable
@@ -133,4 +133,5 @@ def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
 
     StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
                   keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
+                  after_tag=after_tag(settings.config),
                   **extra).run()

@@ -71,6 +71,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import TextArea
 
+from annotations.config import DEFAULT_AFTER_TAG, AfterTag
 from annotations.model import Article, ArticleRow, Label, Span
 from annotations.store import Event, Store, StoreError
 from annotations.text import LineIndex, snap
@@ -156,9 +157,12 @@ class TaggingScreen(Screen[None]):
         start_article: str | None = None,
         *,
         actor: str | None = None,
+        after_tag: AfterTag = DEFAULT_AFTER_TAG,
     ) -> None:
         super().__init__()
         self.store = store
+        #: where the cursor goes after a tag: the next sentence's start, or it stays
+        self.after_tag = after_tag
         #: whose spans the screen shows and edits (``gold`` on the review screen)
         self.annotator = annotator
         #: who does it: recorded in the event log, and whose actions undo reverts
@@ -388,7 +392,8 @@ class TaggingScreen(Screen[None]):
         self.current_span = None
         painted = self.read_spans(LineIndex(article.text))
         cursor = max(0, min(cursor, len(article.text)))
-        self.reader.show_article(article.text, article.styles, painted, cursor)
+        self.reader.show_article(article.text, article.styles, painted, cursor,
+                                 sha256=article.text_sha256)
         self.panel.current_id = None
         self.panel.set_index(self.index)
         self.article_list.set_current(article.id)
@@ -508,13 +513,23 @@ class TaggingScreen(Screen[None]):
                 added = self.store.add_span(self.article.id, self.annotator, label, start, end,
                                             actor=self.actor)
                 self.index.add(added)
-                self.spans_changed(added.id, cursor=start)
+                nxt = None
+                if self.after_tag == "next_sentence":
+                    # The next sentence starting at or after the span's end: tagging
+                    # consecutive sentences is `s` + a label key each time.
+                    nxt = self.reader.sentences.next_start(end - 1)
+                if nxt is None:
+                    self.spans_changed(added.id, cursor=start)
+                else:
+                    self.spans_changed(None, cursor=nxt)
+                    self.sync_current()
                 return
             span = self.target_span()
             if span is None:
                 self.app.bell()
                 self.notify(
-                    "Select some text first (shift+arrows, s for a sentence, or drag).",
+                    "Select some text first (s: sentence, W: word by word, P: paragraph, "
+                    "shift+arrows, or drag).",
                     markup=False,
                 )
                 return
