@@ -78,11 +78,12 @@ READER_KEYS: tuple[Key, ...] = (
         "Extend the selection to the end of the next word", SELECT, show=True, short="+word"),
     Key("extend_word_previous", "B,ctrl+shift+left", "extend_word_previous",
         "Extend the selection back to the start of the previous word", SELECT),
+    # S and P stay out of the footer: with them it no longer fits 120 columns once an
+    # article has spans (the label keys and `?` fell off its end).
     Key("extend_sentence", "S", "extend_sentence",
-        "Extend the selection by the next whole sentence", SELECT, show=True,
-        short="+sentence"),
+        "Extend the selection by the next whole sentence", SELECT),
     Key("select_paragraph", "P", "select_paragraph", "Select the paragraph at the cursor",
-        SELECT, show=True, short="paragraph"),
+        SELECT),
     Key("clear_selection", "escape", "clear_selection", "Clear the selection", SELECT),
     Key("copy", "ctrl+c", "copy", "Copy the selected text", SELECT),
     Key("span_next", "tab", "screen.jump_span(1)", "Jump to the next span", SPANS, show=True,
@@ -166,8 +167,7 @@ REVIEW_KEYS: tuple[Key, ...] = (
 _REVIEW_READER_IDS = {"review_next", "review_previous", "review_back"}
 
 #: Keys that work on the review screen too but stay out of its (crowded) footer.
-_REVIEW_UNSHOWN = {"select_sentence", "extend_word_next", "extend_sentence", "select_paragraph",
-                   "edit_note"}
+_REVIEW_UNSHOWN = {"select_sentence", "extend_word_next", "edit_note"}
 
 
 def _quiet(keys: Iterable[Key]) -> list[Key]:
