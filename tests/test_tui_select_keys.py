@@ -170,6 +170,25 @@ async def test_after_a_tag_the_cursor_is_at_the_next_sentence(tui_store, tui_app
     ]
 
 
+async def test_after_a_tag_the_new_span_stays_current_until_the_cursor_moves(tui_store, tui_app):
+    """A label key, n or backspace right after a tag act on the span just made."""
+    text = tui_store.get_article("harbor").text
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.reader.goto(at(text, "The city"))
+        await pilot.press("s", "c")
+        assert screen.reader.cursor_offset == at(text, "The U.S.")
+        await pilot.press("d")  # nothing selected: relabels the new span
+        await pilot.press("right", "left")  # the cursor moved: the span under it counts again
+        assert screen.current_span is None
+        await pilot.press("x")  # nothing selected, no span here: nothing happens
+    assert stored(tui_store) == [
+        place(text, "The city awarded Acme Ltd. a harbor contract worth $40 million without a "
+                    "public tender, according to documents seen by reporters.", "denial"),
+    ]
+
+
 async def test_after_tag_stay_keeps_the_cursor(tui_store, tui_app):
     text = tui_store.get_article("harbor").text
     app = tui_app(after_tag="stay")

@@ -173,6 +173,9 @@ class TaggingScreen(Screen[None]):
         #: the spans this screen edits, of the open article
         self.index = SpanIndex(LineIndex(""))
         self.current_span: str | None = None
+        #: (cursor offset, span id): after a tag moved the cursor on to the next sentence,
+        #: the new span stays current while the cursor stays there
+        self._held_current: tuple[int, str] | None = None
         self.snap_words = True
         self._position_dirty = False
         self._data_version = store.data_version()
@@ -463,6 +466,12 @@ class TaggingScreen(Screen[None]):
         """Follow the cursor: keep the current span if still under it, else the innermost."""
         offset = self.reader.cursor_offset
         self.follow_cursor(offset, force=force)
+        held = self._held_current
+        if held is not None:
+            if held == (offset, self.current_span) and held[1] in self.index.by_id:
+                self.set_current(held[1], force=force)
+                return
+            self._held_current = None
         ids = [s.id for s in self.index.at(offset)]
         if self.current_span in ids:
             self.set_current(self.current_span, force=force)
@@ -516,13 +525,13 @@ class TaggingScreen(Screen[None]):
                 nxt = None
                 if self.after_tag == "next_sentence":
                     # The next sentence starting at or after the span's end: tagging
-                    # consecutive sentences is `s` + a label key each time.
+                    # consecutive sentences is `s` + a label key each time.  The new
+                    # span stays current until the cursor moves again, so a label key,
+                    # n or backspace right after still act on it.
                     nxt = self.reader.sentences.next_start(end - 1)
-                if nxt is None:
-                    self.spans_changed(added.id, cursor=start)
-                else:
-                    self.spans_changed(None, cursor=nxt)
-                    self.sync_current()
+                if nxt is not None:
+                    self._held_current = (nxt, added.id)
+                self.spans_changed(added.id, cursor=start if nxt is None else nxt)
                 return
             span = self.target_span()
             if span is None:
