@@ -7,12 +7,16 @@ win key by key.  Recognised keys::
     annotator: ana
     theme: textual-dark
     keys: {tag_claim: "c,1", undo: "u"}   # binding id -> comma-separated keys
+    after_tag: next_sentence              # or: stay (where the cursor goes after a tag)
 
 (``./stancemark.yaml`` may also hold the ``labels`` of :mod:`annotations.labels`.)
 Any other key is refused with the closest known one.
 
 :func:`save_setting` writes one key back into the user's file (the theme
 chosen in the app), keeping the other keys and the comments.
+
+A value that cannot work (``after_tag: sideways``) is a :class:`ConfigError`
+naming the file, so start-up stops with one line rather than ignore it.
 """
 
 from __future__ import annotations
@@ -23,12 +27,18 @@ import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 import yaml
 
 from annotations.known_keys import SETTINGS_KEYS, unknown_key
 from annotations.output import OutputError, atomic_write
+
+#: Where the cursor goes after a tag: the start of the next sentence (so tagging
+#: consecutive sentences is ``s`` + a label key each time), or it stays.
+AfterTag = Literal["next_sentence", "stay"]
+AFTER_TAG: tuple[AfterTag, ...] = get_args(AfterTag)
+DEFAULT_AFTER_TAG: AfterTag = "next_sentence"
 
 
 class ConfigError(Exception):
@@ -62,11 +72,20 @@ def load_config(cwd: Path | None = None) -> dict[str, Any]:
         if problem:
             raise ConfigError(f"{path}: {problem}")
         for k, v in doc.items():
+            if k == "after_tag" and v not in AFTER_TAG:
+                choices = " or ".join(AFTER_TAG)
+                raise ConfigError(f"{path}: after_tag must be {choices}, not {str(v)[:40]!r}")
             if k == "keys" and isinstance(v, dict):
                 merged.setdefault("keys", {}).update(v)
             else:
                 merged[k] = v
     return merged
+
+
+def after_tag(config: dict[str, Any]) -> AfterTag:
+    """The ``after_tag`` setting (checked by :func:`load_config`), or its default."""
+    value = config.get("after_tag", DEFAULT_AFTER_TAG)
+    return cast(AfterTag, value) if value in AFTER_TAG else DEFAULT_AFTER_TAG
 
 
 def _git_user() -> str | None:

@@ -543,3 +543,20 @@ def test_export_ignores_a_symlink_planted_at_the_old_temporary_name(db: Path,
     expected = run("export", "--db", str(db), "--format", "jsonl").stdout
     assert (out / "pack.jsonl").read_text(encoding="utf-8") == expected
     assert sorted(p.name for p in out.iterdir()) == [".pack.jsonl.tmp", "pack.jsonl"]
+
+
+def test_import_real_wire_report(db: Path) -> None:
+    """The wire report with its leading space: clean text, the date, a clean title."""
+    import sqlite3
+
+    wire = ROOT / "tests" / "files" / "wire-alibaba.txt"
+    r = run("import", "--db", str(db), str(wire))
+    assert r.exit_code == 0, r.output
+    con = sqlite3.connect(db)
+    title, published, text = con.execute(
+        "SELECT title, published, text FROM articles WHERE id = 'wire-alibaba'").fetchone()
+    con.close()
+    assert published == "2025-11-15"
+    assert text.startswith("A confidential White House memo alleges that Chinese e-commerce")
+    assert "date 2025" not in text and "date 2025" not in title
+    assert title.endswith("(NYSE:BABA) , is\u2026") and len(title) <= 120

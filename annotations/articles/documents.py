@@ -2,8 +2,10 @@
 
 A markdown file may open with YAML front matter (``id``, ``title``, ``date``,
 ``source``, ``url``; any other key is kept as metadata), read with PyYAML's
-safe loader only. A plain-text file that starts with ``date YYYY-MM-DD`` gets
-that date, and the token leaves the text. Both readers raise
+safe loader only. A plain-text file (or a markdown file without front matter)
+whose first non-blank characters are ``date YYYY-MM-DD`` gets that date, and
+the token and the white space around it leave the text. A title not given is
+the text's first sentence, cut at a word boundary with ``…``. Both readers raise
 :class:`~annotations.articles.errors.ArticleError` for a bad file.
 """
 
@@ -21,7 +23,7 @@ import yaml
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
     clean_title,
-    first_line_title,
+    first_sentence_title,
     id_text,
     scalar_text,
     slugify,
@@ -120,6 +122,10 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
     source = normalise_newlines(source.removeprefix("\ufeff"))
     front, body = _split_front_matter(where, source)
     front = {_key_text(k): v for k, v in front.items()}
+    wire_date = None
+    if not _FM_OPEN.match(source):
+        # No front matter: a wire report saved as .md may open with the date token.
+        wire_date, body = split_wire_date(body)
 
     try:
         text, styles = parse_markdown(body)
@@ -133,6 +139,8 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
     published_raw = front.pop("date", None)
     if published_raw is None:
         published_raw = front.pop("published", None)
+    if published_raw is None:
+        published_raw = wire_date
     published = scalar_text(published_raw, "date", where)
     source_name = scalar_text(front.pop("source", None), "source", where)
     url = scalar_text(front.pop("url", None), "url", where)
@@ -143,7 +151,7 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
         heading = next((r for r in styles if r.kind == "heading"), None)
         title = clean_title(text[heading.start : heading.end]) if heading else ""
     if not title:
-        title = first_line_title(text)
+        title = first_sentence_title(text)
     return Article(
         id=article_id,
         text=text,
@@ -157,28 +165,37 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
     )
 
 
-_WIRE_DATE = re.compile(r"date ([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\s+|\Z)")
+#: A wire report's date token: the first thing in the file after any white space,
+#: BOMs and blank lines (wire feeds send `` date 2025-11-15 A confidential ...``);
+#: the white space after it goes with it.
+_WIRE_DATE = re.compile(r"[\s\ufeff]*date[^\S\n]+([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\s+|\Z)")
+
+
+def split_wire_date(text: str) -> tuple[str | None, str]:
+    """``(date, rest)`` when ``text`` opens with a valid wire date token, else ``(None, text)``."""
+    wire = _WIRE_DATE.match(text)
+    if wire and _valid_date(wire.group(1)):
+        return wire.group(1), text[wire.end() :]
+    return None, text
 
 
 def read_text(path: Path, source: str | None = None) -> Article:
-    """Read one plain-text report; a leading ``date YYYY-MM-DD`` token becomes its date."""
+    """Read one plain-text report; a leading ``date YYYY-MM-DD`` token becomes its date,
+    and neither the token nor the white space around it stays in the text."""
     path = Path(path)
     where = str(path)
     if source is None:
         source = read_source(path)
     text = normalise_newlines(source.removeprefix("\ufeff")).rstrip()
-    text = drop_leading_blank_lines(text)
-    published = None
-    wire = _WIRE_DATE.match(text)
-    if wire and _valid_date(wire.group(1)):
-        published = wire.group(1)
-        text = text[wire.end() :]
+    published, text = split_wire_date(text)
+    if published is None:
+        text = drop_leading_blank_lines(text)
     if not text.strip():
         raise ArticleError(where, "empty article")
     return Article(
         id=slugify(path.stem),
         text=text,
-        title=first_line_title(text),
+        title=first_sentence_title(text),
         published=published,
         path=where,
     )

@@ -12,9 +12,17 @@ from datetime import date, datetime, time
 from typing import Any
 
 from annotations.articles.errors import ArticleError
+from annotations.sentences import line_sentences
 
 _TITLE_MAX = 200
+#: A title made from the text's first sentence is a headline, not a paragraph.
+_DERIVED_TITLE_MAX = 120
+#: Characters of the first line segmented to find its first sentence (a title
+#: needs no more; a 1 MB one-line text is not segmented whole for it).
+_TITLE_WINDOW = 1000
 _SLUG_MAX = 120
+#: Left at the end of a title cut short, before the ellipsis.
+_CUT_PUNCTUATION = " ,;:-–—([{\"'“‘"
 
 #: Latin letters that NFKD does not decompose into ASCII + accent.
 _TRANSLIT = {
@@ -69,20 +77,37 @@ def slugify(name: str) -> str:
     return slug or "article"
 
 
-def clean_title(text: str) -> str:
-    """Titles are one-line labels in lists: collapse whitespace, cap length."""
-    return " ".join(text.split())[:_TITLE_MAX].strip()
+def clean_title(text: str, limit: int = _TITLE_MAX) -> str:
+    """Titles are one-line labels in lists: white space collapsed, at most ``limit``
+    characters, a longer one cut at a word boundary with ``…`` (never mid-word)."""
+    title = " ".join(text.split())
+    if len(title) <= limit:
+        return title
+    cut = title.rfind(" ", 0, limit)
+    if cut <= 0:
+        # One long "word" (a script written without spaces, a URL): cut between
+        # characters, never before a combining mark.
+        cut = limit - 1
+        while cut > 1 and unicodedata.combining(title[cut]):
+            cut -= 1
+    kept = title[:cut].rstrip(_CUT_PUNCTUATION) or title[:cut]
+    return kept + "…"
 
 
-def first_line_title(text: str) -> str:
-    """First non-blank line, found without splitting a possibly huge text."""
+def first_sentence_title(text: str) -> str:
+    """The first sentence of the first non-blank line (a line, a heading or a list item
+    always ends a sentence), as a title; found without splitting a possibly huge text."""
     start = 0
     while start < len(text):
         end = text.find("\n", start)
         if end < 0:
             end = len(text)
-        if not text[start:end].isspace() and end > start:
-            return clean_title(text[start:end])
+        line = text[start:end]
+        if line.strip():
+            window = line[:_TITLE_WINDOW]
+            found = line_sentences(window)
+            first = window[found[0][0] : found[0][1]] if found else window
+            return clean_title(first, _DERIVED_TITLE_MAX)
         start = end + 1
     return ""
 

@@ -18,7 +18,7 @@ from typing import Any
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
     clean_title,
-    first_line_title,
+    first_sentence_title,
     id_text,
     scalar_text,
     slugify,
@@ -149,7 +149,7 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
     else:
         article_id = id_text(raw_id, where, line_no, floats=False)
     title = scalar_text(obj.get("title"), "title", where, line_no)
-    title = clean_title(title) if title else first_line_title(text)
+    title = clean_title(title) if title else first_sentence_title(text)
 
     styles = _jsonl_styles(obj.get("styles"), text, where, line_no)
     annotations = None

@@ -28,7 +28,13 @@ from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
-from annotations.config import ConfigError, load_config, resolve_annotator, user_config_path
+from annotations.config import (
+    ConfigError,
+    after_tag,
+    load_config,
+    resolve_annotator,
+    user_config_path,
+)
 from annotations.labels import LabelError, load_labels
 from annotations.model import Label
 from annotations.names import AnnotatorNameError, check_annotator
@@ -164,4 +170,5 @@ def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
 
     StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
                   keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
-                  config_path=user_config_path(), **extra).run()
+                  config_path=user_config_path(), after_tag=after_tag(settings.config),
+                  **extra).run()
