@@ -4,9 +4,10 @@ The database holds ``db_spans`` spans of ``alice``; the pack holds
 ``pack_spans`` spans (and statuses) of ``bob`` on the same articles, with the
 same texts: the everyday case of two people labelling one batch.
 
-Ours is what ``stancemark merge PACK`` does: ``read_pack`` (parse and
-validate each line) then ``Store.merge_docs`` (per-span checks, version keys,
-re-anchoring, batched transactions).  The baseline inserts the very rows
+Ours is what ``stancemark merge --from bob PACK`` does: ``read_pack`` (parse
+and validate each line) then ``Store.merge_docs`` (per-span checks, times,
+trust, version keys, re-anchoring, an event per change, the pack in one
+transaction).  The baseline inserts the very rows
 that the merge stores with one bare ``executemany`` and a commit.  Both
 start from a fresh copy of the same database (copying is set-up).
 """
@@ -21,6 +22,7 @@ from annotations.agreement import tokenize
 from annotations.formats.pack import PackError, read_pack, write_pack
 from annotations.model import ExportDoc, StatusRecord
 from annotations.store import SPAN_COLUMNS, Store
+from annotations.trust import Trust
 from benchmarks.data import bare_connect, close_and_remove, copy_database, span_row, spans_for
 from benchmarks.framework import (
     Case,
@@ -63,7 +65,7 @@ def run(ctx: RunContext) -> list[Measurement]:
             if isinstance(item, PackError):
                 raise RuntimeError(str(item))
             items.append((item, item.annotations or {}, str(pack)))
-        report = store.merge_docs(items)
+        report = store.merge_docs(items, trust=Trust.decide(["bob"], merged_by="alice"))
         if report.added != len(rows) + n_articles or report.rejected:
             raise RuntimeError(f"merge added {report.added}, rejected {report.rejected}")
 
