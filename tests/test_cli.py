@@ -453,3 +453,40 @@ def test_export_ignores_a_symlink_planted_at_the_old_temporary_name(db: Path,
     expected = run("export", "--db", str(db), "--format", "jsonl").stdout
     assert (out / "pack.jsonl").read_text(encoding="utf-8") == expected
     assert sorted(p.name for p in out.iterdir()) == [".pack.jsonl.tmp", "pack.jsonl"]
+
+
+def test_brat_export_into_a_folder_holding_files_needs_force(db: Path, tmp_path: Path) -> None:
+    _seed(db)
+    out = tmp_path / "brat"
+    out.mkdir()
+    precious = write(out / "notes.txt", "mine")
+    args = ["export", "--db", str(db), "--format", "brat", "-o", str(out)]
+    r = CliRunner().invoke(cli, args, obj={})
+    assert r.exit_code == 1
+    assert "already holds 1 file(s); give --force" in r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    r = run(*args, "--force")
+    assert r.exit_code == 0, r.output
+    assert precious.read_text(encoding="utf-8") == "mine"
+    assert (out / "annotation.conf").exists()
+    r = CliRunner().invoke(cli, args, obj={})  # its own earlier export counts as files too
+    assert r.exit_code == 1 and "--force" in r.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("export", "--db", str(db), "--format", "brat", "-o", str(empty)).exit_code == 0
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "brat", "-o",
+                                 str(precious)], obj={})
+    assert r.exit_code == 1 and "not a folder" in r.stderr
+
+
+def test_brat_export_says_when_the_folder_is_a_symlink(db: Path, tmp_path: Path) -> None:
+    _seed(db)
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    link = tmp_path / "out"
+    link.symlink_to(real)
+    r = run("export", "--db", str(db), "--format", "brat", "-o", str(link))
+    assert r.exit_code == 0
+    assert f"note: {link} is a symbolic link; writing into {real.resolve()}" in r.stderr
+    assert (real / "annotation.conf").exists()
+    assert r.stderr.index("symbolic link") < r.stderr.index("exported")

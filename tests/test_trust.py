@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -480,6 +481,9 @@ def test_export_sign_errors_and_stale_signatures(team: tuple[Store, Store], tmp_
     r = CliRunner().invoke(cli, ["export", "--db", db, "--format", "csv", "-o", str(pack),
                                  "--sign", str(keys["ana"])], obj={})
     assert r.exit_code == 2 and "--format jsonl" in r.output
+    r = CliRunner().invoke(cli, ["export", "--db", db, "--format", "jsonl", "-o", os.devnull,
+                                 "--sign", str(keys["ana"])], obj={})
+    assert r.exit_code == 2 and "regular file" in r.output
     r = CliRunner().invoke(cli, ["export", "--db", db, "--format", "jsonl", "-o", str(pack),
                                  "--sign", str(tmp_path / "nokey")], obj={})
     assert r.exit_code == 1 and "no such key file" in r.stderr and not pack.exists()

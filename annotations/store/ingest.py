@@ -10,7 +10,7 @@ import may group more, but must keep these promises):
   line the database refuses (an error no check of the readers foresaw) is
   rolled back alone and reported, and the rest of the file goes on.
 - Units are committed in groups: a ``COMMIT`` once the group holds
-  ``batch_size`` articles, and one at the end.
+  ``batch_size`` articles or :data:`BATCH_BYTES` of text, and one at the end.
 
 So a kill (a crash, a power cut) leaves every unit of the groups committed
 before it and nothing of the group in flight: never part of a file, never
@@ -51,6 +51,8 @@ from annotations.timestamps import Clock
 from annotations.trust import PackSource, Trust
 
 BATCH_SIZE = 500  # articles per commit (a unit is never split)
+#: Text per commit: a group of large files must not grow the WAL without bound.
+BATCH_BYTES = 64 * 1024 * 1024
 
 #: SQLite errors after which nothing more can be written: the batch stops.
 _FATAL = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY",
@@ -101,6 +103,7 @@ class _Group:
         self.clock = clock
         self.pending: list[tuple[str, ImportReport]] = []
         self.rows = 0
+        self.chars = 0
         self.seen: set[str] = set()
 
     def write(self, unit: Unit) -> None:
@@ -128,7 +131,7 @@ class _Group:
         c.execute("RELEASE unit")
         self.pending.append((unit.name, part))
         self.rows += max(n, 1)
-        if self.rows >= self.batch_size:
+        if self.rows >= self.batch_size or self.chars >= BATCH_BYTES:
             self.commit()
 
     def commit(self) -> None:
@@ -140,7 +143,7 @@ class _Group:
         for _name, part in self.pending:
             self.report.add(part)
         self.pending.clear()
-        self.rows = 0
+        self.rows = self.chars = 0
 
     def _stop(self, e: BaseException, current: str | None = None) -> None:
         self.cx.rollback()
@@ -156,6 +159,7 @@ class _Group:
         n = 0
         for art in unit.items:
             n += 1
+            self.chars += len(art.text)
             if art.annotations is None and art.id in self.seen:
                 part.failed += 1
                 part.errors.append(f"{art.path or art.id}: duplicate article id {art.id!r} in "
