@@ -602,3 +602,26 @@ def test_merge_undo_leaves_later_edits_alone(team: tuple[Store, Store], tmp_path
     assert f"span {bob.id!r} of article 'art' was changed after the merge" in r.stderr
     assert ours.get_span(bob.id).label == "claim"  # the later edit is not clobbered
     assert ours.status("art", "bob") == "in_progress"  # the first merge's status is reverted
+
+
+def test_undo_of_a_line_that_holds_one_span_twice(team: tuple[Store, Store],
+                                                  tmp_path: Path) -> None:
+    """Two versions of one new span in one line: two events, each with its own after."""
+    ours, theirs = team
+    before = state(ours)
+    recs = records(pack_bytes(theirs))
+    bob = next(s for s in recs[0]["spans"] if s["annotator"] == "bob")
+    first = dict(bob, id="twice", label="claim")
+    second = dict(first, label="context", updated_at=SOON)
+    recs[0]["spans"] = [first, second]
+    p = tmp_path / "twice.jsonl"
+    p.write_bytes(pack_of(recs))
+    r = run("merge", "--db", str(ours.path), "--from", "bob", str(p))
+    assert "1 added, 1 updated" in r.stderr
+    assert ours.get_span("twice").label == "context"
+    events = [e for e in ours.events(limit=50) if e.target == "twice"]
+    assert [(e.before and e.before["label"], e.after["label"]) for e in events] == [
+        ("claim", "context"), (None, "claim")]
+    sha = hashlib.sha256(p.read_bytes()).hexdigest()
+    undone = ours.undo_merge(sha, "rita")
+    assert (undone.reverted, undone.kept) == (2, 0) and state(ours) == before

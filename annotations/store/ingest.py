@@ -43,7 +43,6 @@ from annotations.model import Article
 from annotations.store.articles import write_article
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
-from annotations.store.events import log_merged
 from annotations.store.merge import MergeContext, merge_article_annotations
 from annotations.store.merges import finish_merge, start_merge
 from annotations.store.reports import ImportReport, MergeReport
@@ -155,7 +154,6 @@ class _Group:
     def _articles(self, c: sqlite3.Connection, unit: Unit, part: ImportReport) -> int:
         """Write a unit's articles, each in a savepoint; returns how many there were."""
         ctx: MergeContext | None = None
-        merge_id = 0
         n = 0
         for art in unit.items:
             n += 1
@@ -169,14 +167,11 @@ class _Group:
             self.seen.add(art.id)
             if art.annotations is not None and ctx is None:
                 source = unit.pack or PackSource(unit.name, Trust())
-                ctx = MergeContext(source.trust, self.clock)
-                merge_id = start_merge(c, source)
+                ctx = MergeContext(source.trust, self.clock, start_merge(c, source))
             line = ImportReport()
             c.execute("SAVEPOINT line")
             try:
                 outcome = self._article(c, art, line, ctx, unit.name)
-                if ctx is not None:
-                    log_merged(c, ctx.trust.merged_by, merge_id, ctx.changes)
             except Exception as e:  # noqa: BLE001 - a line's failure never ends the file
                 if _fatal(self.cx, e):
                     raise
@@ -193,7 +188,7 @@ class _Group:
             part.add(line)
             self._told(art, outcome)
         if ctx is not None and unit.pack is not None:
-            finish_merge(c, merge_id, unit.pack)
+            finish_merge(c, ctx.merge_id, unit.pack)
         return n
 
     def _article(self, c: sqlite3.Connection, art: Article, line: ImportReport,
@@ -203,11 +198,11 @@ class _Group:
         outcome = write_article(c, art, line, pack=True)
         if outcome == "failed":
             return outcome
+        if outcome == "imported":  # logged first: undone last, after its spans
+            ctx.log(c, ("article.merge", art.id, art.id, None,
+                        {"id": art.id, "text_sha256": art.text_sha256}))
         merged = merge_article_annotations(c, art, art.annotations, art.path or source, ctx)
-        if outcome == "imported":
-            merged.articles_added += 1
-            ctx.changes.insert(0, ("article.merge", art.id, art.id, None,
-                                   {"id": art.id, "text_sha256": art.text_sha256}))
+        merged.articles_added += outcome == "imported"
         line.merge = merged
         return outcome
 

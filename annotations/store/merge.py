@@ -42,7 +42,7 @@ from typing import Any
 from annotations.anchoring import TextIndex, context, reanchor
 from annotations.articles import MAX_ARTICLE_BYTES
 from annotations.model import ANCHORS, STATUSES, Article, Relation
-from annotations.store.events import MergedChange
+from annotations.store.events import MergedChange, log_merged, log_merged_spans
 from annotations.store.reports import MergeReport
 from annotations.store.rows import (
     RELATION_COLUMNS,
@@ -65,12 +65,20 @@ MAX_OFFSET = MAX_ARTICLE_BYTES
 
 @dataclass
 class MergeContext:
-    """What the lines of one pack share: whose records may change, the clock, the changes made."""
+    """What the lines of one pack share: whose records may change, the clock, the merge's log."""
 
     trust: Trust
     clock: Clock = field(default_factory=Clock)
-    #: The changes made, each becoming an event of the merge (written by the caller).
+    #: The ``merges`` row every change's event points to.
+    merge_id: int = 0
+    #: Changes not yet logged (relations, statuses, articles); see :meth:`log`.
     changes: list[MergedChange] = field(default_factory=list)
+
+    def log(self, c: sqlite3.Connection, *changes: MergedChange) -> None:
+        """Write the pending changes (and ``changes``) as events of this merge, in order."""
+        self.changes.extend(changes)
+        log_merged(c, self.trust.merged_by, self.merge_id, self.changes)
+        self.changes.clear()
 
 
 def version_key(row: dict[str, Any], clock: Clock) -> tuple[str, int, str]:
@@ -205,6 +213,8 @@ def merge_article_annotations(
                 elsewhere[r[0]] = r[1]
     added: list[list[Any]] = []  # new ids: a plain INSERT (OR REPLACE costs ~60% more)
     writes: list[list[Any]] = []  # newer versions of stored (or just added) spans
+    logged: list[tuple[str, dict[str, Any] | None]] = []  # (id, before) of each span written
+    pending: set[str] = set()  # the ids in ``logged``
     for d in items:
         problem = check_span(d)
         times = check_times(d, clock, ("created_at", "updated_at")) if problem is None else ""
@@ -253,16 +263,32 @@ def merge_article_annotations(
         attrs = incoming["attributes"]
         stored = dict(incoming, attributes=canonical_json(attrs) if attrs else "{}")
         values = [stored[k] for k in SPAN_COLUMNS]
+        if incoming["id"] in pending:
+            # The same id twice in one line: store and log the first version first.
+            _write_spans(c, ctx, added, writes, logged)
+            pending.clear()
+        pending.add(incoming["id"])
         (added if cur is None else writes).append(values)
         existing[incoming["id"]] = values
-        ctx.changes.append(("span.merge", art.id, incoming["id"], before, incoming))
+        logged.append((incoming["id"], before))
+    _write_spans(c, ctx, added, writes, logged)
+    merge_relations(c, art.id, ann.get("relations") or [], report, where, ctx)
+    merge_statuses(c, art.id, ann.get("statuses") or [], report, where, ctx)
+    ctx.log(c)
+    return report
+
+
+def _write_spans(c: sqlite3.Connection, ctx: MergeContext, added: list[list[Any]],
+                 writes: list[list[Any]], logged: list[tuple[str, dict[str, Any] | None]]) -> None:
+    """Store the spans gathered so far and log them (the event reads the stored row)."""
     if added:
         c.executemany(f"INSERT {SPAN_INTO}", added)
     if writes:
         c.executemany(f"INSERT OR REPLACE {SPAN_INTO}", writes)
-    merge_relations(c, art.id, ann.get("relations") or [], report, where, ctx)
-    merge_statuses(c, art.id, ann.get("statuses") or [], report, where, ctx)
-    return report
+    log_merged_spans(c, ctx.trust.merged_by, ctx.merge_id, logged)
+    added.clear()
+    writes.clear()
+    logged.clear()
 
 
 def merge_relations(c: sqlite3.Connection, article_id: str, items: Any,
