@@ -113,9 +113,9 @@ def test_nan_and_infinity_are_line_errors(tmp_path: Path, value: str) -> None:
 def test_nan_is_never_stored_nor_written_into_a_pack(tmp_path: Path) -> None:
     s = Store.open(tmp_path / "n.db")
     report = s.import_articles([
-        Article(id="nan", text="t", meta={"v": float("nan")}),
-        Article(id="inf", text="t", meta={"v": [float("inf")]}),
-        Article(id="ok", text="fine"),
+        Article(id="nan", text="t", meta={"v": float("nan")}, path="nan.md"),
+        Article(id="inf", text="t", meta={"v": [float("inf")]}, path="inf.md"),
+        Article(id="ok", text="fine", path="ok.md"),
     ])
     assert report.failed == 2 and report.imported == 1
     assert all("not stored" in e and "JSON" in e for e in report.errors)
@@ -208,21 +208,28 @@ def _refuse_trigger(store: Store, table: str, when: str) -> None:
                        "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END")
 
 
-def test_a_line_the_database_refuses_is_rolled_back_alone(tmp_path: Path) -> None:
+def test_a_line_the_database_refuses_fails_its_file_alone(tmp_path: Path) -> None:
+    """An error no reader check foresaw (here a trigger) rolls back that line's file, whole,
+    names the line, and the next files go on."""
     s = Store.open(tmp_path / "t.db")
     _refuse_trigger(s, "spans", "NEW.label = 'poison'")
     bad = pack_line("bad")
     bad["spans"].append(dict(bad["spans"][0], id="poison", label="poison"))
-    p = tmp_path / "p.jsonl"
-    p.write_bytes(jsonl(pack_line("a"), bad, pack_line("c")))
-    report = s.merge_docs(((x, x.annotations, str(p)) for x in read_pack(p)
-                           if isinstance(x, Article)), trust=EVERYONE)
-    assert report.rejected == 1 and "refused by a trigger" in report.messages[-1]
-    assert f"{p}:2: not stored" in report.messages[-1]
-    assert sorted(s.article_ids()) == ["a", "c"]  # line 2 left nothing behind, not its article
-    assert s.get_span("bad-s1") is None and s.get_span("a-s1") and s.get_span("c-s1")
-    events = [e for e in s.events(limit=100) if e.merge_id]
-    assert {e.target for e in events} == {"a", "a-s1", "c", "c-s1"}
+    first, poisoned, last = tmp_path / "1.jsonl", tmp_path / "2.jsonl", tmp_path / "3.jsonl"
+    first.write_bytes(jsonl(pack_line("a")))
+    poisoned.write_bytes(jsonl(pack_line("b"), bad, pack_line("c")))
+    last.write_bytes(jsonl(pack_line("d")))
+    docs = [(x, x.annotations, str(p)) for p in (first, poisoned, last) for x in read_pack(p)
+            if isinstance(x, Article)]
+    report = s.merge_docs(docs, trust=EVERYONE)
+    assert report.rejected == 1
+    assert report.messages == [f"{poisoned}:2: not stored: IntegrityError: refused by a trigger; "
+                               f"nothing of {poisoned} was stored"]
+    assert sorted(s.article_ids()) == ["a", "d"]  # the poisoned file is wholly out
+    assert s.get_span("a-s1") and s.get_span("d-s1") and s.get_span("b-s1") is None
+    merged = {m["pack_path"] for m in s.merges()}
+    assert merged == {str(first), str(last)}
+    assert {e.target for e in s.events(limit=100) if e.merge_id} == {"a", "a-s1", "d", "d-s1"}
 
 
 def test_each_file_is_stored_whole_or_not_at_all(tmp_path: Path) -> None:

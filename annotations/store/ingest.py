@@ -6,9 +6,10 @@ import may group more, but must keep these promises):
 - A **unit** is one file: a report, a ``.jsonl`` of articles, a pack.  A unit
   is stored whole or not at all: it runs inside a ``SAVEPOINT``, and a
   transaction only ever commits whole units.
-- Inside a unit each article (each pack line) has a savepoint of its own, so a
-  line the database refuses (an error no check of the readers foresaw) is
-  rolled back alone and reported, and the rest of the file goes on.
+- The readers refuse every bad line they can foresee before it reaches the
+  database (the rest of the file goes on).  A line the database refuses all
+  the same fails its unit: the file is rolled back and reported with that
+  line, and the batch goes on with the next file.
 - Units are committed in groups: a ``COMMIT`` once the group holds
   ``batch_size`` articles or :data:`BATCH_BYTES` of text, and one at the end.
 
@@ -40,7 +41,7 @@ from datetime import datetime
 from typing import Any
 
 from annotations.model import Article
-from annotations.store.articles import write_article
+from annotations.store.articles import SearchRow, write_article, write_search_rows
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
 from annotations.store.merge import MergeContext, merge_article_annotations
@@ -101,34 +102,54 @@ class _Group:
         self.on_article = on_article
         self.clock = clock
         self.pending: list[tuple[str, ImportReport]] = []
+        #: Full-text rows of the new articles in flight, written just before the commit.
+        self.search_rows: list[SearchRow] = []
+        self.unit_search_rows: list[SearchRow] = []
         self.rows = 0
         self.chars = 0
         self.seen: set[str] = set()
+        #: Where the unit being written is (file, or file:line), for a failure's message.
+        self.at = ""
 
     def write(self, unit: Unit) -> None:
-        """Store one unit inside its savepoint; a failure of its own rolls back it alone."""
+        """Store one unit; a failure of its own rolls back it alone and the batch goes on."""
         cx = self.cx
         try:
             c = cx.conn if cx.conn.in_transaction else cx.begin()
         except StoreError as e:  # locked past the timeout, read-only ...
             raise _Stopped(e, [unit.name]) from e
+        # A savepoint only when earlier units are in flight: the first unit of a
+        # transaction is rolled back with the transaction.  Inside a savepoint
+        # SQLite first copies every page it changes to a sub-journal, which made
+        # the span inserts of a merge twice as slow (measured), so there is no
+        # savepoint per line either.
+        nested = bool(self.pending)
         part = ImportReport()
+        self.at = unit.name
+        self.unit_search_rows = []
         try:
-            c.execute("SAVEPOINT unit")
+            if nested:
+                c.execute("SAVEPOINT unit")
             n = self._articles(c, unit, part)
+            if nested:
+                c.execute("RELEASE unit")  # can fail too: SQLite may write pages out here
         except Exception as e:  # noqa: BLE001 - a unit's failure never ends the batch
             if _fatal(cx, e):
                 self._stop(e, unit.name)
-            c.execute("ROLLBACK TO unit")
-            c.execute("RELEASE unit")
+            if nested:
+                c.execute("ROLLBACK TO unit")
+                c.execute("RELEASE unit")
+            else:
+                cx.rollback()
             self.report.failed += 1
-            self.report.errors.append(f"{unit.name}: not stored: {_reason(e)}")
+            whole = "" if self.at == unit.name else f"; nothing of {unit.name} was stored"
+            self.report.errors.append(f"{self.at}: not stored: {_reason(e)}{whole}")
             return
         except BaseException:
             cx.rollback()
             raise
-        c.execute("RELEASE unit")
         self.pending.append((unit.name, part))
+        self.search_rows.extend(self.unit_search_rows)
         self.rows += max(n, 1)
         if self.rows >= self.batch_size or self.chars >= BATCH_BYTES:
             self.commit()
@@ -136,23 +157,26 @@ class _Group:
     def commit(self) -> None:
         if self.cx.conn.in_transaction:
             try:
+                write_search_rows(self.cx.conn, self.search_rows)
                 self.cx.conn.execute("COMMIT")
             except sqlite3.Error as e:
                 self._stop(e)
         for _name, part in self.pending:
             self.report.add(part)
         self.pending.clear()
+        self.search_rows.clear()
         self.rows = self.chars = 0
 
     def _stop(self, e: BaseException, current: str | None = None) -> None:
         self.cx.rollback()
         lost = [name for name, _ in self.pending] + ([current] if current else [])
         self.pending.clear()
+        self.search_rows.clear()
         error = self.cx.friendly(e) if isinstance(e, sqlite3.Error) else StoreError(_reason(e))
         raise _Stopped(error, lost) from e
 
     def _articles(self, c: sqlite3.Connection, unit: Unit, part: ImportReport) -> int:
-        """Write a unit's articles, each in a savepoint; returns how many there were."""
+        """Write a unit's articles; returns how many there were."""
         ctx: MergeContext | None = None
         n = 0
         for art in unit.items:
@@ -168,34 +192,19 @@ class _Group:
             if art.annotations is not None and ctx is None:
                 source = unit.pack or PackSource(unit.name, Trust())
                 ctx = MergeContext(source.trust, self.clock, start_merge(c, source))
-            line = ImportReport()
-            c.execute("SAVEPOINT line")
-            try:
-                outcome = self._article(c, art, line, ctx, unit.name)
-            except Exception as e:  # noqa: BLE001 - a line's failure never ends the file
-                if _fatal(self.cx, e):
-                    raise
-                c.execute("ROLLBACK TO line")
-                c.execute("RELEASE line")
-                part.failed += 1
-                part.errors.append(f"{_where(art, unit.name)}: not stored: {_reason(e)}")
-                self._told(art, "failed")
-                continue
-            finally:
-                if ctx is not None:
-                    ctx.changes.clear()
-            c.execute("RELEASE line")
-            part.add(line)
+            self.at = _where(art, unit.name)
+            outcome = self._article(c, art, part, ctx, unit.name)
             self._told(art, outcome)
         if ctx is not None and unit.pack is not None:
             finish_merge(c, ctx.merge_id, unit.pack)
         return n
 
-    def _article(self, c: sqlite3.Connection, art: Article, line: ImportReport,
+    def _article(self, c: sqlite3.Connection, art: Article, part: ImportReport,
                  ctx: MergeContext | None, source: str) -> str:
+        rows = self.unit_search_rows
         if art.annotations is None or ctx is None:
-            return write_article(c, art, line)
-        outcome = write_article(c, art, line, pack=True)
+            return write_article(c, art, part, search_rows=rows)
+        outcome = write_article(c, art, part, pack=True, search_rows=rows)
         if outcome == "failed":
             return outcome
         if outcome == "imported":  # logged first: undone last, after its spans
@@ -203,7 +212,9 @@ class _Group:
                         {"id": art.id, "text_sha256": art.text_sha256}))
         merged = merge_article_annotations(c, art, art.annotations, art.path or source, ctx)
         merged.articles_added += outcome == "imported"
-        line.merge = merged
+        if part.merge is None:
+            part.merge = MergeReport()
+        part.merge.add(merged)
         return outcome
 
     def _told(self, art: Article, outcome: str) -> None:
