@@ -4,8 +4,9 @@ What one transaction holds is decided here and nowhere else (a faster
 import may group more, but must keep these promises):
 
 - A **unit** is one file: a report, a ``.jsonl`` of articles, a pack.  A unit
-  is stored whole or not at all: it runs inside a ``SAVEPOINT``, and a
-  transaction only ever commits whole units.
+  is stored whole or not at all: a transaction only ever commits whole
+  units, and a unit that fails is rolled back alone (to its ``SAVEPOINT``,
+  or with the transaction when it is the first unit in it).
 - The readers refuse every bad line they can foresee before it reaches the
   database (the rest of the file goes on).  A line the database refuses all
   the same fails its unit: the file is rolled back and reported with that
