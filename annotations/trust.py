@@ -142,6 +142,9 @@ def open_pack(path: str | os.PathLike[str], policy: TrustPolicy, *,
             notes.append(f"{name}: {sig.name} not checked (no allowed_signers file); "
                          "trusted as an unsigned pack")
         else:
+            if not os.path.isfile(policy.allowed_signers):
+                raise PackRefused(f"{name}: cannot check {sig.name}: no allowed_signers file "
+                                  f"{policy.allowed_signers}")
             copy = _private_copy(name)
             try:
                 signers = verify(copy, read_signature(sig), policy.allowed_signers)

@@ -402,6 +402,16 @@ def test_a_tampered_pack_is_refused_whole(team: tuple[Store, Store], tmp_path: P
     assert state(ours) == before and ours.count_articles() == articles
 
 
+def test_a_missing_allowed_signers_file_is_said_so(team: tuple[Store, Store], tmp_path: Path,
+                                                   keys: dict[str, Path]) -> None:
+    ours, theirs = team
+    pack = tmp_path / "ana.jsonl"
+    signed_export(theirs.path, pack, keys["ana"])
+    r = run("merge", "--db", str(ours.path), "--allowed-signers", str(tmp_path / "nope"),
+            str(pack))
+    assert r.exit_code == 1 and "no allowed_signers file" in r.stderr and "nope" in r.stderr
+
+
 def test_a_key_not_in_allowed_signers_is_refused(team: tuple[Store, Store], tmp_path: Path,
                                                  keys: dict[str, Path]) -> None:
     ours, theirs = team
