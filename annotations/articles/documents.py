@@ -22,6 +22,7 @@ import yaml
 
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
+    check_int,
     clean_title,
     first_sentence_title,
     id_text,
@@ -46,7 +47,30 @@ _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 #: ``yaml.safe_load`` with libyaml's parser when PyYAML has it: the same safe
 #: constructors (no tags, no objects), about 8x faster on front matter, which
 #: was 40% of the time of an import (benchmarks/cases/import_reports.py).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: No 64-bit integer takes more characters than this, underscores and all.
+_INT_CHARS = 100
+
+
+class _SafeLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
+    """The safe loader, refusing integer literals longer than any 64-bit one.
+
+    PyYAML builds a hex literal of 20,000 digits (and a sexagesimal
+    ``1:30:30:...`` of thousands of parts, in quadratic time) into one huge
+    integer; checking the literal's length first keeps that cost constant.
+    """
+
+
+def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    if len(node.value) > _INT_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"integer literal too long ({len(node.value)} characters)",
+            node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+_SAFE_LOADER = _SafeLoader
 
 
 def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
@@ -88,6 +112,8 @@ def _json_safe(value: Any, path: str) -> Any:
         budget[0] -= 1
         if budget[0] < 0 or depth > _META_MAX_DEPTH:
             raise ArticleError(path, "front matter too large or too deeply nested")
+        if isinstance(v, int) and not isinstance(v, bool):
+            check_int(v, "front matter value", path)
         if v is None or isinstance(v, bool | int | str):
             return v
         if isinstance(v, float):
@@ -95,7 +121,7 @@ def _json_safe(value: Any, path: str) -> Any:
         if isinstance(v, date | datetime | time):
             return v.isoformat()
         if isinstance(v, dict):
-            return {_key_text(k): convert(x, depth + 1) for k, x in v.items()}
+            return {_key_text(k, path): convert(x, depth + 1) for k, x in v.items()}
         if isinstance(v, list | tuple):
             return [convert(x, depth + 1) for x in v]
         if isinstance(v, set | frozenset):
@@ -107,9 +133,11 @@ def _json_safe(value: Any, path: str) -> Any:
     return convert(value, 0)
 
 
-def _key_text(key: Any) -> str:
+def _key_text(key: Any, path: str) -> str:
     if isinstance(key, date | datetime | time):
         return key.isoformat()
+    if isinstance(key, int) and not isinstance(key, bool):
+        check_int(key, "front matter key", path)
     return key if isinstance(key, str) else str(key)
 
 
@@ -121,7 +149,7 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
         source = read_source(path)
     source = normalise_newlines(source.removeprefix("\ufeff"))
     front, body = _split_front_matter(where, source)
-    front = {_key_text(k): v for k, v in front.items()}
+    front = {_key_text(k, where): v for k, v in front.items()}
     wire_date = None
     if not _FM_OPEN.match(source):
         # No front matter: a wire report saved as .md may open with the date token.

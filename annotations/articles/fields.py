@@ -23,6 +23,10 @@ _TITLE_WINDOW = 1000
 _SLUG_MAX = 120
 #: Left at the end of a title cut short, before the ellipsis.
 _CUT_PUNCTUATION = " ,;:-–—([{\"'“‘"
+#: Integers must fit SQLite's (and most JSON readers') 64 bits; a larger one
+#: (a YAML hex or sexagesimal literal of thousands of digits) is refused
+#: rather than stored: Python cannot even print one past 4,300 digits.
+INT_LIMIT = 2**63
 
 #: Latin letters that NFKD does not decompose into ASCII + accent.
 _TRANSLIT = {
@@ -120,9 +124,18 @@ def scalar_text(value: Any, name: str, path: str, line: int | None = None) -> st
         return value.isoformat()
     if isinstance(value, str):
         return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        check_int(value, name, path, line)
     if isinstance(value, bool | int | float):
         return str(value)
     raise ArticleError(path, f"'{name}' must be text, not {type(value).__name__}", line)
+
+
+def check_int(value: int, name: str, path: str, line: int | None = None) -> None:
+    """Refuse an integer outside 64 bits (see :data:`INT_LIMIT`)."""
+    if not -INT_LIMIT <= value < INT_LIMIT:
+        raise ArticleError(path, f"'{name}' is an integer too large to store (over 64 bits)",
+                           line)
 
 
 def id_text(value: Any, path: str, line: int | None = None, floats: bool = True) -> str:
@@ -130,8 +143,10 @@ def id_text(value: Any, path: str, line: int | None = None, floats: bool = True)
     if isinstance(value, bool) or not isinstance(value, allowed):
         kind = "number" if floats else "integer"
         raise ArticleError(
-            path, f"'id' must be a non-empty string or {kind}, got {value!r:.40}", line
+            path, f"'id' must be a non-empty string or {kind}, got {type(value).__name__}", line
         )
+    if isinstance(value, int):
+        check_int(value, "id", path, line)
     text = str(value).strip()
     if not text:
         raise ArticleError(path, "'id' is empty", line)

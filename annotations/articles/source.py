@@ -22,6 +22,7 @@ MAX_ARTICLE_BYTES = 50 * 1024 * 1024
 def read_source(path: Path) -> str:
     """Read a whole .md/.txt file as text, turning every failure into ArticleError."""
     try:
+        check_name(path)
         check_regular(path)
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
@@ -31,6 +32,15 @@ def read_source(path: Path) -> str:
     except OSError as exc:
         raise ArticleError(path, f"cannot read file: {exc.strerror or exc}") from None
     return decode(data, path)
+
+
+def check_name(path: Path | str) -> None:
+    """A name that is not UTF-8 (bytes Python keeps as lone surrogates) cannot be stored,
+    shown or exported faithfully: refuse the file, saying how to fix it."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArticleError(path, "file name is not valid UTF-8; rename the file") from None
 
 
 def check_regular(path: Path) -> None:

@@ -60,34 +60,54 @@ class Connection:
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction, committed on exit (retried if busy)."""
+        c = self.begin()
+        try:
+            yield c
+        except sqlite3.Error as e:
+            self.rollback()
+            raise self.friendly(e) from e
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+    def begin(self) -> sqlite3.Connection:
+        """``BEGIN IMMEDIATE``: the write lock up front, retried while another writer holds it."""
         c = self.conn
         for attempt in range(BEGIN_ATTEMPTS):
             try:
                 c.execute("BEGIN IMMEDIATE")
-                break
+                return c
             except sqlite3.OperationalError as e:
                 busy = "locked" in str(e) or "busy" in str(e)
                 if not busy or attempt == BEGIN_ATTEMPTS - 1:
                     raise self.friendly(e) from e
                 time.sleep(0.05)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def commit(self) -> None:
+        """Commit; a failure (a full disk) rolls back and raises :class:`StoreError`."""
         try:
-            yield c
+            self.conn.execute("COMMIT")
         except sqlite3.Error as e:
-            c.execute("ROLLBACK")
+            self.rollback()
             raise self.friendly(e) from e
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        else:
-            try:
-                c.execute("COMMIT")
-            except sqlite3.OperationalError as e:  # pragma: no cover - disk full etc.
-                c.execute("ROLLBACK")
-                raise self.friendly(e) from e
+
+    def rollback(self) -> None:
+        """Roll back the open transaction, if SQLite has not already done so.
+
+        After some errors (a full disk, an I/O error) SQLite rolls the whole
+        transaction back by itself; a second ROLLBACK would fail with
+        "cannot rollback - no transaction is active" and hide the real error.
+        """
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def friendly(self, e: sqlite3.Error) -> StoreError:
         """The one-line :class:`StoreError` a user sees for a raw sqlite3 error."""
         msg = str(e)
+        if getattr(e, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in msg:
+            return StoreError(f"{self.path}: disk full: the database could not grow ({msg})")
         if "readonly" in msg:
             return StoreError(f"{self.path}: cannot write to the database (read-only)")
         if "malformed" in msg or "not a database" in msg:
