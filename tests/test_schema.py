@@ -163,13 +163,15 @@ def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
     before = dict(conn.execute("SELECT name, sql FROM sqlite_master").fetchall())
     conn.close()
     store = Store.open(path)
-    assert stored_version(store.db) == SCHEMA_VERSION == 2
+    assert stored_version(store.db) == SCHEMA_VERSION == 3
     after = dict(store.conn.execute("SELECT name, sql FROM sqlite_master").fetchall())
-    # Version 2 adds the merges table and events.merge_id; nothing else changes.
-    assert set(after) - set(before) == {"merges", "merges_sha256", "events_merge"}
+    # Version 2 adds the merges table and events.merge_id, version 3 events.group_id and
+    # its index; nothing else changes.
+    assert set(after) - set(before) == {"merges", "merges_sha256", "events_merge",
+                                        "events_group"}
     assert {k: v for k, v in after.items() if k in before and k != "events"} == {
         k: v for k, v in before.items() if k != "events"}
-    assert "merge_id" in store.db["events"].columns_dict
+    assert {"merge_id", "group_id"} <= set(store.db["events"].columns_dict)
     store.import_articles([Article(id="a", text=TEXT, title="Bribes")])
     span = store.add_span("a", "ana", "claim", 4, 21)
     assert span.text == "mayor took bribes"
@@ -207,6 +209,34 @@ def test_migrating_to_2_keeps_the_undo_stack(tmp_path: Path) -> None:
     assert old.redo("ana") is not None and old.get_span("s1").deleted_at is None
     assert old.merges() == []
     old.close()
+
+
+def test_migrating_to_3_keeps_the_undo_stack_and_groups_new_actions(tmp_path: Path) -> None:
+    """A version 2 file: its events get no group (each still undone alone), and a span
+    deleted with its relation after the upgrade is one group, undone in one step."""
+    db = sqlite_utils.Database(sqlite3.connect(tmp_path / "v2.db", isolation_level=None))
+    assert migrate(db, MIGRATIONS[:2]) == 2
+    db.conn.close()
+    conn = sqlite3.connect(tmp_path / "v2.db")
+    assert "group_id" not in {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+    conn.close()
+    store = Store.open(tmp_path / "v2.db")
+    assert stored_version(store.db) == 3
+    store.import_articles([Article(id="a", text=TEXT)])
+    claim = store.add_span("a", "ana", "claim", 4, 21)
+    denial = store.add_span("a", "ana", "denial", 44, 64)
+    store.add_relation("a", "ana", "rebuts", denial.id, claim.id)
+    store.delete_span(claim.id, "ana")
+    groups = store.conn.execute(
+        "SELECT action, group_id IS NOT NULL FROM events WHERE state = 'done' ORDER BY id"
+    ).fetchall()
+    assert groups == [("span.add", 0), ("span.add", 0), ("relation.add", 0),
+                      ("span.delete", 1), ("relation.delete", 1)]
+    ev = store.undo("ana")
+    assert ev is not None and ev.action == "span.delete" and ev.group_size == 2
+    assert store.get_span(claim.id).deleted_at is None
+    assert [r.label for r in store.relations("a")] == ["rebuts"]
+    store.close()
 
 
 def test_a_file_from_before_versioning_is_migrated(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from annotations.model import (
     Status,
     StatusRecord,
 )
+from annotations.relation_types import RelationType
 from annotations.store import articles, events, history, ingest, merges, reads, reviews, spans
 from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
@@ -309,18 +310,43 @@ class Store:
 
     @guarded
     def add_relation(
-        self, article_id: str, annotator: str, label: str, from_span: str, to_span: str
+        self,
+        article_id: str,
+        annotator: str,
+        label: str,
+        from_span: str,
+        to_span: str,
+        *,
+        types: Sequence[RelationType] | None = None,
+        actor: str | None = None,
+        relation_id: str | None = None,
     ) -> Relation:
+        """Link two live spans of ``annotator`` (refused, with the reason, when ``types``
+        does not allow it); committed on return."""
         return spans.add_relation(self.connection, article_id, annotator, label, from_span,
-                                  to_span)
+                                  to_span, types=types, actor=actor, relation_id=relation_id)
 
     @guarded
-    def delete_relation(self, relation_id: str, annotator: str) -> None:
-        spans.delete_relation(self.connection, relation_id, annotator)
+    def delete_relation(self, relation_id: str, annotator: str, *,
+                        actor: str | None = None) -> Relation:
+        """Tombstone a relation (kept for merges and undo)."""
+        return spans.delete_relation(self.connection, relation_id, annotator, actor=actor)
 
     @guarded
-    def relations(self, article_id: str, *, include_deleted: bool = False) -> list[Relation]:
-        return spans.relations(self.connection, article_id, include_deleted=include_deleted)
+    def get_relation(self, relation_id: str) -> Relation | None:
+        return spans.get_relation(self.connection, relation_id)
+
+    @guarded
+    def relations(
+        self,
+        article_id: str,
+        annotator: str | Sequence[str] | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> list[Relation]:
+        """Relations of one article (optionally of some annotators)."""
+        return spans.relations(self.connection, article_id, annotator,
+                               include_deleted=include_deleted)
 
     # ---------------------------------------------------- history (events)
     @guarded
@@ -356,6 +382,13 @@ class Store:
     def accept_into_gold(self, span_id: str, reviewer: str) -> Span:
         """Copy a span into ``gold`` recording its source and reviewer (undoable)."""
         return reviews.accept_into_gold(self.connection, span_id, reviewer)
+
+    @guarded
+    def accept_relation_into_gold(self, relation_id: str, reviewer: str, *,
+                                  types: Sequence[RelationType] | None = None) -> Relation:
+        """Copy a relation and the gold spans it needs into ``gold`` (one undoable action)."""
+        return reviews.accept_relation_into_gold(self.connection, relation_id, reviewer,
+                                                 types=types)
 
     # ----------------------------------------------------- merge (ingest)
     @guarded
@@ -406,6 +439,11 @@ class Store:
     ) -> tuple[dict[str, str], list[Span], list[tuple[str, str]]]:
         """Texts, live spans and done marks of the articles these annotators touched."""
         return reads.agreement_inputs(self.connection, annotators)
+
+    @guarded
+    def agreement_relations(self, annotators: Sequence[str] | None = None) -> list[Relation]:
+        """Live relations of these annotators (everyone's by default), for agreement."""
+        return reads.agreement_relations(self.connection, annotators)
 
     @guarded
     def iter_article_rows(

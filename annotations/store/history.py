@@ -2,7 +2,9 @@
 
 Undo takes the person's latest ``done`` event and makes the stored row equal
 its ``before``; redo takes the earliest ``undone`` one and restores its
-``after``.  Nobody's undo touches another person's work.  A span restored
+``after``.  Events of one action (one ``group_id``: a span deleted with its
+relations, a relation accepted into gold with its spans) are undone and
+redone together, as one step.  Nobody's undo touches another person's work.  A span restored
 after its article's text changed is placed again by its quote (``moved``) or
 marked ``orphaned``, never put back at offsets that now point elsewhere.
 """
@@ -82,7 +84,12 @@ def redo(cx: Connection, annotator: str) -> Event | None:
 
 
 def step(cx: Connection, annotator: str, *, undo: bool) -> Event | None:
-    """One undo (latest ``done`` event) or redo (earliest ``undone`` one)."""
+    """One undo (latest ``done`` action) or redo (earliest ``undone`` one).
+
+    Returns the event that names the action (:func:`_lead`: the span
+    deleted, the relation accepted), with ``group_size`` set to how many
+    events were reverted.
+    """
     state, order, new_state = ("done", "DESC", "undone") if undo else ("undone", "ASC", "done")
     with cx.tx() as c:
         row = c.execute(
@@ -92,10 +99,25 @@ def step(cx: Connection, annotator: str, *, undo: bool) -> Event | None:
         ).fetchone()
         if row is None:
             return None
-        ev = event_from_row(row)
-        target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
-        apply_state(cx, c, ev.action, target, other)
-        c.execute("UPDATE events SET state = ? WHERE id = ?", (new_state, ev.id))
-        log(c, annotator, "undo" if undo else "redo", ev.article_id, str(ev.id), other, target,
-            "log")
-    return ev
+        group = [event_from_row(row)]
+        if group[0].group_id is not None:
+            group = [event_from_row(r) for r in c.execute(
+                f"SELECT {EVENT_SELECT} FROM events WHERE annotator = ? AND state = ? "
+                f"AND group_id = ? ORDER BY id {order}",
+                (annotator, state, group[0].group_id))]
+        for ev in group:
+            target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
+            apply_state(cx, c, ev.action, target, other)
+            c.execute("UPDATE events SET state = ? WHERE id = ?", (new_state, ev.id))
+            log(c, annotator, "undo" if undo else "redo", ev.article_id, str(ev.id), other,
+                target, "log")
+    lead = _lead(group)
+    lead.group_size = len(group)
+    return lead
+
+
+def _lead(group: list[Event]) -> Event:
+    """The event that names an action: its first one that does more than add a span it
+    needs (a relation accepted with its spans is "the acceptance of the relation")."""
+    ordered = sorted(group, key=lambda e: e.id)
+    return next((e for e in ordered if e.action != "span.add"), ordered[0])

@@ -192,6 +192,18 @@ def agreement_inputs(
     return texts, spans, done
 
 
+def agreement_relations(cx: Connection,
+                        annotators: Sequence[str] | None = None) -> list[Relation]:
+    """Live relations of these annotators (everyone's by default), by article then id."""
+    sql = f"SELECT {RELATION_SELECT} FROM relations WHERE deleted_at IS NULL"
+    params: list[Any] = []
+    if annotators:
+        sql += f" AND annotator IN ({_marks(annotators)})"
+        params = list(annotators)
+    return [relation_from_row(r) for r in cx.conn.execute(sql + " ORDER BY article_id, id",
+                                                          params)]
+
+
 def iter_article_rows(cx: Connection, annotator: str, *,
                       batch_size: int = 2000) -> Generator[ArticleRow, None, None]:
     """Every list row, in list order, streamed: ``list_articles`` without

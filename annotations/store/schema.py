@@ -187,8 +187,24 @@ def add_merges(db: sqlite_utils.Database) -> None:
                "WHERE merge_id IS NOT NULL")
 
 
+def add_event_groups(db: sqlite_utils.Database) -> None:
+    """Version 2 -> 3: ``events.group_id``, the one user action several events make up.
+
+    Deleting a span also tombstones its relations, and accepting a relation
+    into gold may copy its spans too: each is one action, so undo and redo
+    take all its events at once (:mod:`annotations.store.history`).  Events of
+    one action share a ``group_id``; the events of a single change have none.
+    The index is partial (raw SQL, as for ``events_merge``), so key presses
+    that write no group pay nothing for it.
+    """
+    if "group_id" not in db.table("events").columns_dict:
+        db.table("events").add_column("group_id", str)
+    db.execute("CREATE INDEX IF NOT EXISTS events_group ON events(annotator, group_id) "
+               "WHERE group_id IS NOT NULL")
+
+
 #: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges)
+MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges, add_event_groups)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
