@@ -115,7 +115,8 @@ def review_article(store: Store, article_id: str, reviewer: str,
     raters, rated = names, spans
     if include_gold and (gold or (article_id, GOLD) in done):
         raters, rated = [*names, GOLD], [*spans, *gold]
-    report = compute_agreement({article_id: article.text}, rated, done, annotators=raters)
+    report = compute_agreement({article_id: article.text}, rated, done, annotators=raters,
+                               relations=store.relations(article_id, raters))
     return ArticleReview(article_id, reviewer, names, items, gold, report)
 
 
