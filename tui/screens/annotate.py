@@ -101,7 +101,8 @@ class AnnotateScreen(TaggingScreen):
         if span is not None:
             color = next((lb.color for lb in self.labels if lb.name == span.label), color)
         self.query_one(SpanDetails).show_span(
-            span, placed=span is None or self.placed(span), color=color
+            span, placed=span is None or self.placed(span), color=color,
+            links=self.link_words(span)
         )
 
     def spans_changed(self, current: str | None, cursor: int | None = None) -> None:
