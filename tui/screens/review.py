@@ -260,6 +260,7 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         gold = self.current_span if self.current_span in self.index.by_id else None
         self.set_current(gold, force=True)
         self.sync_current()
+        self.refresh_links()  # gold's links (an accepted relation, an undo)
         self.article_list.refresh_row(self.article.id)
         self.refresh_article_row()
 

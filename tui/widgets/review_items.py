@@ -229,8 +229,8 @@ class ReviewItems(SpanRows, can_focus=True):
             (f"{glyph} {kind_name:<9}", kind_style),
             (one_line(rel.annotator, self.name_width).ljust(self.name_width) + " ", style),
             ("→ ", style),
-            (one_line(rel.label, 10).ljust(9), style + Style(bold=True)),
-            (f"{decision:<11}", style + decision_style),
+            (one_line(rel.label, 10).ljust(9) + " ", style + Style(bold=True)),
+            (f"{decision:<10}", style + decision_style),
             ("“" + one_line(item.source.text, 30) + "” → “" + one_line(item.target.text, 30)
              + "”", style),
         ]
