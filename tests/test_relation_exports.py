@@ -138,10 +138,31 @@ def test_labelstudio_relations_next_to_regions_and_a_relations_config(db: Path,
                 assert x["direction"] == "right" and set(x) == {
                     "type", "from_id", "to_id", "direction", "labels"}
                 a, b = regions[x["from_id"]], regions[x["to_id"]]
-                links.add((ann["stancemark_annotator"], x["labels"][0],
-                           (a["labels"][0], a["start"], a["end"]),
-                           (b["labels"][0], b["start"], b["end"])))
+                for kind in x["labels"]:
+                    links.add((ann["stancemark_annotator"], kind,
+                               (a["labels"][0], a["start"], a["end"]),
+                               (b["labels"][0], b["start"], b["end"])))
     assert links == expected()
+
+
+def test_labelstudio_holds_one_relation_per_pair_with_every_type(db: Path,
+                                                                  tmp_path: Path) -> None:
+    """Label Studio keeps one relation per ordered pair of regions: two types between the
+    same spans are one result with both labels, and the config allows several."""
+    s = Store.open(db)
+    context, claim = (next(x for x in s.spans("report", "ana") if x.label == lab)
+                      for lab in ("context", "claim"))
+    s.add_relation("report", "ana", "qualifies", context.id, claim.id)
+    s.close()
+    r = export(db, "labelstudio", tmp_path / "ls.json")
+    assert '<Relations choice="multiple">' in r.stderr
+    tasks = json.loads((tmp_path / "ls.json").read_text(encoding="utf-8"))
+    ana = next(a for a in tasks[1]["annotations"] if a["stancemark_annotator"] == "ana")
+    pairs = [(x["from_id"], x["to_id"]) for x in ana["result"] if x["type"] == "relation"]
+    assert len(pairs) == len(set(pairs)) == 2
+    both = next(x for x in ana["result"] if x["type"] == "relation" and x["from_id"] ==
+                context.id)
+    assert both["labels"] == ["qualifies", "supports"]
 
 
 def test_doccano_relation_extraction_jsonl(db: Path, tmp_path: Path) -> None:

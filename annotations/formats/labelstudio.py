@@ -11,11 +11,15 @@ plus, next to the regions, ``{"type": "relation", "from_id", "to_id",
 "direction": "right", "labels": [type]}`` for each relation whose two spans
 are in the same result (``from_id`` / ``to_id`` are the regions' ``id``\ s).
 That is the result Label Studio's editor itself saves for a relation
-(``RelationStore.serialize`` in label-studio's ``web/libs/editor``:
-``from_id``, ``to_id``, ``type: "relation"``, ``direction`` one of
-``right`` / ``left`` / ``bi``, ``labels``), and the labeling config needs a
-``<Relations>`` block with one ``<Relation value="..."/>`` per type for the
-labels to show (labelstud.io/tags/relations).  ``ground_truth`` is set for
+(``RelationStore.serialize`` in label-studio's
+``web/libs/editor/src/stores/RelationStore.js``: ``from_id``, ``to_id``,
+``type: "relation"``, ``direction`` one of ``right`` / ``left`` / ``bi``,
+``labels``).  The editor keeps one relation per ordered pair of regions
+(``addRelation`` ignores a second), so a pair linked with two types is one
+result carrying both labels, and the labeling config then says
+``<Relations choice="multiple">``; it needs a ``<Relations>`` block with one
+``<Relation value="..."/>`` per type for the labels to show
+(labelstud.io/tags/relations).  ``ground_truth`` is set for
 ``gold``.  Label Studio's ``completed_by`` is a user id of the target server,
 which we cannot know, so the annotator travels as ``stancemark_annotator``
 (ignored on import).  The report suggests a matching labeling config, with
@@ -54,11 +58,12 @@ FROM_NAME = "label"
 TO_NAME = "text"
 
 
-def _config(labels: set[str], relation_types: Iterable[str] = ()) -> str:
+def _config(labels: set[str], relation_types: Iterable[str] = (), multiple: bool = False) -> str:
     inner = "".join(f'<Label value="{escape(lab)}"/>' for lab in sorted(labels))
     relations = ""
     if relation_types:
-        relations = "<Relations>" + "".join(
+        choice = ' choice="multiple"' if multiple else ""
+        relations = f"<Relations{choice}>" + "".join(
             f'<Relation value="{escape(r)}"/>' for r in sorted(relation_types)) + "</Relations>"
     return (
         f'<View>{relations}<Labels name="{FROM_NAME}" toName="{TO_NAME}">{inner}</Labels>'
@@ -71,6 +76,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     report = ExportReport()
     labels: set[str] = set()
     relation_types: set[str] = set()
+    multiple = False
     stream.write(b"[")
     first = True
     for doc in docs:
@@ -94,12 +100,15 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
                     region["meta"] = {"text": [s.note]}
                 result.append(region)
                 labels.add(s.label)
+            pairs: dict[tuple[str, str], list[str]] = {}
             for r in rels:
                 if r.annotator == name:
-                    result.append({"type": "relation", "from_id": r.from_span,
-                                   "to_id": r.to_span, "direction": "right",
-                                   "labels": [r.label]})
+                    pairs.setdefault((r.from_span, r.to_span), []).append(r.label)
                     relation_types.add(r.label)
+            for (a, b), kinds in pairs.items():
+                multiple = multiple or len(kinds) > 1
+                result.append({"type": "relation", "from_id": a, "to_id": b,
+                               "direction": "right", "labels": sorted(kinds)})
             anns.append(
                 {
                     "result": result,
@@ -126,5 +135,5 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     stream.write(b"\n]\n")
     if labels:
         report.messages.append(
-            f"labelstudio: labeling config: {_config(labels, relation_types)}")
+            f"labelstudio: labeling config: {_config(labels, relation_types, multiple)}")
     return report
