@@ -45,6 +45,7 @@ class AnnotateScreen(TaggingScreen):
             yield ArticlePane(self.labels, id="article-pane")
             with Vertical(id="reading"):
                 yield ArticleHeader(id="article-header")
+                yield self.new_link_bar()
                 yield Reader(self.labels, id="reader")
                 yield Legend(self.labels, id="legend")
                 yield SpanPanel(self.labels, id="span-panel")

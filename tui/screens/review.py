@@ -134,6 +134,7 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             yield ArticlePane(self.labels, id="article-pane")
             with Vertical(id="reading"):
                 yield ArticleHeader(id="article-header")
+                yield self.new_link_bar()
                 yield ReviewReader(self.labels, id="reader")
                 yield ReviewLegend(id="legend")
                 yield ReviewItems(self.labels, id="review-items")

@@ -252,8 +252,9 @@ class TaggingScreen(Screen[None]):
     # ================================================================ hooks
     def compose(self) -> ComposeResult:
         """Required: the layout.  It holds at least an :class:`ArticlePane`, an
-        :class:`ArticleHeader`, a :class:`Reader` (or subclass) with id ``reader``
-        and a :class:`SpanPanel` (the spans this screen edits)."""
+        :class:`ArticleHeader`, a :class:`Reader` (or subclass) with id ``reader``,
+        just above it the link bar of :meth:`new_link_bar`, and a :class:`SpanPanel`
+        (the spans this screen edits)."""
         raise NotImplementedError
 
     def prepare(self) -> None:
@@ -380,11 +381,11 @@ class TaggingScreen(Screen[None]):
     def article_list(self) -> ArticleList:
         return self.query_one(ArticleList)
 
+    def new_link_bar(self) -> LinkBar:
+        """The link bar a screen composes just above its reader (see :meth:`compose`)."""
+        return LinkBar(self.relation_types, getattr(self.app, "keymap", None), id="link-bar")
+
     def on_mount(self) -> None:
-        if not self.query(LinkBar):
-            self.reader.parent.mount(  # type: ignore[union-attr]
-                LinkBar(self.relation_types, getattr(self.app, "keymap", None)),
-                before=self.reader)
         self.prepare()
         self.reader.restyle()
         self.prepare_list()
