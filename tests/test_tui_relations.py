@@ -110,45 +110,50 @@ async def test_picking_among_several_targets_takes_no_more_keys_than_tab(tui_sto
     app = tui_app(start_article="harbor")
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
+        denial = ids["denial"]
 
-        async def tabs_from_denial(target: str, key: str) -> int:
-            """Presses of tab (or shift+tab) from the denial to ``target``, as today."""
-            await go_to(pilot, screen, ids["denial"])
-            for n in range(1, 10):
-                await pilot.press(key)
-                await pilot.pause()
-                if screen.current_span == target:
-                    return n
-            raise AssertionError(target)
+        def tabs_today(target: str) -> int:
+            """Presses of tab or shift+tab from the denial to ``target`` (what
+            ``action_jump_span`` walks: the index's neighbours, wrapping)."""
+            best = []
+            for step in (1, -1):
+                here, n = denial, 0
+                while here != target:
+                    nxt = screen.index.neighbour(here, 0, step)
+                    assert nxt is not None
+                    here, n = nxt.id, n + 1
+                best.append(n)
+            return min(best)
 
-        today = {name: min(await tabs_from_denial(ids[name], "tab"),
-                           await tabs_from_denial(ids[name], "shift+tab"))
-                 for name in ("heading", "claim", "critics")}
-        assert today == {"heading": 2, "claim": 1, "critics": 2}
-        linking = {}
-        for name in ("heading", "claim", "critics"):
-            await go_to(pilot, screen, ids["denial"])
-            await pilot.press("greater_than_sign")
-            await pilot.pause()
-            # the candidates: the three claims (not the context, nor the denial itself)
-            assert [c.id for c in screen.linker.candidates] == [
-                ids["heading"], ids["claim"], ids["critics"]]
-            presses = []
-            for keys in ([], ["tab"], ["shift+tab"], ["tab", "tab"], ["shift+tab", "shift+tab"]):
-                await pilot.press("escape", "greater_than_sign", *keys)
-                await pilot.pause()
-                if screen.linker.target is not None and screen.linker.target.id == ids[name]:
-                    presses.append(len(keys))
-            linking[name] = min(presses)
-            await pilot.press("escape")
-        assert linking == {"heading": 1, "claim": 0, "critics": 1}
-        assert all(linking[name] <= today[name] for name in today)
-        # Pick the third claim with the cursor keys and link it with its type's key.
-        await go_to(pilot, screen, ids["denial"])
-        await pilot.press("greater_than_sign", "right")
+        await go_to(pilot, screen, denial)
+        await pilot.press("greater_than_sign")
         await pilot.pause()
-        assert screen.linker.target.id == ids["critics"]  # type: ignore[union-attr]
-        row, col = screen.reader.lines.to_location(screen.linker.target.start)  # type: ignore[union-attr]
+        picker = screen.linker
+        # the candidates: the three claims (not the context, nor the denial itself), and
+        # the nearest one before the denial picked first
+        order = [c.id for c in picker.candidates]
+        assert order == [ids["heading"], ids["claim"], ids["critics"]]
+        assert picker.target is not None and picker.target.id == ids["claim"]
+
+        def picks(target: str) -> int:
+            k, n = order.index(target) - picker.pos, len(order)
+            return min(k % n, -k % n)
+
+        for name in ("heading", "claim", "critics"):
+            assert picks(ids[name]) <= tabs_today(ids[name]), name
+        assert [picks(ids[x]) for x in ("heading", "claim", "critics")] == [1, 0, 1]
+        assert [tabs_today(ids[x]) for x in ("heading", "claim", "critics")] == [2, 1, 2]
+        # The keys do what the count says: shift+tab to the heading, tab twice (wrapping
+        # past the critics) to the critics, the cursor keys alike.
+        for keys, name in ((["shift+tab"], "heading"), (["tab", "tab"], "critics"),
+                           (["left"], "claim"), (["down"], "critics"), (["k"], "claim")):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert picker.target is not None and picker.target.id == ids[name], keys
+        await pilot.press("l")
+        await pilot.pause()
+        assert picker.target.id == ids["critics"]  # type: ignore[union-attr]
+        row, col = screen.reader.lines.to_location(picker.target.start)  # type: ignore[union-attr]
         look = screen.reader.get_line(row).get_style_at_offset(app.console, col)
         assert look.reverse == LINK_TARGET.reverse
         await pilot.press("r")
@@ -336,3 +341,30 @@ async def test_review_shows_a_relation_disagreement_and_accepts_it_with_its_span
 
 def test_types_used_in_the_tests_are_the_defaults() -> None:
     assert [t.key for t in DEFAULT_RELATION_TYPES] == ["r", "s", "q"]
+
+
+async def test_another_process_committing_does_not_end_a_link(tui_store, tui_app,
+                                                              tui_db_path) -> None:
+    ids = harbor(tui_store)
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await go_to(pilot, screen, ids["denial"])
+        await pilot.press("greater_than_sign", "tab")
+        await pilot.pause()
+        other = Store.open(tui_db_path)
+        other.add_span("minister", "bob", "claim", 0, 8)  # a teammate, elsewhere
+        screen.poll_changes()
+        await pilot.pause()
+        assert screen.linker.active and screen.linker.target.id == ids["critics"]  # type: ignore[union-attr]
+        other.delete_span(ids["critics"], "ana")  # ana's other session: the target goes
+        screen.poll_changes()
+        await pilot.pause()
+        assert screen.linker.active and [c.id for c in screen.linker.candidates] == [
+            ids["heading"], ids["claim"]]
+        other.delete_span(ids["denial"], "ana")  # the link's own span goes: it stops
+        screen.poll_changes()
+        await pilot.pause()
+        assert not screen.linker.active and app.focused is screen.reader
+        other.close()
+        assert rows(tui_store) == []

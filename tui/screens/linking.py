@@ -157,6 +157,23 @@ class LinkPicker:
                  f"{one_line(kind.name, 20)} {one_line(tgt.label, 20)} "
                  f"“{one_line(tgt.text, 30)}”.", markup=False, timeout=3)
 
+    def spans_reloaded(self) -> None:
+        """Another process changed the spans: go on with those still there (a teammate's
+        commit elsewhere must not end a link half-way), or stop when the link's span or
+        every candidate is gone."""
+        if self.source is None:
+            return
+        spans = self.screen.index.by_id
+        target = self.target
+        kept = [spans[c.id] for c in self.candidates if c.id in spans]
+        if self.source.id not in spans or not kept:
+            self.cancel()
+            return
+        self.candidates = kept
+        ids = [c.id for c in kept]
+        self.pos = ids.index(target.id) if target is not None and target.id in ids else 0
+        self._show()
+
     def cancel(self, *, refocus: bool = True) -> None:
         if self.source is None:
             return

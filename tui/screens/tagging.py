@@ -1031,11 +1031,10 @@ class TaggingScreen(Screen[None]):
                 self.notify("This article's text changed in another process: reloaded.",
                             severity="warning", markup=False)
             else:
-                if self.linker.active:
-                    self.linker.cancel()  # the spans may have changed under the link
                 self.reload_spans()
                 self.reload_team()
                 self.refresh_links()
+                self.linker.spans_reloaded()
             self.refresh_article_row()
 
     def on_unmount(self) -> None:
