@@ -152,7 +152,8 @@ def test_baselines_use_the_store_settings(tmp_path):
     from benchmarks.data import bare_connect
 
     names = ("journal_mode", "synchronous", "busy_timeout", "foreign_keys", "cache_size",
-             "page_size", "temp_store", "mmap_size", "locking_mode", "wal_autocheckpoint")
+             "page_size", "temp_store", "mmap_size", "locking_mode", "wal_autocheckpoint",
+             "recursive_triggers")
     store = Store.open(tmp_path / "s.db")
     bare = bare_connect(tmp_path / "s.db")
     try:

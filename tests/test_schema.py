@@ -130,9 +130,17 @@ def schema_meaning(conn: sqlite3.Connection) -> dict[str, Any]:
     return out
 
 
+def base_file(path: Path) -> Path:
+    """A new file at version 1: the base step alone (what ``Store.open`` wrote before
+    the search indexes of issue 17)."""
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    assert migrate(db, MIGRATIONS[:1]) == 1
+    db.conn.close()
+    return path
+
+
 def test_new_schema_means_what_the_hand_written_one_did(tmp_path: Path) -> None:
-    Store.open(tmp_path / "new.db").close()
-    new = sqlite3.connect(tmp_path / "new.db")
+    new = sqlite3.connect(base_file(tmp_path / "new.db"))
     old = sqlite3.connect(legacy_file(tmp_path / "old.db"))
     ours, theirs = schema_meaning(new), schema_meaning(old)
     assert set(ours) == set(theirs)
@@ -143,11 +151,31 @@ def test_new_schema_means_what_the_hand_written_one_did(tmp_path: Path) -> None:
     assert ours["events"][3] is True  # AUTOINCREMENT kept
 
 
-def test_a_hand_written_v1_file_opens_unchanged_and_works(tmp_path: Path) -> None:
+def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
+    """Version 1 files (hand-written or not) get the search indexes of version 2, built
+    over the rows they hold, and mean what a new file means."""
     path = legacy_file(tmp_path / "old.db")
-    before = sqlite3.connect(path).execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO articles (id, seq, title, text, source, text_sha256, imported_at, "
+        "updated_at) VALUES ('old', 1, 'Zoë at the embassy', ?, 'Ledger', 'x', 't', 't')",
+        ("武打明星李小龍出生於舊金山. The embassy denied it.",))
+    conn.execute(
+        "INSERT INTO spans (id, article_id, annotator, label, start, \"end\", text, note, "
+        "created_at, updated_at) VALUES ('s1', 'old', 'bob', 'denial', 0, 10, "
+        "'武打明星李小龍出生於', 'baseless claim', 't', 't')")
+    conn.commit()
+    conn.close()
     store = Store.open(path)
-    assert store.total_changes() == 0  # nothing written on open
+    assert stored_version(store.db) == SCHEMA_VERSION
+    # The indexes hold the rows that were there before the migration.
+    assert store.search("zoe", "ana").ids == ["old"]
+    assert store.search("李小龍", "ana").ids == ["old"]
+    assert store.search("小龍", "ana").ids == ["old"]
+    assert store.search("source:ledger", "ana").ids == ["old"]
+    assert store.search("span:baseless", "ana").ids == ["old"]
+    assert store.search("span:denial:明星李小", "ana").ids == ["old"]
+    # and it works as a new file does
     store.import_articles([Article(id="a", text=TEXT, title="Bribes")])
     span = store.add_span("a", "ana", "claim", 4, 21)
     assert span.text == "mayor took bribes"
@@ -156,6 +184,18 @@ def test_a_hand_written_v1_file_opens_unchanged_and_works(tmp_path: Path) -> Non
     assert [r.id for r in store.list_articles("ana", fulltext="bribes")] == []
     assert [r.id for r in store.list_articles("ana", fulltext="ferries")] == ["a"]
     assert store.undo("ana") is not None
+    store.close()
+    Store.open(tmp_path / "new.db").close()
+    migrated = schema_meaning(sqlite3.connect(path))
+    assert migrated == schema_meaning(sqlite3.connect(tmp_path / "new.db"))
+
+
+def test_a_current_file_opens_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "current.db"
+    Store.open(path).close()
+    before = sqlite3.connect(path).execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
+    store = Store.open(path)
+    assert store.total_changes() == 0  # nothing written on open
     store.close()
     after = sqlite3.connect(path).execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
     assert after == before
@@ -188,12 +228,12 @@ def test_an_old_version_is_migrated_step_by_step(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "m.db")
     store.import_articles([Article(id="a", text=TEXT)])
     store.save_position("ana", "a", 7)
-    assert stored_version(store.db) == 1
-    assert migrate(store.db, (*MIGRATIONS, rename_cursor)) == 2
-    assert stored_version(store.db) == 2
+    assert stored_version(store.db) == SCHEMA_VERSION
+    assert migrate(store.db, (*MIGRATIONS, rename_cursor)) == SCHEMA_VERSION + 1
+    assert stored_version(store.db) == SCHEMA_VERSION + 1
     assert store.conn.execute("SELECT annotator, offset FROM positions").fetchall() == [("ana", 7)]
     # run again: nothing left to do
-    assert migrate(store.db, (*MIGRATIONS, rename_cursor)) == 2
+    assert migrate(store.db, (*MIGRATIONS, rename_cursor)) == SCHEMA_VERSION + 1
     store.close()
 
 
@@ -206,7 +246,7 @@ def test_a_failing_step_leaves_the_file_as_it_was(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="step 3"):
         migrate(store.db, (*MIGRATIONS, rename_cursor, broken))
-    assert stored_version(store.db) == 1
+    assert stored_version(store.db) == SCHEMA_VERSION
     assert "cursor" in store.db["positions"].columns_dict  # step 2 was rolled back too
     assert not store.conn.in_transaction
     store.close()

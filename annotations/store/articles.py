@@ -23,6 +23,7 @@ from typing import Any
 
 from annotations.anchoring import TextIndex, context, reanchor
 from annotations.model import STATUSES, Article, ArticleRow, now_iso, sha256_text
+from annotations.search import NO_SPACE
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
 from annotations.store.reports import ImportReport
@@ -62,7 +63,7 @@ def write_article(c: sqlite3.Connection, art: Article, report: ImportReport,
     now = now_iso()
     if row is None:
         seq = c.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0]
-        c.execute(
+        rowid = c.execute(
             "INSERT INTO articles (id, seq, title, source, published, url, path, text, "
             "text_sha256, meta, styles, imported_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -81,14 +82,17 @@ def write_article(c: sqlite3.Connection, art: Article, report: ImportReport,
                 now,
                 now,
             ),
-        )
-        # The full-text row is written here rather than by an AFTER INSERT
+        ).lastrowid
+        # The full-text rows are written here rather than by an AFTER INSERT
         # trigger: the same insert costs about 2.5x inside a trigger
-        # (measured in benchmarks/, import case).
-        c.execute(
-            "INSERT INTO articles_fts(rowid, title, text) VALUES (last_insert_rowid(), ?, ?)",
-            (art.title or "", art.text),
-        )
+        # (measured in benchmarks/, import case).  Which articles the substring
+        # index holds, and why, is in annotations.search.
+        searched = (art.title or "", art.text, art.source)
+        c.execute("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?, ?, ?, ?)",
+                  (rowid, *searched))
+        if any(v and NO_SPACE.search(v) for v in searched):
+            c.execute("INSERT INTO articles_cjk(rowid, title, text, source) VALUES (?, ?, ?, ?)",
+                      (rowid, *searched))
         report.imported += 1
         return "imported"
     if row[0] == sha:
