@@ -100,6 +100,16 @@ def pass_store(fn: Callable[..., R]) -> Callable[..., R]:
     return with_store
 
 
+def annotator_name(ctx: click.Context, annotator: str | None) -> str:
+    """Who is asking: ``--annotator`` (here or before the command), then the usual
+    fallbacks (see :func:`annotations.config.resolve_annotator`); a bad config is one line."""
+    try:
+        config = load_config()
+    except ConfigError as e:
+        fail(e)
+    return resolve_annotator(annotator or group_setting(ctx, "annotator"), config)
+
+
 # ------------------------------------------------------------- the TUI
 class AppSettings(NamedTuple):
     """What the commands that open the TUI need before they open it."""

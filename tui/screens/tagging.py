@@ -49,6 +49,14 @@ Styles: ``tagging.tcss`` lays out the parts both screens share (scoped to
 ``TaggingScreen``); each screen's ``CSS_PATH`` names it (:data:`TAGGING_CSS`)
 and then its own sizes; the widgets bring their looks (``DEFAULT_CSS``).
 
+Search is machinery of the base: the article pane runs the queries (see
+:mod:`tui.widgets.article_pane`) on a store connection of the screen's own,
+and tells the screen which query the list shows
+(:class:`~tui.widgets.article_pane.ArticlePane.SearchChanged`); the screen
+highlights that query's matches in the open article (:meth:`TaggingScreen.show_matches`),
+opens a hit at its first match, and moves between matches (``m`` / ``M``).
+Escape in the reader with nothing selected clears the search.
+
 Features meant for both screens (relation linking, suggestions, search,
 teammates' spans) go here, behind a hook where the screens differ; a
 feature for one screen goes into that screen alone.  Textual calls every
@@ -58,6 +66,7 @@ feature for one screen goes into that screen alone.  Textual calls every
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -72,6 +81,7 @@ from textual.screen import Screen
 from textual.widgets import TextArea
 
 from annotations.model import Article, ArticleRow, Label, Span
+from annotations.search import Query, SearchResult, Snippet, merge_ranges
 from annotations.store import Event, Store, StoreError
 from annotations.text import LineIndex, snap
 from tui import keys as K
@@ -87,6 +97,11 @@ from tui.widgets.span_panel import SpanPanel
 
 #: Seconds between checks for changes made by other processes.
 POLL_SECONDS = 1.0
+
+#: Snippets fetched with a search's hits (the rest as they scroll into view).
+SNIPPETS_FIRST = 40
+#: Characters of text in a hit's snippet (the list cuts it to its width).
+SNIPPET_WIDTH = 120
 
 #: The layout both tagging screens share; each names it first in its CSS_PATH.
 TAGGING_CSS = Path(__file__).with_name("tagging.tcss")
@@ -174,6 +189,11 @@ class TaggingScreen(Screen[None]):
         self._data_version = store.data_version()
         self._binding_state: tuple[Any, ...] = ()
         self._reader: Reader | None = None
+        #: the search whose hits the list shows, when it has words to highlight
+        self.search: Query | None = None
+        #: the open article's search matches, ``[start, end)`` in text order
+        self.matches: list[tuple[int, int]] = []
+        self._search_store: Store | None = None
         self._install_label_bindings()
 
     def _install_label_bindings(self) -> None:
@@ -303,6 +323,10 @@ class TaggingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.prepare()
+        pane = self.pane
+        pane.searcher = self._run_search
+        pane.snippet_source = self._more_snippets
+        pane.interrupt = self._interrupt_search
         self.reader.restyle()
         self.prepare_list()
         loaded = self.pane.load_now(self.store.count_articles(), self._all_rows)
@@ -375,8 +399,98 @@ class TaggingScreen(Screen[None]):
             self.show_header()
         self.update_top()
 
+    # -------------------------------------------------------------- search
+    def _searching_store(self) -> Store:
+        """The store searches run on: a connection of its own, used by one worker
+        thread at a time, so a search never holds up a write and can be interrupted."""
+        if self._search_store is None:
+            self._search_store = Store.open(self.store.path, create=False)
+        return self._search_store
+
+    def _run_search(self, query: Query) -> tuple[SearchResult, dict[str, Snippet]]:
+        """(In the pane's worker thread) the hits and the first hits' snippets."""
+        store = self._searching_store()
+        result = store.search(query, self.annotator)
+        snippets: dict[str, Snippet] = {}
+        if query.searches_text:
+            snippets = store.search_snippets(query, result.ids[:SNIPPETS_FIRST], SNIPPET_WIDTH)
+        return result, snippets
+
+    def _more_snippets(self, query: Query, article_ids: Sequence[str]) -> dict[str, Snippet]:
+        return self.store.search_snippets(query, article_ids, SNIPPET_WIDTH)
+
+    def _interrupt_search(self) -> None:
+        if self._search_store is not None:
+            self._search_store.interrupt()
+
+    def _match_ranges(self, article: Article) -> list[tuple[int, int]]:
+        """The open article's matches of the search, as text ranges (a note's match:
+        its span)."""
+        if self.search is None:
+            return []
+        try:
+            found = self.store.search_matches(self.search, article.id)
+        except StoreError:
+            return []
+        ranges = [(m.start, m.end) for m in found if m.field == "text"]
+        for span_id in dict.fromkeys(m.span_id for m in found if m.field == "note"):
+            span = self.store.get_span(span_id) if span_id else None
+            if span is not None and article.text[span.start : span.end] == span.text:
+                ranges.append((span.start, span.end))
+        return merge_ranges(ranges)
+
+    def show_matches(self) -> None:
+        """Highlight the search's matches in the open article."""
+        self.matches = self._match_ranges(self.article) if self.article is not None else []
+        self.reader.set_matches(self.matches)
+        self._update_bindings()
+
+    def on_article_pane_search_changed(self, event: ArticlePane.SearchChanged) -> None:
+        event.stop()
+        query = event.query
+        self.search = query if query is not None and query.searches_text else None
+        self.show_matches()
+
+    def on_reader_nothing_to_clear(self, event: Reader.NothingToClear) -> None:
+        event.stop()
+        if self.pane.search_query is not None or self.pane.text:
+            self.pane.clear_search()
+
+    def action_jump_match(self, step: int) -> None:
+        """m / M: the next / previous match of the search (wrapping round)."""
+        if not self.matches:
+            self.app.bell()
+            return
+        starts = [s for s, _ in self.matches]
+        offset = self.reader.cursor_offset
+        if step > 0:
+            i = bisect_right(starts, offset)
+            wrapped = i >= len(starts)
+            target = starts[0 if wrapped else i]
+        else:
+            i = bisect_left(starts, offset) - 1
+            wrapped = i < 0
+            target = starts[i]
+        if wrapped:
+            where = "first" if step > 0 else "last"
+            self.notify(f"Back at the {where} match.", markup=False, timeout=2)
+        self.reader.goto(target, center=True)
+
+    def close_search(self) -> None:
+        """Stop and close the search connection (on unmount)."""
+        store, self._search_store = self._search_store, None
+        if store is not None:
+            try:
+                store.interrupt()
+                store.close()
+            except StoreError:
+                pass
+
     # ------------------------------------------------------------ articles
-    def open_article(self, article_id: str, cursor: int = 0, *, save_old: bool = True) -> bool:
+    def open_article(self, article_id: str, cursor: int = 0, *, save_old: bool = True,
+                     at_match: bool = False) -> bool:
+        """Open an article with the cursor at ``cursor`` (``at_match``: at the search's
+        first match in it, when it has one)."""
         if save_old and self.article is not None:
             self._save_position()
         article = self.store.get_article(article_id)
@@ -386,9 +500,13 @@ class TaggingScreen(Screen[None]):
             return False
         self.article = article
         self.current_span = None
+        self.matches = self._match_ranges(article)
+        if at_match and self.matches:
+            cursor = self.matches[0][0]
         painted = self.read_spans(LineIndex(article.text))
         cursor = max(0, min(cursor, len(article.text)))
         self.reader.show_article(article.text, article.styles, painted, cursor)
+        self.reader.set_matches(self.matches)
         self.panel.current_id = None
         self.panel.set_index(self.index)
         self.article_list.set_current(article.id)
@@ -410,8 +528,11 @@ class TaggingScreen(Screen[None]):
         )
 
     def go_to_article(self, article_id: str) -> None:
+        """Open an article picked in the list, at its first search match if any."""
         if self.article is None or article_id != self.article.id:
-            self.open_article(article_id)
+            self.open_article(article_id, at_match=True)
+        elif self.matches:
+            self.reader.goto(self.matches[0][0], center=True)
         self.reader.focus()
 
     def set_filter(self, text: str) -> None:
@@ -471,7 +592,8 @@ class TaggingScreen(Screen[None]):
         it has orphans: this changes with edits, not with every cursor move, so
         moving through densely tagged text never rebuilds the footer.
         """
-        state = (self.article is not None, len(self.index) > 0, bool(self.index.orphan_ids))
+        state = (self.article is not None, len(self.index) > 0, bool(self.index.orphan_ids),
+                 bool(self.matches))
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -481,6 +603,8 @@ class TaggingScreen(Screen[None]):
             return len(self.index) > 0
         if action == "replace_orphan":
             return bool(self.index.orphan_ids)
+        if action == "jump_match":
+            return bool(self.matches)
         if action in self.ARTICLE_ACTIONS or action.startswith("tag"):
             return self.article is not None
         return True
@@ -613,7 +737,7 @@ class TaggingScreen(Screen[None]):
         if nxt is None:
             self.notify("This is the last article in the list.", markup=False, timeout=2)
             return
-        self.open_article(nxt)
+        self.open_article(nxt, at_match=True)
 
     def action_previous_article(self) -> None:
         if self.article is None:
@@ -622,7 +746,7 @@ class TaggingScreen(Screen[None]):
         if prev is None:
             self.notify("This is the first article in the list.", markup=False, timeout=2)
             return
-        self.open_article(prev)
+        self.open_article(prev, at_match=True)
 
     def action_jump_span(self, step: int) -> None:
         current = self.target_span()
@@ -748,3 +872,4 @@ class TaggingScreen(Screen[None]):
         # Closing by any route (ctrl+q, ctrl+c...) keeps the place.
         if self._reader is not None:
             self._save_position()
+        self.close_search()
