@@ -254,6 +254,8 @@ def parse(text: str, *, typing: bool = False) -> Query:
     (``embas`` finds embassy): a search as you type shows hits before the word
     is complete.
     """
+    if "\x00" in text:  # FTS5 reads its query as a C string
+        raise QueryError("a query cannot hold a NUL character")
     tokens = _tokens(text, typing=typing)
     groups: list[tuple[Item, ...]] = []
     current: list[Item] = []
@@ -634,11 +636,12 @@ class SearchResult:
     """Hits of a query: article ids best first (list order when nothing is ranked).
 
     ``total`` counts every hit (``ids`` may hold fewer when a limit was
-    given); ``warnings`` say why a result may surprise (a name nobody has
-    spans under), one line each.
+    given; ``None`` when a first page was asked for without the count);
+    ``warnings`` say why a result may surprise (a name nobody has spans
+    under), one line each.
     """
 
     ids: list[str]
-    total: int
+    total: int | None
     ranked: bool
     warnings: list[str] = field(default_factory=list)

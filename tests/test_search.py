@@ -388,3 +388,55 @@ def test_a_bad_query_never_reaches_sqlite(store: Store) -> None:
             pass
     with pytest.raises(QueryError):
         store.search('"unclosed', "ana")
+
+
+def test_any_text_is_a_result_or_one_line_error(tmp_path: Path) -> None:
+    """Whatever is typed (FTS5 syntax, quotes, controls, CJK, qualifiers, NUL) ends as a
+    result or a QueryError of one line: never a store error, never a traceback."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    s = Store.open(tmp_path / "fuzz.db")
+    s.import_articles([Article(id="a1", title="Zoë", text=TEXT1, source="Reuters",
+                               published="2025-11-03"),
+                       Article(id="a2", title="李小龍", text=TEXT2)])
+    tag(s, "a1", "ana", "denial", "Zoë Castillo", note="fabrication")
+    pieces = st.sampled_from([
+        "embassy", "zoe", '"', "*", "-", "OR", "AND", "NOT", "(", ")", ":", "is:", "has:",
+        "span:", "span:denial:", "date:", "by:", "source:", "2025-11", "..", "|", "NEAR",
+        "{title}", "^", "李", "小龍", "\x00", "\x1b", " ", "  ", "todo", "e'", "ë",
+    ])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, max_size=8).map("".join))
+    def run(text: str) -> None:
+        try:
+            result = s.search(text, "ana")
+        except QueryError as e:
+            assert str(e) and "\n" not in str(e)
+            return
+        assert result.total == len(result.ids)
+        for aid in result.ids:
+            s.search_matches(text, aid)
+
+    try:
+        run()
+    finally:
+        s.close()
+
+
+def test_a_first_page_with_its_snippets_equals_the_slow_way(store: Store) -> None:
+    store.import_articles([Article(id="pua", title="Private use",
+                                   text="The \ue000\ue001 embassy \ue000\ue002 said so.")])
+    tag(store, "a4", "ana", "claim", "A plain report", note="the embassy again")
+    for query in ("embassy", "embass* -zoe", "embassy OR span:embassy", "李小龍 OR embassy",
+                  "span:embassy", "is:todo", "zzz"):
+        every = store.search(query, "ana")
+        page, snips = store.search_page(query, "ana", 2, width=40)
+        assert page.ids == every.ids[:2] and page.ranked == every.ranked, query
+        assert every.total is not None
+        assert page.total == (every.total if every.total < 2 else None)  # a full page: unknown
+        slow = store.search_snippets(query, page.ids, 40) if parse(query).searches_text else {}
+        assert snips == slow, query
+    pua = store.search_page("embassy", "ana", 10)[1]["pua"]  # markers in the text itself
+    assert [pua.text[s:e] for s, e in pua.marks] == ["embassy"]

@@ -248,6 +248,7 @@ async def test_search_matches_leave_no_stale_line(tui_store, tui_app):
         for _, step, keys in steps:
             await pilot.press(*keys)
             await app.workers.wait_for_complete()
+            await pilot.pause(0.4 if step == "search typed" else None)  # matches follow a pause
             await pilot.pause()
             assert_screen_fresh(app, step)
             if step == "search typed":

@@ -163,7 +163,9 @@ async def test_escape_clears_the_search(tui_store, tui_app):
         lst = screen.article_list
         await pilot.press("slash", *"denied")
         await settle(app, pilot)
-        assert lst.visible_ids() == ["harbor"] and screen.matches
+        assert lst.visible_ids() == ["harbor"]
+        await pilot.pause(0.4)  # typing paused: the open article's matches show
+        assert screen.matches
         await pilot.press("escape")  # in the box: clears, back to the reader
         assert isinstance(app.focused, Reader)
         assert app.screen.query_one(FilterInput).value == ""
@@ -234,6 +236,23 @@ async def test_big_lists_search_in_a_worker_and_show_the_latest_text(tui_store, 
         await pilot.press("enter")
         assert screen.article.id == "airline"
         assert screen.reader.cursor_offset == screen.article.text.index("maintenance")
+        # A first page (here of one hit, with its snippet), then every hit.
+        pages: list[tuple[int, int | None]] = []
+        searcher = pane.searcher
+        assert searcher is not None
+
+        def recording(query, first):
+            found = searcher(query, first)
+            pages.append((len(found[0].ids), found[0].total))
+            return found
+
+        monkeypatch.setattr(pane, "searcher", recording)
+        monkeypatch.setattr(pane, "_rows_in_view", lambda: 1)
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"the ")
+        await settle(app, pilot)
+        assert pages[-2:] == [(1, None), (4, 4)]  # "the ": a page of one, then all
+        assert len(lst.visible_ids()) == 4 and lst.cursor == 0
+        assert summary(app).startswith("4 hits")
     assert screen._search_store is None  # closed with the screen
 
 

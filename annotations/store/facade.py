@@ -389,14 +389,25 @@ class Store:
     # ---------------------------------------------------------------- search
     @guarded
     def search(self, query: str | Query, annotator: str, *, limit: int | None = None,
-               offset: int = 0) -> SearchResult:
+               offset: int = 0, count: bool = True) -> SearchResult:
         """The hits of a search query, best first (see :mod:`annotations.search`).
 
         A string is parsed first: a malformed one raises
         :class:`~annotations.search.QueryError` (one line), never a store error.
+        ``limit`` / ``offset``: one page of ids; ``count=False``: no total for a
+        full page (``None``).
         """
         q = parse(query) if isinstance(query, str) else query
-        return searching.search(self.connection, q, annotator, limit=limit, offset=offset)
+        return searching.search(self.connection, q, annotator, limit=limit, offset=offset,
+                                count=count)
+
+    @guarded
+    def search_page(self, query: str | Query, annotator: str, first: int,
+                    width: int = 120) -> tuple[SearchResult, dict[str, Snippet]]:
+        """The first ``first`` hits (total ``None`` when there are more) with their
+        snippets, in fewer queries than :meth:`search` and :meth:`search_snippets`."""
+        q = parse(query) if isinstance(query, str) else query
+        return searching.search_page(self.connection, q, annotator, first, width)
 
     @guarded
     def search_matches(self, query: str | Query, article_id: str) -> list[Match]:

@@ -19,5 +19,6 @@ from benchmarks.cases import (  # noqa: F401  (each registers its case)
     key_press,
     memory,
     merge,
+    search,
     tag_span,
 )

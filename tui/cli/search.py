@@ -94,9 +94,10 @@ def search(ctx: click.Context, query: tuple[str, ...], db: str | None, annotator
             if parsed.searches_text and aid in snippets:
                 click.echo("    " + shown_snippet(snippets[aid]))
     shown = len(result.ids)
-    more = f" (showing {shown}; --limit 0 for all)" if shown < result.total else ""
-    click.echo(f"{result.total} hit{'s' if result.total != 1 else ''}{more}", err=True)
-    ctx.exit(0 if result.total else 1)
+    total = result.total if result.total is not None else shown  # counted: always an int
+    more = f" (showing {shown}; --limit 0 for all)" if shown < total else ""
+    click.echo(f"{total} hit{'s' if total != 1 else ''}{more}", err=True)
+    ctx.exit(0 if total else 1)
 
 
 def hit_record(store: Store, query: Query, article_id: str, rank: int) -> dict[str, Any]:

@@ -78,6 +78,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import TextArea
 
 from annotations.model import Article, ArticleRow, Label, Span
@@ -98,8 +99,9 @@ from tui.widgets.span_panel import SpanPanel
 #: Seconds between checks for changes made by other processes.
 POLL_SECONDS = 1.0
 
-#: Snippets fetched with a search's hits (the rest as they scroll into view).
-SNIPPETS_FIRST = 40
+#: Seconds after the last key typed in the search box before the open article's
+#: matches are highlighted.
+MATCHES_DELAY = 0.25
 #: Characters of text in a hit's snippet (the list cuts it to its width).
 SNIPPET_WIDTH = 120
 
@@ -194,6 +196,7 @@ class TaggingScreen(Screen[None]):
         #: the open article's search matches, ``[start, end)`` in text order
         self.matches: list[tuple[int, int]] = []
         self._search_store: Store | None = None
+        self._matches_timer: Timer | None = None
         self._install_label_bindings()
 
     def _install_label_bindings(self) -> None:
@@ -407,14 +410,14 @@ class TaggingScreen(Screen[None]):
             self._search_store = Store.open(self.store.path, create=False)
         return self._search_store
 
-    def _run_search(self, query: Query) -> tuple[SearchResult, dict[str, Snippet]]:
-        """(In the pane's worker thread) the hits and the first hits' snippets."""
+    def _run_search(self, query: Query, first: int | None
+                    ) -> tuple[SearchResult, dict[str, Snippet]]:
+        """(In the pane's worker thread, or its own for a small list) the first hits
+        and their snippets, or every hit (``first`` is ``None``)."""
         store = self._searching_store()
-        result = store.search(query, self.annotator)
-        snippets: dict[str, Snippet] = {}
-        if query.searches_text:
-            snippets = store.search_snippets(query, result.ids[:SNIPPETS_FIRST], SNIPPET_WIDTH)
-        return result, snippets
+        if first is None:
+            return store.search(query, self.annotator), {}
+        return store.search_page(query, self.annotator, first, SNIPPET_WIDTH)
 
     def _more_snippets(self, query: Query, article_ids: Sequence[str]) -> dict[str, Snippet]:
         return self.store.search_snippets(query, article_ids, SNIPPET_WIDTH)
@@ -441,15 +444,25 @@ class TaggingScreen(Screen[None]):
 
     def show_matches(self) -> None:
         """Highlight the search's matches in the open article."""
+        self._matches_timer = None
         self.matches = self._match_ranges(self.article) if self.article is not None else []
         self.reader.set_matches(self.matches)
         self._update_bindings()
 
     def on_article_pane_search_changed(self, event: ArticlePane.SearchChanged) -> None:
+        """Highlight the new search's matches in the open article once typing pauses
+        (or now, when the search was cleared or is not typed): finding them costs a
+        query, which need not hold up the list's hits key after key."""
         event.stop()
         query = event.query
         self.search = query if query is not None and query.searches_text else None
-        self.show_matches()
+        if self._matches_timer is not None:
+            self._matches_timer.stop()
+            self._matches_timer = None
+        if self.search is None or not isinstance(self.focused, FilterInput):
+            self.show_matches()
+        else:
+            self._matches_timer = self.set_timer(MATCHES_DELAY, self.show_matches)
 
     def on_reader_nothing_to_clear(self, event: Reader.NothingToClear) -> None:
         event.stop()
@@ -531,8 +544,12 @@ class TaggingScreen(Screen[None]):
         """Open an article picked in the list, at its first search match if any."""
         if self.article is None or article_id != self.article.id:
             self.open_article(article_id, at_match=True)
-        elif self.matches:
-            self.reader.goto(self.matches[0][0], center=True)
+        else:
+            if self._matches_timer is not None:  # typed a moment ago: find them now
+                self._matches_timer.stop()
+                self.show_matches()
+            if self.matches:
+                self.reader.goto(self.matches[0][0], center=True)
         self.reader.focus()
 
     def set_filter(self, text: str) -> None:

@@ -229,14 +229,16 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         self._apply()
 
     def set_hits(self, ids: Sequence[str], *, ranked: bool,
-                 snippet_for: Callable[[str], Snippet | None] | None = None) -> None:
+                 snippet_for: Callable[[str], Snippet | None] | None = None,
+                 keep: bool = False) -> None:
         """Show the rows of these articles, in this order when ``ranked`` (else list
-        order), with a snippet line from ``snippet_for``; the cursor goes to the top."""
+        order), with a snippet line from ``snippet_for``; the cursor goes to the top
+        (``keep``: stays on its row: more hits of the same search)."""
         self.filter = ArticleFilter()
         self.hits = list(ids)
         self.ranked = ranked
         self.snippet_for = snippet_for
-        self._apply(top=True)
+        self._apply(keep=keep, top=not keep)
 
     def _row_index(self) -> dict[str, int]:
         if self._id_index is None:
@@ -476,12 +478,23 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         meta = style + self.part_style("article-list--meta")
         if snip is None:
             return Text("   …", style=meta, end="", no_wrap=True)
-        lead = "   " + ("note: " if snip.field == "note" else "") + ("…" if snip.before else "")
         shown = one_line(snip.text)  # the same length: the marks stay in place
+        marks, before = snip.marks, snip.before
+        room = self.scrollable_content_region.width - 5
+        if marks and marks[0][1] > room > 0:
+            # a narrow list: start nearer the first match so that it shows
+            cut = max(0, min(marks[0][0] - 8, marks[0][1] - room + 2))
+            space = shown.find(" ", cut, marks[0][0])
+            if space >= 0:
+                cut = space + 1  # from a word's start
+            shown = shown[cut:]
+            marks = tuple((s - cut, e - cut) for s, e in marks if e > cut)
+            before = True
+        lead = "   " + ("note: " if snip.field == "note" else "") + ("…" if before else "")
         text = Text(lead + shown, style=meta, end="", no_wrap=True)
         hit = style + self.part_style("article-list--hit")
-        for start, end in snip.marks:
-            text.stylize(hit, len(lead) + start, len(lead) + end)
+        for start, end in marks:
+            text.stylize(hit, len(lead) + max(0, start), len(lead) + end)
         return text
 
     def _line_text(self, row: ArticleRow, part: int, style: Style) -> Text:

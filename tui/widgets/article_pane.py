@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -53,14 +54,20 @@ LIST_SYNC_LIMIT = 2000
 #: Rows added to the list per step while streaming.
 LIST_BATCH = 2000
 
+#: Seconds a search runs before the summary says "searching…" (a quick one never
+#: flickers it, and never lays the pane out twice per key).
+SLOW_SEARCH = 0.3
 #: Lists up to this size are searched on the app's thread, in the key's own handler: a
 #: query over them takes a few milliseconds, less than handing it to a thread.
 SEARCH_SYNC_LIMIT = 2000
 
 #: Opens the rows to stream (on a read connection of their own) and closes them after.
 RowStream = Callable[[], AbstractContextManager[Iterable[ArticleRow]]]
-#: Runs a search (in a worker thread): the hits and the snippets of the first ones.
-Searcher = Callable[[Query], tuple[SearchResult, dict[str, Snippet]]]
+#: A search's hits and the snippets fetched with them.
+Found = tuple[SearchResult, dict[str, Snippet]]
+#: Runs a search (in a worker thread): the first ``n`` hits (total ``None`` when there
+#: are more) and their snippets, or (``n`` is ``None``) every hit.
+Searcher = Callable[[Query, int | None], Found]
 #: Snippets of more hits (on the app's thread, for rows scrolled into view).
 SnippetSource = Callable[[Query, Sequence[str]], dict[str, Snippet]]
 
@@ -101,7 +108,8 @@ class ArticlePane(Vertical):
         }
 
         #filter-summary {
-            height: 1;
+            height: auto;
+            max-height: 4;
             padding: 0 1;
             background: $panel;
         }
@@ -142,6 +150,10 @@ class ArticlePane(Vertical):
         self._wanted: Query | None = None
         self._generation = 0
         self._searching = False
+        self._slow = False  # the running search has taken long enough to say so
+        self._complete = True  # the list holds every hit (not only the first page)
+        self._summary: Content | None = None
+        self._summary_wraps = False
 
     def compose(self) -> ComposeResult:
         yield FilterInput(id="filter")
@@ -257,26 +269,44 @@ class ArticlePane(Vertical):
             self._wanted = query
             running = self._searching
             self._searching = True
+        self._slow = False
         if not running and self.list.total <= SEARCH_SYNC_LIMIT:
             try:
-                found: tuple[SearchResult, dict[str, Snippet]] | None = self.searcher(query)
+                found: Found | None = self.searcher(query, None)
                 error = None
             except StoreError as e:
                 found, error = None, str(e)
             with self._lock:
                 self._searching = False
-            self._found(generation, query, found, error)
+            self._found(generation, query, found, error, True)
             return
-        self._summarise()
         if running:
             if self.interrupt is not None:
                 self.interrupt()  # the worker runs the newest query next
             return
+        self.set_timer(SLOW_SEARCH, partial(self._say_slow, generation))
         self.run_worker(self._search_loop, thread=True, group="search", exit_on_error=False)
 
+    def _say_slow(self, generation: int) -> None:
+        """A search still running after :data:`SLOW_SEARCH`: say so in the summary."""
+        if self._searching and generation <= self._generation:
+            self._slow = True
+            self._summarise()
+
+    def _rows_in_view(self) -> int:
+        """Hits of the first page (with their snippets): a screenful and a few more."""
+        return max(1, self.list.size.height // 3 + 4)
+
     def _search_loop(self) -> None:
-        """In a worker thread: run the newest query until no newer one is waiting."""
+        """In a worker thread: run the newest query until no newer one is waiting.
+
+        Each query in two steps: the first page of hits with their snippets, shown
+        at once, then every hit (the count, the rest of the list).  At 100,000
+        reports the first page comes in about a third of the time of all of them
+        (the ids of the others are looked up only in the second step).
+        """
         assert self.searcher is not None
+        rows = self._rows_in_view()
         while True:
             with self._lock:
                 generation, query = self._generation, self._wanted
@@ -284,22 +314,35 @@ class ArticlePane(Vertical):
                     self._searching = False
                     return
             try:
-                found: tuple[SearchResult, dict[str, Snippet]] | None = self.searcher(query)
-                error = None
-            except StoreError as e:
-                found, error = None, str(e)
-            with self._lock:
-                if generation != self._generation:
-                    continue  # interrupted or outrun by newer text: run that
-                self._searching = False
-            try:
-                self.app.call_from_thread(self._found, generation, query, found, error)
-            except RuntimeError:  # the app is closing
-                pass
+                page = self.searcher(query, rows)
+                complete = page[0].total is not None
+                if not self._deliver(generation, query, page, None, complete):
+                    continue
+                if not complete and not self._deliver(generation, query,
+                                                      self.searcher(query, None), None, True):
+                    continue
+            except StoreError as e:  # interrupted by a newer key, or a damaged file
+                if not self._deliver(generation, query, None, str(e), True):
+                    continue
             return
 
-    def _found(self, generation: int, query: Query, found: tuple[SearchResult, dict[str, Snippet]]
-               | None, error: str | None) -> None:
+    def _deliver(self, generation: int, query: Query, found: Found | None, error: str | None,
+                 final: bool) -> bool:
+        """Hand a result to the app's thread; ``False`` when newer text has come since
+        (the loop then runs that)."""
+        with self._lock:
+            if generation != self._generation:
+                return False
+            if final:
+                self._searching = False
+        try:
+            self.app.call_from_thread(self._found, generation, query, found, error, final)
+        except RuntimeError:  # the app is closing
+            pass
+        return True
+
+    def _found(self, generation: int, query: Query, found: Found | None, error: str | None,
+               final: bool) -> None:
         """Back on the app's thread: show the hits (unless newer text is on its way)."""
         with self._lock:
             if generation != self._generation:
@@ -309,9 +352,14 @@ class ArticlePane(Vertical):
             self._summarise()
             return
         result, snippets = found
-        self._snippets = dict(snippets)
+        more = self.search_query == query and self.applied_text == query.text and self.list.hits
+        if more:  # the rest of the hits whose first page is shown
+            self._snippets.update(snippets)
+        else:
+            self._snippets = dict(snippets)
+        self._complete = final
         self._show(query.text, query, result)
-        self.list.set_hits(result.ids, ranked=result.ranked,
+        self.list.set_hits(result.ids, ranked=result.ranked, keep=bool(more),
                            snippet_for=self._snippet if query.searches_text else None)
         self._summarise()
 
@@ -334,7 +382,8 @@ class ArticlePane(Vertical):
         parts: list[tuple[str, str]] = []
         if lst.hits is not None:
             n = len(lst.view)
-            parts.append((f"{n:,} hit{'' if n == 1 else 's'}", "bold"))
+            more = "" if self._complete else "+"
+            parts.append((f"{n:,}{more} hit{'' if n == 1 and not more else 's'}", "bold"))
             if lst.ranked:
                 parts.append(("  best first", "$text-muted"))
         else:
@@ -353,13 +402,23 @@ class ArticlePane(Vertical):
             if bits:
                 parts.append(("  " + " · ".join(bits), "$text-muted"))
         if self._error is not None:
-            parts.append(("  ⚠ " + one_line(self._error, 200), "$text-error"))
-        elif self._searching:
+            # the explanation alone, on as many lines as it needs (the last hits stay)
+            parts = [("⚠ " + one_line(self._error, 300), "$text-error")]
+        elif self._searching and self._slow:
             parts.append(("  searching…", "$text-muted"))
         elif self._result is not None and lst.hits is not None:
             for warning in self._result.warnings:
                 parts.append(("  ⚠ " + one_line(warning, 120), "$text-warning"))
-        self.query_one("#filter-summary", Static).update(Content.assemble(*parts))
+        content = Content.assemble(*parts)
+        if content == self._summary:
+            return
+        # One line, unless an explanation or a warning wraps: only a change between
+        # the two lays the screen out again (a layout costs more than the search).
+        wraps = len(content.plain) > max(1, self.size.width - 2)
+        self._summary = content
+        self.query_one("#filter-summary", Static).update(
+            content, layout=wraps or self._summary_wraps)
+        self._summary_wraps = wraps
 
     # ------------------------------------------------------------- events
     def on_input_changed(self, event: Input.Changed) -> None:
