@@ -22,6 +22,8 @@ imports only those above it in this list; no cycles):
 - ``merge``: merging one pack record (version keys, ownership, re-anchoring).
 - ``ingest``: batched imports of articles and packs.
 - ``reads``: read models for export, agreement, stats and the article list.
+- ``search``: running a search query (:mod:`annotations.search`): hits, a first
+  page with snippets, every match's offsets.
 - ``facade``: :class:`Store`, where ``sqlite3`` errors become :class:`StoreError`.
 
 Which writes go through sqlite-utils and which stay raw SQL (and why) is

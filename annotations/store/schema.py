@@ -13,17 +13,21 @@ To change the schema, append a step and nothing else: a step gets the
 ``add_column``, ``create_index``, ``transform`` for changes SQLite's ALTER
 TABLE cannot make, ``enable_fts`` / ``populate_fts`` for the search index).
 ``transform()`` copies a table into a new one, keeping its indexes but not its
-triggers, and gives the rows new rowids: a step that transforms ``articles``
-must call :func:`create_fts_triggers` and ``db.table("articles").rebuild_fts()``.
+triggers, and gives the rows new rowids (which the search indexes are keyed
+by): a step that transforms ``articles`` or ``spans`` must call
+:func:`create_search_triggers`, rebuild ``articles_fts`` / ``spans_fts``
+(``rebuild_fts()``) and refill ``articles_cjk`` / ``spans_cjk`` as
+:func:`create_search_indexes` does.
 
 What stays raw SQL here, and why:
 
 - ``events``: its ``INTEGER PRIMARY KEY AUTOINCREMENT`` (ids never reused, so
   undo never confuses two events) has no public sqlite-utils option.
-- the two full-text triggers: ``enable_fts(create_triggers=True)`` would also
-  add an AFTER INSERT trigger (the import writes that row itself: the insert
-  costs 2.5x inside a trigger, see :mod:`annotations.store.articles`) and an
-  AFTER UPDATE trigger that fires on every column, not only title and text.
+- the full-text triggers: ``enable_fts(create_triggers=True)`` would also
+  add an AFTER INSERT trigger on articles (the import writes that row itself:
+  the insert costs 2.5x inside a trigger, see :mod:`annotations.store.articles`)
+  and AFTER UPDATE triggers that fire on every column, not only the searched
+  ones; and the substring tables hold only some rows (:func:`create_search_triggers`).
 """
 
 from __future__ import annotations

@@ -378,6 +378,13 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
     def visible_ids(self) -> list[str]:
         return [self._ids[i] for i in self.view]
 
+    def ids_from(self, article_id: str, n: int) -> list[str]:
+        """Up to ``n`` ids of the list as shown, from ``article_id`` on."""
+        pos = self.view_position(article_id)
+        if pos is None:
+            return [article_id]
+        return [self._ids[i] for i in self.view[pos : pos + n]]
+
     # ------------------------------------------------------------ cursor
     def _set_cursor(self, pos: int) -> None:
         if not self.view:

@@ -364,10 +364,14 @@ class ArticlePane(Vertical):
         self._summarise()
 
     def _snippet(self, article_id: str) -> Snippet | None:
+        """A hit's snippet; one scrolled into view brings the next screenful's with it
+        (one query for them all)."""
         snip = self._snippets.get(article_id)
         if snip is None and self.snippet_source is not None and self.search_query is not None:
+            wanted = [aid for aid in self.list.ids_from(article_id, self._rows_in_view())
+                      if aid not in self._snippets]
             try:
-                self._snippets.update(self.snippet_source(self.search_query, [article_id]))
+                self._snippets.update(self.snippet_source(self.search_query, wanted))
             except StoreError:
                 return None
             snip = self._snippets.get(article_id)
