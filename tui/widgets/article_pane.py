@@ -318,9 +318,15 @@ class ArticlePane(Vertical):
                 complete = page[0].total is not None
                 if not self._deliver(generation, query, page, None, complete):
                     continue
-                if not complete and not self._deliver(generation, query,
-                                                      self.searcher(query, None), None, True):
-                    continue
+                if not complete:
+                    # A key typed while the page was shown came too early to interrupt
+                    # the next statement (an interrupt stops only a running one).
+                    with self._lock:
+                        if generation != self._generation:
+                            continue
+                    if not self._deliver(generation, query, self.searcher(query, None),
+                                         None, True):
+                        continue
             except StoreError as e:  # interrupted by a newer key, or a damaged file
                 if not self._deliver(generation, query, None, str(e), True):
                     continue
