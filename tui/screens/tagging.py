@@ -66,6 +66,7 @@ feature for one screen goes into that screen alone.  Textual calls every
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -376,6 +377,11 @@ class TaggingScreen(Screen[None]):
         if self.article is not None:
             self.article_list.set_current(self.article.id)
         self.update_top()
+        # What is loaded now (a big list's rows, the app itself) lives as long as the
+        # app: the cyclic GC need not walk it again on every full collection (one
+        # during typing in the search box at 100,000 reports: 142 ms, then 22 ms).
+        # Reference counting still frees whatever of it is dropped.
+        gc.freeze()
 
     def reload_list(self) -> None:
         """Re-read the whole list (articles imported by another process)."""
