@@ -33,7 +33,7 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 
 #: Keys a label may not take: they are bound to other annotator actions (the
 #: default keys of ``tui/keys.py``: moves, selections, span and article keys).
-RESERVED_KEYS = frozenset("hjklwbsnuqpoLT/arA?[]{}()WBSP0123456789 ")
+RESERVED_KEYS = frozenset("hjklwbsnuqpoLTmM/arA?[]{}()WBSP0123456789 ")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: A name or key never holds what a terminal must not get raw (the core's one
 #: set), nor a tab or a line break.

@@ -25,6 +25,8 @@ imports only those above it in this list; no cycles):
 - ``ingest``: imports of articles and packs, file by file (what one
   transaction holds is decided there).
 - ``reads``: read models for export, agreement, stats and the article list.
+- ``search``: running a search query (:mod:`annotations.search`): hits, a first
+  page with snippets, every match's offsets.
 - ``facade``: :class:`Store`, where ``sqlite3`` errors become :class:`StoreError`.
 
 Which writes go through sqlite-utils and which stay raw SQL (and why) is

@@ -23,6 +23,7 @@ from typing import Any
 
 from annotations.anchoring import TextIndex, context, reanchor
 from annotations.model import STATUSES, Article, ArticleRow, now_iso, sha256_text
+from annotations.search import NO_SPACE
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
 from annotations.store.reports import ImportReport
@@ -36,8 +37,9 @@ from annotations.store.rows import (
 )
 
 # ------------------------------------------------------------------ writing
-#: A new article's full-text row, ``(rowid, title, text)``, for :func:`write_search_rows`.
-SearchRow = tuple[int, str, str]
+#: A new article's full-text row, ``(rowid, title, text, source)``, for
+#: :func:`write_search_rows`.
+SearchRow = tuple[int, str, str, str | None]
 
 
 def write_article(c: sqlite3.Connection, art: Article, report: ImportReport,
@@ -67,7 +69,7 @@ def write_article(c: sqlite3.Connection, art: Article, report: ImportReport,
     now = now_iso()
     if row is None:
         seq = c.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0]
-        inserted = c.execute(
+        rowid = c.execute(
             "INSERT INTO articles (id, seq, title, source, published, url, path, text, "
             "text_sha256, meta, styles, imported_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -86,12 +88,13 @@ def write_article(c: sqlite3.Connection, art: Article, report: ImportReport,
                 now,
                 now,
             ),
-        )
-        # The full-text row is written here rather than by an AFTER INSERT
+        ).lastrowid
+        # The full-text rows are written here rather than by an AFTER INSERT
         # trigger: the same insert costs about 2.5x inside a trigger
-        # (measured in benchmarks/, import case).
-        assert inserted.lastrowid is not None
-        row_for_search = (inserted.lastrowid, art.title or "", art.text)
+        # (measured in benchmarks/, import case).  Which articles the substring
+        # index holds, and why, is in annotations.search.
+        assert rowid is not None
+        row_for_search = (rowid, art.title or "", art.text, art.source)
         if search_rows is not None:
             search_rows.append(row_for_search)
         else:
@@ -148,7 +151,13 @@ def write_search_rows(c: sqlite3.Connection, rows: list[SearchRow]) -> None:
     import of one-article files, one savepoint each, 1.5-2x as slow (measured).
     """
     if rows:
-        c.executemany("INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)", rows)
+        c.executemany("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?, ?, ?, ?)",
+                      rows)
+        # Which articles the substring index holds, and why, is in annotations.search.
+        cjk = [r for r in rows if any(v and NO_SPACE.search(v) for v in r[1:])]
+        if cjk:
+            c.executemany("INSERT INTO articles_cjk(rowid, title, text, source) "
+                          "VALUES (?, ?, ?, ?)", cjk)
 
 
 def reanchor_article(

@@ -196,6 +196,10 @@ def _setup(cx: Connection) -> None:
     c = cx.conn
     c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     c.execute("PRAGMA foreign_keys = ON")
+    # INSERT OR REPLACE then fires the delete triggers of the row it replaces,
+    # which keep the span search index exact (see store.schema).  sqlite-utils
+    # sets it too; said here so it does not hang on that.
+    c.execute("PRAGMA recursive_triggers = ON")
     # Checks the header: raises "file is not a database" for junk files.
     c.execute("SELECT count(*) FROM sqlite_master").fetchone()
     writable = not cx.read_only and (os.access(cx.path, os.W_OK) if cx.path.exists() else True)

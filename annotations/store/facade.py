@@ -29,7 +29,9 @@ from annotations.model import (
     Status,
     StatusRecord,
 )
+from annotations.search import Match, Query, SearchResult, Snippet, parse
 from annotations.store import articles, events, history, ingest, merges, reads, reviews, spans
+from annotations.store import search as searching
 from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
 from annotations.store.ingest import Unit
@@ -413,3 +415,45 @@ class Store:
     ) -> Generator[ArticleRow, None, None]:
         """Every list row, in list order, streamed (see :func:`reads.iter_article_rows`)."""
         return reads.iter_article_rows(self.connection, annotator, batch_size=batch_size)
+
+    # ---------------------------------------------------------------- search
+    @guarded
+    def search(self, query: str | Query, annotator: str, *, limit: int | None = None,
+               offset: int = 0, count: bool = True) -> SearchResult:
+        """The hits of a search query, best first (see :mod:`annotations.search`).
+
+        A string is parsed first: a malformed one raises
+        :class:`~annotations.search.QueryError` (one line), never a store error.
+        ``limit`` / ``offset``: one page of ids; ``count=False``: no total for a
+        full page (``None``).
+        """
+        q = parse(query) if isinstance(query, str) else query
+        return searching.search(self.connection, q, annotator, limit=limit, offset=offset,
+                                count=count)
+
+    @guarded
+    def search_page(self, query: str | Query, annotator: str, first: int,
+                    width: int = 120) -> tuple[SearchResult, dict[str, Snippet]]:
+        """The first ``first`` hits (total ``None`` when there are more) with their
+        snippets, in fewer queries than :meth:`search` and :meth:`search_snippets`."""
+        q = parse(query) if isinstance(query, str) else query
+        return searching.search_page(self.connection, q, annotator, first, width)
+
+    @guarded
+    def search_matches(self, query: str | Query, article_id: str) -> list[Match]:
+        """Every match of the query's words in one article (code-point offsets)."""
+        q = parse(query) if isinstance(query, str) else query
+        return searching.matches(self.connection, q, article_id)
+
+    @guarded
+    def search_snippets(self, query: str | Query, article_ids: Sequence[str],
+                        width: int = 120) -> dict[str, Snippet]:
+        """A one-line snippet per article around its first match."""
+        q = parse(query) if isinstance(query, str) else query
+        return searching.snippets(self.connection, q, article_ids, width)
+
+    @guarded
+    def interrupt(self) -> None:
+        """Stop the query running on this store's connection (from another thread);
+        that query raises :class:`StoreError`."""
+        searching.interrupt(self.connection)

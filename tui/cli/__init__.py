@@ -24,7 +24,7 @@ from click_default_group import DefaultGroup
 
 from annotations.safety import printable
 from annotations.store import StoreError
-from tui.cli import agreement, annotate, export, importing, merge, review, serve, stats
+from tui.cli import agreement, annotate, export, importing, merge, review, search, serve, stats
 from tui.cli.options import CONTEXT_SETTINGS, annotator_option, db_option, labels_file_option
 
 
@@ -66,6 +66,7 @@ cli.add_command(export.export)
 cli.add_command(merge.merge)
 cli.add_command(agreement.agreement)
 cli.add_command(review.review)
+cli.add_command(search.search)
 cli.add_command(serve.serve)
 
 

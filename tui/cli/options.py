@@ -173,6 +173,14 @@ def pass_store(fn: Callable[..., R]) -> Callable[..., R]:
 def pass_existing_store(fn: Callable[..., R]) -> Callable[..., R]:
     """:func:`pass_store` for a command that only reads: a missing file is refused."""
     return _passing_store(fn, create=False)
+def annotator_name(ctx: click.Context, annotator: str | None) -> str:
+    """Who is asking: ``--annotator`` (here or before the command), then the usual
+    fallbacks (see :func:`annotations.config.resolve_annotator`); a bad config is one line."""
+    try:
+        config = load_config()
+    except ConfigError as e:
+        fail(e)
+    return resolve_annotator(annotator or group_setting(ctx, "annotator"), config)
 
 
 # ------------------------------------------------------------- the TUI
