@@ -11,6 +11,12 @@ Usage (what ``tui/cli.py`` does)::
 name screen first (:class:`~tui.screens.name.NameScreen`): it says what the
 app is, takes the person's name and whether they annotate or review, and the
 app then opens that screen under that name.
+
+Start-up failures (anything raised while the app or its first tagging screen
+mounts, e.g. a damaged database page met by the first query) never show a
+traceback: the app exits at once with return code 1 and
+:attr:`StancemarkApp.startup_error` holding one line, which the command
+prints (``tui/cli/options.py``, ``run_app``).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from annotations.config import ConfigError, overriding_file, save_setting
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
 from annotations.review import default_against
-from annotations.store import Store
+from annotations.safety import printable
+from annotations.store import Store, StoreError
 from tui import keys as K
 from tui.commands import StancemarkCommands
 from tui.screens.annotate import AnnotateScreen
@@ -96,11 +103,28 @@ class StancemarkApp(App[None]):
         self.include_gold = include_gold
         self.config_path = config_path
         self._theme_applied = False
+        #: why the app could not start (one line), set when it exits for that reason
+        self.startup_error: str | None = None
+        #: the first tagging screen has mounted: later errors are no longer start-up ones
+        self.started = False
         #: notification id -> (its message before the count, how many it stands for)
         self._repeats: dict[str, tuple[str, int]] = {}
         self._checkpointed = store.total_changes()
 
+    def fail_startup(self, error: BaseException) -> None:
+        """Exit now with return code 1, keeping one line that says why (start-up only)."""
+        reason = str(error) if isinstance(error, StoreError) else (
+            f"{type(error).__name__}: {error}")
+        self.startup_error = printable(f"cannot start the annotator: {reason}")[:500]
+        self.exit(return_code=1)
+
     def on_mount(self) -> None:
+        try:
+            self._start()
+        except Exception as e:  # a start-up failure is one line, never a traceback
+            self.fail_startup(e)
+
+    def _start(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
         problems = list(self._keymap_problems)

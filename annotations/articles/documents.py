@@ -1,8 +1,9 @@
 """One .md or .txt report: its header (YAML front matter, or a wire date) and its body.
 
 A markdown file may open with YAML front matter (``id``, ``title``, ``date``,
-``source``, ``url``; any other key is kept as metadata), read with PyYAML's
-safe loader only. A plain-text file that starts with ``date YYYY-MM-DD`` gets
+``source``, ``url``; any other key is kept as metadata), read by the app's one
+bounded YAML loader (:mod:`annotations.bounded_yaml`: PyYAML's safe loader,
+with size, depth and alias expansion capped). A plain-text file that starts with ``date YYYY-MM-DD`` gets
 that date, and the token leaves the text. Both readers raise
 :class:`~annotations.articles.errors.ArticleError` for a bad file.
 """
@@ -15,8 +16,6 @@ import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
@@ -32,19 +31,11 @@ from annotations.articles.source import (
     normalise_newlines,
     read_source,
 )
+from annotations.bounded_yaml import YAMLLimitError, load_yaml
 from annotations.model import Article
-
-#: Front matter values are converted to a JSON tree; YAML aliases can make that
-#: tree exponentially large ("billion laughs") or even cyclic, so cap it.
-_META_MAX_NODES = 100_000
-_META_MAX_DEPTH = 64
 
 _FM_OPEN = re.compile(r"---[ \t]*(?:\n|\Z)")
 _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-#: ``yaml.safe_load`` with libyaml's parser when PyYAML has it: the same safe
-#: constructors (no tags, no objects), about 8x faster on front matter, which
-#: was 40% of the time of an import (benchmarks/cases/import_reports.py).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
@@ -58,18 +49,14 @@ def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
     yaml_text = source[opening.end() : closing.start()]
     body = source[closing.end() :].removeprefix("\n")
     try:
-        data = yaml.load(yaml_text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark is not None else None
-        problem = exc.problem or exc.context or "unreadable"
-        raise ArticleError(path, f"invalid YAML in front matter: {problem}"[:300], line) from None
-    except RecursionError:
-        raise ArticleError(path, "invalid YAML in front matter: nested too deeply") from None
-    except Exception as exc:
-        # Untrusted input: every failure is the user's to fix, e.g. the
-        # ValueError for "date: 2024-02-30" raised while building the date.
-        raise ArticleError(path, f"invalid YAML in front matter: {exc}"[:300]) from None
+        # The YAML starts on the file's second line.
+        data = load_yaml(yaml_text)
+    except YAMLLimitError as exc:
+        line = exc.line + 1 if exc.line is not None else None
+        if exc.over_bound:
+            raise ArticleError(path, f"front matter too large or too deeply nested "
+                                     f"({exc.reason})", line) from None
+        raise ArticleError(path, f"invalid YAML in front matter: {exc.reason}", line) from None
     if data is None:
         return {}, body
     if not isinstance(data, dict):
@@ -78,14 +65,13 @@ def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
     return data, body
 
 
-def _json_safe(value: Any, path: str) -> Any:
-    """Make YAML values storable as JSON (dates -> ISO strings, keys -> str)."""
-    budget = [_META_MAX_NODES]
+def _json_safe(value: Any) -> Any:
+    """Make YAML values storable as JSON (dates -> ISO strings, keys -> str).
 
-    def convert(v: Any, depth: int) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0 or depth > _META_MAX_DEPTH:
-            raise ArticleError(path, "front matter too large or too deeply nested")
+    The loader has bounded the expanded size and depth of ``value`` already.
+    """
+
+    def convert(v: Any) -> Any:
         if v is None or isinstance(v, bool | int | str):
             return v
         if isinstance(v, float):
@@ -93,16 +79,16 @@ def _json_safe(value: Any, path: str) -> Any:
         if isinstance(v, date | datetime | time):
             return v.isoformat()
         if isinstance(v, dict):
-            return {_key_text(k): convert(x, depth + 1) for k, x in v.items()}
+            return {_key_text(k): convert(x) for k, x in v.items()}
         if isinstance(v, list | tuple):
-            return [convert(x, depth + 1) for x in v]
+            return [convert(x) for x in v]
         if isinstance(v, set | frozenset):
-            return sorted((convert(x, depth + 1) for x in v), key=repr)
+            return sorted((convert(x) for x in v), key=repr)
         if isinstance(v, bytes):
             return base64.b64encode(v).decode("ascii")
         return str(v)
 
-    return convert(value, 0)
+    return convert(value)
 
 
 def _key_text(key: Any) -> str:
@@ -136,7 +122,7 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
     published = scalar_text(published_raw, "date", where)
     source_name = scalar_text(front.pop("source", None), "source", where)
     url = scalar_text(front.pop("url", None), "url", where)
-    meta = _json_safe(front, where)
+    meta = _json_safe(front)
 
     title = clean_title(title) if title else ""
     if not title:

@@ -159,9 +159,19 @@ def require_articles(store: Store, hint: str) -> None:
 
 
 def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
-    """Open the Textual app on ``store`` (imported here: the headless commands never load it)."""
+    """Open the Textual app on ``store`` (imported here: the headless commands never load it).
+
+    An app that could not start is one line and exit status 1; any other
+    non-zero return code of the app (a crash, with Textual's traceback) is the
+    command's exit status too, never 0.
+    """
     from tui.app import StancemarkApp
 
-    StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
-                  keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
-                  config_path=user_config_path(), **extra).run()
+    app = StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
+                        keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
+                        config_path=user_config_path(), **extra)
+    app.run()
+    if app.startup_error:
+        fail(app.startup_error)
+    if app.return_code:
+        raise click.exceptions.Exit(app.return_code)

@@ -336,6 +336,18 @@ class TaggingScreen(Screen[None]):
         return self.query_one(ArticleList)
 
     def on_mount(self) -> None:
+        started = getattr(self.app, "started", True)
+        try:
+            self._mount()
+        except Exception as e:
+            if started:
+                raise
+            # The first screen of a run: a one-line start-up failure, no traceback.
+            self.app.fail_startup(e)  # type: ignore[attr-defined]
+            return
+        self.app.started = True  # type: ignore[attr-defined]
+
+    def _mount(self) -> None:
         self.prepare()
         self.reader.restyle()
         self.prepare_list()

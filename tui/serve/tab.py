@@ -58,12 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from tui.app import StancemarkApp
 
+    app = StancemarkApp(store, annotator, labels, keymap=config.get("keys"),
+                        theme=config.get("theme"))
     try:
-        StancemarkApp(store, annotator, labels, keymap=config.get("keys"),
-                      theme=config.get("theme")).run()
+        app.run()
     finally:
         store.close()
-    return 0
+    if app.startup_error:
+        print(f"stancemark tab: {app.startup_error}", file=sys.stderr)
+    return 1 if app.startup_error else app.return_code or 0
 
 
 if __name__ == "__main__":
