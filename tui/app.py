@@ -21,6 +21,7 @@ prints (``tui/cli/options.py``, ``run_app``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ from tui.screens.tagging import TaggingScreen
 CHECKPOINT_SECONDS = 30.0
 #: Notifications shown at once, at most (the oldest goes first).
 MAX_NOTIFICATIONS = 3
+#: Seconds within which a second ``q`` quits while a write waits for another writer.
+QUIT_CONFIRM_SECONDS = 5.0
 
 
 def clean_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list[str]]:
@@ -110,6 +113,7 @@ class StancemarkApp(App[None]):
         #: notification id -> (its message before the count, how many it stands for)
         self._repeats: dict[str, tuple[str, int]] = {}
         self._checkpointed = store.total_changes()
+        self._quit_asked = float("-inf")
 
     def fail_startup(self, error: BaseException) -> None:
         """Exit now with return code 1, keeping one line that says why (start-up only)."""
@@ -217,6 +221,8 @@ class StancemarkApp(App[None]):
     def open_review(self, article_id: str | None = None) -> None:
         """The review screen over everyone's spans, the reviewer's own among them (from the
         annotator's palette: "how do my tags compare?")."""
+        if isinstance(self.screen, TaggingScreen) and self.screen.held():
+            return
         against = default_against(self.store, self.annotator, include_self=True)
         if not against:
             self.notify("Nobody else has tagged anything yet: nothing to review.",
@@ -245,7 +251,21 @@ class StancemarkApp(App[None]):
             self.push_screen(HelpScreen(self.labels, self.keymap))
 
     async def action_quit(self) -> None:
+        """Quit, keeping each screen's place.  While a write waits for another writer the
+        first ``q`` says so; a second one within :data:`QUIT_CONFIRM_SECONDS` quits and the
+        waiting action is not saved."""
+        waiting = [s for s in self.screen_stack
+                   if isinstance(s, TaggingScreen) and s.pending_write is not None]
+        now = time.monotonic()
+        if waiting and now - self._quit_asked > QUIT_CONFIRM_SECONDS:
+            self._quit_asked = now
+            self.bell()
+            self.notify(f"Your {waiting[0].pending_write} is still waiting for another writer "
+                        "and is not saved yet: press q again to quit without it.",
+                        severity="warning", markup=False, timeout=QUIT_CONFIRM_SECONDS)
+            return
         for screen in self.screen_stack:
             if isinstance(screen, TaggingScreen):
+                screen.cancel_waiting_write()
                 screen.save_position_now()
         self.exit()
