@@ -25,7 +25,13 @@ from click_default_group import DefaultGroup
 from annotations.safety import printable
 from annotations.store import StoreError
 from tui.cli import agreement, annotate, export, importing, merge, review, serve, stats
-from tui.cli.options import CONTEXT_SETTINGS, annotator_option, db_option, labels_file_option
+from tui.cli.options import (
+    CONTEXT_SETTINGS,
+    annotator_option,
+    db_option,
+    follow_links_option,
+    labels_file_option,
+)
 
 
 class StancemarkGroup(DefaultGroup):
@@ -50,11 +56,14 @@ class StancemarkGroup(DefaultGroup):
 @db_option
 @annotator_option
 @labels_file_option
+@follow_links_option
 @click.version_option(package_name="stancemark")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, annotator: str | None, labels_file: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, annotator: str | None, labels_file: str | None,
+        follow_links: bool | None) -> None:
     """stancemark: tag claim / denial / context spans in news reports."""
-    ctx.ensure_object(dict).update(db=db, annotator=annotator, labels_file=labels_file)
+    ctx.ensure_object(dict).update(db=db, annotator=annotator, labels_file=labels_file,
+                                   follow_links=follow_links)
     if ctx.invoked_subcommand is None:
         ctx.invoke(annotate.annotate)
 

@@ -15,6 +15,8 @@ from tui.cli.options import (
     annotator_option,
     app_settings,
     db_option,
+    follow_links_option,
+    group_setting,
     labels_file_option,
     open_store,
     require_articles,
@@ -26,15 +28,17 @@ from tui.cli.options import (
 @db_option
 @annotator_option
 @labels_file_option
+@follow_links_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 def annotate(ctx: click.Context, db: str | None, annotator: str | None, labels_file: str | None,
-             paths: tuple[str, ...]) -> None:
+             follow_links: bool | None, paths: tuple[str, ...]) -> None:
     """Open the annotator (importing PATHs first)."""
     settings = app_settings(ctx, annotator, labels_file)
     store = open_store(ctx, db)
     if paths:
-        report, _ = import_paths(store, paths)
+        follow = bool(follow_links or group_setting(ctx, "follow_links"))
+        report, _ = import_paths(store, paths, follow_links=follow)
         print_message(import_summary(report))
     require_articles(store, "give a file or folder, e.g. `stancemark sample_articles`")
     run_app(store, settings)

@@ -17,7 +17,7 @@ from annotations.articles import ArticleError, read_file, walk
 from annotations.model import Article
 from annotations.output import print_message
 from annotations.store import ImportReport, Store
-from tui.cli.options import db_option, pass_store
+from tui.cli.options import db_option, follow_links_option, group_setting, pass_store
 from tui.cli.progress import progress_bar
 
 
@@ -27,15 +27,19 @@ def _failed(report: ImportReport, problem: ArticleError) -> None:
     print_message(f"error: {problem}")
 
 
-def _files(paths: Sequence[str], report: ImportReport) -> list[Path]:
-    """The readable files under ``paths``; a path that does not exist is a failure."""
+def _files(paths: Sequence[str], report: ImportReport, follow_links: bool = False) -> list[Path]:
+    """The readable files under ``paths``; a path that does not exist is a failure, a
+    symlink leaving its folder is skipped with a note (unless ``follow_links``)."""
     files: list[Path] = []
     for path in paths:
         try:
-            found = walk([path])
+            found = walk([path], follow_links=follow_links)
         except ArticleError as e:
             _failed(report, e)
             continue
+        for link in found.outside:
+            print_message(f"note: {link}: a symlink to a file outside {path}, skipped "
+                          "(--follow-links reads it)")
         files.extend(found.files)
         report.skipped += len(found.skipped)
     return files
@@ -51,10 +55,11 @@ def _articles(files: list[Path], report: ImportReport) -> Iterator[Article]:
                     yield item
 
 
-def import_paths(store: Store, paths: Sequence[str]) -> tuple[ImportReport, int]:
+def import_paths(store: Store, paths: Sequence[str], *,
+                 follow_links: bool = False) -> tuple[ImportReport, int]:
     """Import files and folders; returns the report and the number of failures."""
     report = ImportReport()
-    stored = store.import_articles(_articles(_files(paths, report), report))
+    stored = store.import_articles(_articles(_files(paths, report, follow_links), report))
     for problem in stored.errors:
         print_message(f"error: {problem}")
     report.imported += stored.imported
@@ -86,16 +91,19 @@ def import_summary(report: ImportReport) -> str:
 
 @click.command("import")
 @db_option
+@follow_links_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @pass_store
-def import_command(store: Store, paths: tuple[str, ...]) -> None:
+def import_command(store: Store, paths: tuple[str, ...], follow_links: bool | None) -> None:
     """Import .md / .txt / .jsonl reports (and native packs) from files or folders.
 
     Idempotent by article id: unchanged texts are left alone; a changed text
     is updated and its spans re-anchored (moved / orphaned, never shifted
-    silently).  Exit status 1 if any file failed.
+    silently).  Symlinked files that point outside the folders given are
+    skipped unless --follow-links.  Exit status 1 if any file failed.
     """
-    report, failed = import_paths(store, paths)
+    follow = bool(follow_links or group_setting(click.get_current_context(), "follow_links"))
+    report, failed = import_paths(store, paths, follow_links=follow)
     if report.merge is not None:
         for note in report.merge.messages:
             print_message(f"note: {note}")

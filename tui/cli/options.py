@@ -64,6 +64,16 @@ def labels_file_option(fn: F) -> F:
                         help=LABELS_HELP)(fn)
 
 
+FOLLOW_LINKS_HELP = ("Also read symlinked files in the folders given that point outside them "
+                     "(skipped by default: a folder from elsewhere may link to ~/.ssh/...).")
+
+
+def follow_links_option(fn: F) -> F:
+    """``--follow-links``: read symlinked files that leave the folder being imported."""
+    return click.option("--follow-links", is_flag=True, default=None,
+                        help=FOLLOW_LINKS_HELP)(fn)
+
+
 def json_option(fn: F) -> F:
     return click.option("--json", "as_json", is_flag=True,
                         help="Print JSON instead of a table.")(fn)

@@ -28,6 +28,7 @@ from tui.cli.options import (
     checked_annotator,
     db_option,
     fail,
+    follow_links_option,
     group_setting,
     labels_file_option,
     open_store,
@@ -54,10 +55,12 @@ def _announce(*lines: str) -> None:
 @click.option("--annotator", metavar="NAME",
               help="Everyone works as NAME (default: each browser tab asks for a name).")
 @labels_file_option
+@follow_links_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str | None,
-          annotator: str | None, labels_file: str | None, paths: tuple[str, ...]) -> None:
+          annotator: str | None, labels_file: str | None, follow_links: bool | None,
+          paths: tuple[str, ...]) -> None:
     """Serve the annotator and the review screen to web browsers.
 
     Each browser tab is its own app on this database and asks for the person's
@@ -87,7 +90,8 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str |
         fail(e)
     store = open_store(ctx, db)
     if paths:
-        report, _ = import_paths(store, paths)
+        follow = bool(follow_links or group_setting(ctx, "follow_links"))
+        report, _ = import_paths(store, paths, follow_links=follow)
         print_message(import_summary(report))
     require_articles(store, "give a file or folder, e.g. `stancemark serve sample_articles`")
     db_path, count = Path(store.path).resolve(), store.count_articles()
