@@ -68,6 +68,9 @@ class Article:
     #: Raw pack payload (``spans``/``relations``/``statuses``) when the article
     #: came from a native pack line; ``None`` for plain articles.
     annotations: dict[str, Any] | None = None
+    #: What reading the file changed and the user should hear of (one line each, naming
+    #: the file): markdown imported as plain text, display styles dropped over the cap.
+    notes: list[str] = field(default_factory=list, compare=False)
     #: (text, its SHA-256): computed once per text object (hashing a 1 MB text
     #: takes about 2 ms, and every write from the TUI carries the hash).
     _sha: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)

@@ -5,7 +5,9 @@ A markdown file may open with YAML front matter (``id``, ``title``, ``date``,
 bounded YAML loader (:mod:`annotations.bounded_yaml`: PyYAML's safe loader,
 with size, depth and alias expansion capped). A plain-text file that starts with ``date YYYY-MM-DD`` gets
 that date, and the token leaves the text. Both readers raise
-:class:`~annotations.articles.errors.ArticleError` for a bad file.
+:class:`~annotations.articles.errors.ArticleError` for a bad file.  A markdown
+body too costly to parse (see :mod:`~annotations.articles.markdown`) is read
+as plain text instead, and the article carries a note saying so.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from typing import Any
 
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
+    cap_styles,
     clean_title,
     first_line_title,
     id_text,
     scalar_text,
     slugify,
 )
-from annotations.articles.markdown import parse_markdown
+from annotations.articles.markdown import MarkdownTooCostly, parse_markdown
 from annotations.articles.source import (
     drop_leading_blank_lines,
     normalise_newlines,
@@ -107,12 +110,20 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
     front, body = _split_front_matter(where, source)
     front = {_key_text(k): v for k, v in front.items()}
 
+    notes: list[str] = []
     try:
         text, styles = parse_markdown(body)
+    except MarkdownTooCostly as exc:
+        # Bounded work: the body as it is, without styles, rather than minutes or GBs.
+        text, styles = drop_leading_blank_lines(body).rstrip(), []
+        notes.append(f"{where}: {exc}; imported as plain text")
     except ValueError as exc:
         raise ArticleError(where, str(exc)) from None
     if not text.strip():
         raise ArticleError(where, "empty article")
+    styles, capped = cap_styles(styles, where)
+    if capped:
+        notes.append(capped)
 
     article_id = id_text(front.pop("id"), where) if "id" in front else slugify(path.stem)
     title = scalar_text(front.pop("title", None), "title", where)
@@ -140,6 +151,7 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
         path=where,
         meta=meta,
         styles=styles,
+        notes=notes,
     )
 
 

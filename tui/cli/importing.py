@@ -52,6 +52,8 @@ def _articles(files: list[Path], report: ImportReport) -> Iterator[Article]:
                 if isinstance(item, ArticleError):
                     _failed(report, item)
                 else:
+                    for note in item.notes:
+                        print_message(f"note: {note}")
                     yield item
 
 

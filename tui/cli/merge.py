@@ -27,6 +27,8 @@ def _good_lines(pack: str) -> tuple[list[tuple[Article, dict[str, Any], str]], i
             bad += 1
             print_message(f"error: {item}")
         else:
+            for note in item.notes:
+                print_message(f"note: {note}")
             good.append((item, item.annotations or {}, str(pack)))
     return good, bad
 
