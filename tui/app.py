@@ -21,11 +21,14 @@ prints (``tui/cli/options.py``, ``run_app``).
 
 from __future__ import annotations
 
+import io
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
+from rich.console import Console
 from textual.app import App
 from textual.notifications import Notify
 
@@ -37,6 +40,7 @@ from annotations.safety import printable
 from annotations.store import Store, StoreError
 from tui import keys as K
 from tui.commands import StancemarkCommands
+from tui.safe import PrintableStream, display_text
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.help import HelpScreen
 from tui.screens.name import Mode, NameScreen
@@ -94,6 +98,12 @@ class StancemarkApp(App[None]):
         gold as a rater (the review header, the stats screen); ``config_path``: the user's
         config file, where a theme picked in the palette is remembered (None: nowhere)."""
         super().__init__()
+        # A crash report (Textual's traceback, printed after the app ends) may quote
+        # article text: printed plain, with control characters escaped.
+        if isinstance(sys.stderr, io.TextIOBase):
+            stream = cast(IO[str], PrintableStream(sys.stderr))
+            self.error_console = Console(file=stream, markup=False, highlight=False,
+                                         no_color=True)
         self.store = store
         #: who works in this app; "" until the name screen has been answered
         self.annotator = annotator or ""
@@ -168,7 +178,8 @@ class StancemarkApp(App[None]):
         self._open_first_screen()
 
     def on_notify(self, event: Notify) -> None:
-        """Before a notification shows (``App._on_notify`` adds it next): a repeat of
+        """Before a notification shows (``App._on_notify`` adds it next): its text gets
+        control characters replaced (:func:`tui.safe.display_text`), a repeat of
         one still shown replaces it with a count ("… (×3)"), and at most
         :data:`MAX_NOTIFICATIONS` show at once, the oldest dropped first, so a burst
         of key presses never stacks toasts over the span lists.
@@ -178,6 +189,10 @@ class StancemarkApp(App[None]):
         tests/test_tui_daily.py checks the behaviour).
         """
         new = event.notification
+        # Whatever a message quotes (an error naming a file, a span's text) reaches the
+        # terminal with the one set of unsafe characters replaced, like the reader's text.
+        new.message = display_text(new.message)
+        new.title = display_text(new.title)
         shown = list(self._notifications)  # unexpired, oldest first
         count = 1
         for old in shown:
