@@ -37,15 +37,34 @@ NEW = "Breaking: fares rise again.\n\n" + OLD
 QUOTE = "Analysts said costs rose."
 
 
-def reimport(db: Path, folder: Path, text: str, article_id: str = "fares") -> None:
-    """Another process: ``stancemark import`` of the article with ``text``."""
-    path = folder / f"{article_id}.txt"
-    path.write_text(text, encoding="utf-8")
+#: The second process of most tests: the store's own import, without the CLI around it.
+IMPORTER = (
+    "import sys\n"
+    "from annotations.model import Article\n"
+    "from annotations.store import Store\n"
+    "with Store.open(sys.argv[1]) as store:\n"
+    "    report = store.import_articles([Article(id=sys.argv[2], title='Fares',\n"
+    "                                            text=sys.stdin.read())])\n"
+    "print(report.updated)\n"
+)
+
+
+def reimport(db: Path, folder: Path, text: str, article_id: str = "fares", *,
+             cli: bool = False) -> None:
+    """Another process re-imports the article with ``text``: ``stancemark import`` (``cli``)
+    or the store's import."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "tui.cli", "import", "--db", str(db), str(path)],
-                          capture_output=True, text=True, env=env, cwd=folder, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert "updated 1" in done.stderr or "imported 1" in done.stderr
+    if cli:
+        path = folder / f"{article_id}.txt"
+        path.write_text(text, encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "tui.cli", "import", "--db", str(db),
+                               str(path)], capture_output=True, text=True, env=env, cwd=folder,
+                              timeout=60)
+        assert done.returncode == 0 and "updated 1" in done.stderr, done.stderr
+        return
+    done = subprocess.run([sys.executable, "-c", IMPORTER, str(db), article_id], input=text,
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr
 
 
 @pytest.fixture
@@ -144,7 +163,7 @@ async def test_a_tag_pressed_after_another_process_changed_the_text(
         assert screen.article.text == OLD
         screen.reader.select_offsets(0, len(QUOTE))
         await pilot.pause()
-        reimport(store.path, tmp_path, NEW)  # between the load and the key press
+        reimport(store.path, tmp_path, NEW, cli=True)  # between the load and the key press
         await pilot.press("c")
         await pilot.pause()
         # Nothing stored at the old offsets: nothing stored at all.
