@@ -112,6 +112,18 @@ def test_a_write_gives_up_after_the_lock_wait_with_one_line(store: Store, locker
     assert store.add_span("fares", "ana", "claim", 0, 8).text == "Analysts"
 
 
+def test_the_reading_position_never_waits(store: Store, locker: Locker) -> None:
+    """Saved at idle by the annotator's poll: it must not stall the screen for the lock."""
+    started = time.monotonic()
+    with pytest.raises(WriterBusy):
+        store.save_position("ana", "fares", 3)
+    assert time.monotonic() - started < 0.2
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000  # restored
+    locker.release()
+    store.save_position("ana", "fares", 3)
+    assert store.position("ana") == ("fares", 3)
+
+
 # -------------------------------------------------------------------- the TUI
 @pytest.mark.anyio
 async def test_a_tag_waits_for_another_writer_and_the_screen_stays_alive(

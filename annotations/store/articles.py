@@ -357,8 +357,9 @@ def previous_article(cx: Connection, after: str | None) -> str | None:
 
 
 def save_position(cx: Connection, annotator: str, article_id: str, cursor: int) -> None:
-    """Where this person left off (article and cursor offset)."""
-    with cx.tx():
+    """Where this person left off (article and cursor offset).  A convenience, saved at
+    idle: it never waits for another process's write lock (:class:`WriterBusy` at once)."""
+    with cx.tx(wait=0.0):
         cx.db.table("positions").insert(
             {"annotator": annotator, "article_id": article_id, "cursor": int(cursor),
              "updated_at": now_iso()},

@@ -79,27 +79,36 @@ class Connection:
         self.conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
         """One short write transaction, committed on exit.
 
-        Taking the write lock is retried until :attr:`lock_wait` seconds have
-        passed; then :class:`WriterBusy`, and nothing was written.
+        Taking the write lock is retried until :attr:`lock_wait` seconds (or
+        ``wait``, for this transaction) have passed; then :class:`WriterBusy`,
+        and nothing was written.
         """
         c = self.conn
         started = time.monotonic()
-        while True:
-            try:
-                c.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) and "busy" not in str(e):
-                    raise self.friendly(e) from e
-                waited = time.monotonic() - started
-                if waited >= self._lock_wait:
-                    raise WriterBusy(
-                        f"{self.path}: another process has held the database's write lock "
-                        f"for {waited:.0f} s; gave up, nothing was written") from e
-                time.sleep(BEGIN_RETRY_SECONDS)
+        patience = self._lock_wait if wait is None else wait
+        if wait is not None and wait != self._lock_wait:
+            c.execute(f"PRAGMA busy_timeout = {min(BUSY_TIMEOUT_MS, int(wait * 1000))}")
+        try:
+            while True:
+                try:
+                    c.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as e:
+                    if "locked" not in str(e) and "busy" not in str(e):
+                        raise self.friendly(e) from e
+                    waited = time.monotonic() - started
+                    if waited >= patience:
+                        raise WriterBusy(
+                            f"{self.path}: another process has held the database's write "
+                            f"lock for {waited:.0f} s; gave up, nothing was written") from e
+                    time.sleep(BEGIN_RETRY_SECONDS)
+        finally:
+            if wait is not None and wait != self._lock_wait:
+                c.execute(f"PRAGMA busy_timeout = "
+                          f"{min(BUSY_TIMEOUT_MS, int(self._lock_wait * 1000))}")
         try:
             yield c
         except sqlite3.Error as e:

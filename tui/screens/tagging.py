@@ -98,6 +98,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import TextArea
 
@@ -563,6 +564,19 @@ class TaggingScreen(Screen[None]):
         with self.store_errors():
             done(result)
 
+    class WriteFinished(Message):
+        """A write that waited in a worker thread is over: ``finish(outcome)`` shows it."""
+
+        def __init__(self, finish: Callable[[tuple[str, Any]], None],
+                     outcome: tuple[str, Any]) -> None:
+            super().__init__()
+            self.finish = finish
+            self.outcome = outcome
+
+    def on_tagging_screen_write_finished(self, message: WriteFinished) -> None:
+        message.stop()
+        message.finish(message.outcome)
+
     def held(self) -> bool:
         """Is a write waiting for another writer?  Then say that edits wait (and bell)."""
         if self.pending_write is None:
@@ -583,7 +597,6 @@ class TaggingScreen(Screen[None]):
         self._show_wait()
         timer = self.set_interval(1.0, self._show_wait)
         path, deadline, cancel = self.store.path, started + self.WRITE_TIMEOUT, self._cancel_wait
-        app = self.app
 
         def work() -> None:
             outcome: tuple[str, Any]
@@ -591,10 +604,9 @@ class TaggingScreen(Screen[None]):
                 outcome = ("done", self._write_until(path, call, deadline, cancel))
             except BaseException as e:  # delivered to the screen, which reports it
                 outcome = ("error", e)
-            try:
-                app.call_from_thread(finish, outcome)
-            except RuntimeError:  # the app has already gone
-                pass
+            # Posting is thread-safe and never waits (call_from_thread would wait for an
+            # event loop that may be busy or gone once the app quits).
+            self.post_message(TaggingScreen.WriteFinished(finish, outcome))
 
         def finish(outcome: tuple[str, Any]) -> None:
             timer.stop()
