@@ -83,8 +83,8 @@ class _Loader(_SafeLoader):
     def construct_yaml_int(self, node: ScalarNode) -> int:
         value = self.construct_scalar(node)
         if isinstance(value, str) and len(value) > MAX_INT_CHARS:
-            raise _over(f"integer of {len(value)} characters (at most {MAX_INT_CHARS})",
-                        node.start_mark.line + 1)
+            raise _over(f"integer literal too long ({len(value)} characters; at most "
+                        f"{MAX_INT_CHARS})", node.start_mark.line + 1)
         return super().construct_yaml_int(node)
 
 

@@ -7,6 +7,7 @@ win key by key.  Recognised keys::
     annotator: ana
     theme: textual-dark
     keys: {tag_claim: "c,1", undo: "u"}   # binding id -> comma-separated keys
+    after_tag: next_sentence              # or: stay (where the cursor goes after a tag)
 
 (``./stancemark.yaml`` may also hold the ``labels`` of :mod:`annotations.labels`.)
 Any other key is refused with the closest known one, and so is a value of the
@@ -17,6 +18,9 @@ expansion capped), so a FIFO or an alias bomb is refused, never waited on.
 
 :func:`save_setting` writes one key back into the user's file (the theme
 chosen in the app), keeping the other keys and the comments.
+
+A value that cannot work (``after_tag: sideways``) is a :class:`ConfigError`
+naming the file, so start-up stops with one line rather than ignore it.
 """
 
 from __future__ import annotations
@@ -27,13 +31,19 @@ import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 import yaml
 
 from annotations.bounded_yaml import YAMLLimitError, load_yaml, read_text_file
 from annotations.known_keys import SETTINGS_KEYS, unknown_key
 from annotations.output import OutputError, atomic_write
+
+#: Where the cursor goes after a tag: the start of the next sentence (so tagging
+#: consecutive sentences is ``s`` + a label key each time), or it stays.
+AfterTag = Literal["next_sentence", "stay"]
+AFTER_TAG: tuple[AfterTag, ...] = get_args(AfterTag)
+DEFAULT_AFTER_TAG: AfterTag = "next_sentence"
 
 
 class ConfigError(Exception):
@@ -91,10 +101,16 @@ def _wrong_type(doc: dict[Any, Any]) -> str | None:
 
     ``labels`` is checked where it is read (:mod:`annotations.labels`).
     """
-    for key in ("annotator", "theme"):
+    for key in ("annotator", "theme", "allowed_signers"):
         value = doc.get(key)
         if value is not None and not isinstance(value, str):
             return f"'{key}' must be text, not {_type_name(value)}"
+    value = doc.get("require_signatures")
+    if value is not None and not isinstance(value, bool):
+        return f"require_signatures must be true or false, not {_type_name(value)}"
+    value = doc.get("after_tag")
+    if value is not None and value not in AFTER_TAG:
+        return f"after_tag must be {' or '.join(AFTER_TAG)}, not {str(value)[:40]!r}"
     keys = doc.get("keys")
     if keys is None:
         return None
@@ -109,6 +125,12 @@ def _wrong_type(doc: dict[Any, Any]) -> str | None:
             return (f"keys: {binding!r} must be comma-separated keys (\"c,1\") or a list of "
                     f"keys, not {_type_name(value)}")
     return None
+
+
+def after_tag(config: dict[str, Any]) -> AfterTag:
+    """The ``after_tag`` setting (checked by :func:`load_config`), or its default."""
+    value = config.get("after_tag", DEFAULT_AFTER_TAG)
+    return cast(AfterTag, value) if value in AFTER_TAG else DEFAULT_AFTER_TAG
 
 
 def _git_user() -> str | None:

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 #: Keys of one label in the labels file.
 LABEL_KEYS = ("name", "key", "color", "description")
 #: Top-level keys of the config files and of the labels file (``stancemark.yaml`` is both).
-SETTINGS_KEYS = ("annotator", "theme", "keys", "labels")
+SETTINGS_KEYS = ("annotator", "theme", "keys", "after_tag", "allowed_signers",
+                 "require_signatures", "labels")
 
 
 def unknown_key(data: Mapping[object, object], known: Iterable[str]) -> str | None:

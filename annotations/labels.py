@@ -33,9 +33,10 @@ DEFAULT_LABELS: tuple[Label, ...] = (
     Label("context", "x", "#009E73", "Background that helps judge a claim or denial."),
 )
 
-#: Keys a label may not take: they are bound to other annotator actions (or, for the
-#: comma, separate keys in a binding).
-RESERVED_KEYS = frozenset("hjklwbsnuqpoLT/arA?[]{}0123456789 ,")
+#: Keys a label may not take: they are bound to other annotator actions (the
+#: default keys of ``tui/keys.py``: moves, selections, span and article keys), or, for
+#: the comma, separate keys in a binding.
+RESERVED_KEYS = frozenset("hjklwbsnuqpoLT/arA?[]{}()WBSP0123456789 ,")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: A name or key never holds what a terminal must not get raw (the core's one
 #: set), nor a tab or a line break.

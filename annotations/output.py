@@ -180,5 +180,6 @@ def json_text(value: Any, *, indent: int | None = 2, sort_keys: bool = False) ->
     only stand inside strings, where an escape means the same to any JSON
     reader.
     """
-    text = json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys)
+    text = json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys,
+                      allow_nan=False)
     return UNSAFE.sub(_json_escape, text)

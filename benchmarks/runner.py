@@ -163,6 +163,8 @@ def fmt_value(value: float | None, unit: str = "s") -> str:
         return "-"
     if unit == "bytes":
         return f"{value / 2**20:.1f} MiB"
+    if unit == "keys":
+        return f"{value:g} keys"
     return fmt_time(value)
 
 

@@ -10,7 +10,10 @@
 ``python -m benchmarks.tui_probe keys --side ours|baseline ...``
     Time key presses: in the annotator on a long article (``ours``), or in a bare
     ``App`` holding one default ``TextArea`` (``baseline``).  See :func:`press`
-    for what one timed key press includes.
+    for what one timed key press includes.  The ``first_*`` kinds time a key as the
+    first one after the article was opened again (``first_right``, ``first_sentence``:
+    with no sentence of it segmented yet; ``first_sentence_warm``: with its sentences
+    kept from before).
 
 Each run is a fresh process, so no case sees another's caches, imports or
 garbage.  Only the standard library, textual, ``tui`` and ``annotations`` are
@@ -232,6 +235,13 @@ KEYS = {
     "right": (("right", None), ("right", None)),
     "word": (("w", "w"), ("ctrl+right", None)),
     "tag": (("1", "1"), ("1", "1")),
+    # Ours only (their baseline is the cursor move).  first_*: the first key after the
+    # article was opened again; cold: with no sentence of it segmented, warm: with
+    # the sentences kept from before (by the text's SHA-256).
+    "first_right": (("right", None), ("right", None)),
+    "first_sentence": (("s", "s"), ("right", None)),
+    "first_sentence_warm": (("s", "s"), ("right", None)),
+    "sentence": (("right_parenthesis", ")"), ("right", None)),
 }
 
 
@@ -310,6 +320,17 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
                     return
             raise RuntimeError("no word left to tag")
 
+        async def reopen(cold: bool) -> None:
+            """Untimed: open the article again, cursor in the middle; ``cold``: as a fresh
+            process would find it (no sentence segmented yet)."""
+            from annotations import text as text_model
+
+            if cold:
+                text_model._SENTENCE_CACHE.clear()
+            screen.open_article(args.article, len(source) // 2)
+            await settle(app)
+            render(app)
+
         async def run(kind: str, n: int, record: bool, profiler: Any = None) -> None:
             key, char = KEYS[kind][side]
             times: list[float] = []
@@ -318,6 +339,8 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
             for _ in range(n):
                 if kind == "tag" and words is not None:
                     await select_next_word()
+                if kind.startswith("first_") and args.side == "ours":
+                    await reopen(cold=not kind.endswith("_warm"))
                 if profiler is not None:  # the presses only, not the untimed selections
                     profiler.start()
                     try:
@@ -338,8 +361,12 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
                     out["commit_s"][kind] = commit_s
 
         for kind in kinds:
-            await run(kind, args.warmup, record=False)
-            await run(kind, args.presses, record=True)
+            presses = args.presses
+            first = kind.startswith("first_")
+            if first:
+                presses = min(presses, args.first_presses)  # each reopens a 1 MB article
+            await run(kind, 0 if first else args.warmup, record=False)
+            await run(kind, presses, record=True)
         if args.side == "ours":
             out["spans_after"] = len(screen.index)
             out["cursor"] = reader.cursor_offset
@@ -387,6 +414,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     k.add_argument("--kinds", default="right,word,tag")
     k.add_argument("--presses", type=int, default=100)
     k.add_argument("--warmup", type=int, default=10)
+    k.add_argument("--first-presses", type=int, default=10,
+                   help="presses of the first_* kinds (each after reopening the article)")
     k.add_argument("--profile", default="", help="path prefix of pyinstrument reports")
     return p.parse_args(argv)
 

@@ -38,16 +38,22 @@ STARTUP_SIZES: dict[str, dict[str, Any]] = {
 
 def probe(args: list[str], timeout: float = 600) -> dict[str, Any]:
     """Run ``python -m benchmarks.tui_probe ARGS`` and return its JSON result."""
+    result: dict[str, Any] = probe_module("benchmarks.tui_probe", args, timeout)
+    return result
+
+
+def probe_module(module: str, args: list[str], timeout: float = 600) -> Any:
+    """Run ``python -m MODULE ARGS`` in a child process; its last stdout line is JSON."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("TEXTUAL", None)  # no devtools or debug features in the measured process
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.tui_probe", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
-        raise RuntimeError(f"tui_probe {args[0]} failed (exit {proc.returncode}):\n{tail}")
+        raise RuntimeError(f"{module} {args[0]} failed (exit {proc.returncode}):\n{tail}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

@@ -277,10 +277,39 @@ def test_markdown_without_front_matter_gets_defaults(tmp_path):
     check_bounds(article.text, article.styles)
 
 
-def test_title_defaults_to_first_non_empty_line_capped(tmp_path):
+def test_title_defaults_to_first_sentence_cut_at_a_word(tmp_path):
     long_line = "word " * 100
     article = read_markdown(tmp_path / "a.md", f"\n\n{long_line}\nsecond line")
-    assert article.title == ("word " * 40).strip()
+    assert article.title == ("word " * 24).strip() + "\u2026"
+    assert len(article.title) <= 120
+    article = read_markdown(tmp_path / "a.md", "First one. Second one.\n\nMore.")
+    assert article.title == "First one."
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # a sentence longer than 120 characters: cut at the last word that fits
+        ("Officials " + "said " * 30 + "so. Next.", "Officials " + "said " * 21 + "said\u2026"),
+        # no punctuation left dangling before the ellipsis
+        ("A" * 50 + " (NYSE:BABA) , " + "b" * 80 + " end.", "A" * 50 + " (NYSE:BABA)\u2026"),
+        # one long word (no spaces, e.g. Chinese): cut between characters
+        ("港" * 300 + "。", "港" * 119 + "\u2026"),
+        # ... and never between a letter and its combining accent
+        ("e\u0301" * 100 + " x.", "e\u0301" * 59 + "\u2026"),
+    ],
+    ids=["words", "punctuation", "no-spaces", "combining"],
+)
+def test_long_titles_are_cut_at_a_boundary(tmp_path, text, title):
+    got = read_text(tmp_path / "a.txt", text).title
+    assert got == title
+    assert len(got) <= 120
+
+
+def test_given_titles_are_cut_at_a_word_too(tmp_path):
+    long = "Harbor " * 40
+    article = read_markdown(tmp_path / "a.md", f"---\ntitle: {long}\n---\nBody.")
+    assert article.title == ("Harbor " * 28).strip() + "\u2026"
     assert len(article.title) <= 200
 
 
@@ -453,6 +482,55 @@ def test_wire_format_date(tmp_path, sep):
     assert article.text == "Harbor closes\nMore."
     assert article.title == "Harbor closes"
     assert article.meta == {}
+
+
+WIRE_FILE = ROOT / "tests" / "files" / "wire-alibaba.txt"
+WIRE_FIRST = (
+    "A confidential White House memo alleges that Chinese e-commerce giant Alibaba Group "
+    "Holding Ltd. (NYSE:BABA) , is helping China's military target the U.S., according to "
+    "a report."
+)
+WIRE_TITLE = (
+    "A confidential White House memo alleges that Chinese e-commerce giant Alibaba Group "
+    "Holding Ltd. (NYSE:BABA) , is\u2026"
+)
+
+
+def test_real_wire_report_with_a_leading_space():
+    """The report exactly as the wire feed delivered it: one space, then the date token."""
+    raw = WIRE_FILE.read_bytes()
+    assert raw.startswith(b" date 2025-11-15 A confidential")
+    article = read_text(WIRE_FILE)
+    assert article.published == "2025-11-15"
+    assert article.text.startswith(WIRE_FIRST + " The memo, dated Nov. 1,")
+    assert "date 2025" not in article.text and not article.text[0].isspace()
+    assert article.title == WIRE_TITLE
+    assert article.text == raw.decode("utf-8")[len(" date 2025-11-15 "):].rstrip()
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [" ", "\t", "\ufeff", "\ufeff  ", "\n\n", "\r\n \r\n\t", "  \n\u3000", "\ufeff\n \n  "],
+    ids=["space", "tab", "bom", "bom-spaces", "blank-lines", "crlf-blank-tab", "ideographic",
+         "bom-blank-spaces"],
+)
+@pytest.mark.parametrize("gap", [" ", "\t", "\n", "\r\n\r\n  "], ids=["sp", "tab", "lf", "crlf"])
+def test_wire_date_after_any_leading_white_space(tmp_path, lead, gap):
+    body = WIRE_FIRST + "\r\nThe company denied it.\r\n"
+    for name, reader in (("w.txt", read_text), ("w.md", read_markdown)):
+        article = reader(write(tmp_path, name, f"{lead}date 2025-11-15{gap}{body}"))
+        assert article.published == "2025-11-15", name
+        assert article.text.startswith(WIRE_FIRST), name
+        assert "date 2025" not in article.text, name
+        assert article.title == WIRE_TITLE, name
+
+
+def test_markdown_wire_date_only_without_front_matter(tmp_path):
+    article = read_markdown(write(tmp_path, "a.md", "---\ntitle: T\n---\ndate 2025-11-15 Body."))
+    assert (article.published, article.text) == (None, "date 2025-11-15 Body.")
+    article = read_markdown(write(tmp_path, "b.md", " date 2025-11-15 Body *here*.\n\nMore."))
+    assert (article.published, article.text, article.title) == (
+        "2025-11-15", "Body here.\n\nMore.", "Body here.")
 
 
 @pytest.mark.parametrize(

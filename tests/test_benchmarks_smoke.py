@@ -27,8 +27,10 @@ CORE_ROWS = {
 }
 TUI_ROWS = {
     "first_paint": ["first paint"],
-    "key_press": ["key press: cursor move", "key press: tag"],
+    "key_press": ["key press: cursor move", "key press: tag", "key press: first after opening"],
     "memory": ["memory (peak RSS)"],
+    "keys_per_tag": ["keys per tag: sentence", "keys per tag: sentences", "keys per tag: phrase",
+                     "keys per tag: paragraph"],
 }
 SERVE_ROWS = {
     "serve": ["serve: open to article", "serve: tag key to paint"],
@@ -64,7 +66,8 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
                 continue
             assert r["status"] == "ok", r
             assert r["group"] == ("core" if name in CORE_ROWS else "tui")
-            assert len(r["samples"]["ours"]) == 1 and len(r["samples"]["baseline"]) == 1
+            if name != "keys_per_tag":  # one sample per target there, not per repeat
+                assert len(r["samples"]["ours"]) == 1 and len(r["samples"]["baseline"]) == 1
             assert r["median"] > 0 and r["baseline_median"] > 0
             assert r["ratio"] == pytest.approx(r["median"] / r["baseline_median"])
             assert isinstance(r["pass"], bool)
@@ -85,9 +88,11 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     memory = by_case["memory"][0]
     assert memory["unit"] == "bytes"
     assert 10 * 2**20 < memory["baseline_median"] < 4 * 2**30
-    move, tag = by_case["key_press"]
-    assert move["unit"] == tag["unit"] == "s"
-    assert move["median"] < 1 and tag["median"] < 1
+    move, tag, first = by_case["key_press"]
+    assert move["unit"] == tag["unit"] == first["unit"] == "s"
+    assert move["median"] < 1 and tag["median"] < 1 and first["median"] < 1
+    assert first["info"]["next_sentence"]["ratio"] > 0
+    assert first["info"]["first_sentence"]["cold_ratio"] > 0
     assert move["info"]["text_area"][0] > 10 and move["info"]["text_area"][1] > 5
     assert move["info"]["word_move"]["ratio"] > 0
     assert 0 < tag["info"]["commit_share"] <= tag["info"]["store_share"] < 1
@@ -97,6 +102,13 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
         assert load["info"]["renderer"] == "webgl"  # what users get, not the DOM fallback
         assert load["info"]["terminal"] == press["info"]["terminal"]
         assert 0 < load["median"] < 60 and 0 < press["median"] < 5
+
+    # Keys per tag: counts, every sequence checked with Pilot; the goals of issue 12.
+    sentence, _runs, phrase, paragraph = by_case["keys_per_tag"]
+    assert sentence["unit"] == "keys" and sentence["median"] == 2
+    assert sentence["info"]["goal"] == {"keys": 2, "mean_met": True, "max_met": True}
+    assert paragraph["median"] == 2 and paragraph["info"]["old"]["mean"] > 2
+    assert phrase["info"]["from_phrase"]["new"]["max"] is not None
 
     # Generated data is removed unless --keep.
     assert not any((tmp_path / "data").iterdir())

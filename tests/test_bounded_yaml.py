@@ -99,7 +99,7 @@ def test_deep_nesting_is_refused_without_a_recursion_error(doc: str) -> None:
 @pytest.mark.parametrize("value", ["0x" + "f" * 20_000, ":".join(["59"] * 20_000), "9" * 5000])
 def test_huge_integers_are_refused(value: str) -> None:
     started = time.perf_counter()
-    with pytest.raises(YAMLLimitError, match="integer of"):
+    with pytest.raises(YAMLLimitError, match="integer literal too long"):
         load_yaml(f"id: {value}\n")
     assert time.perf_counter() - started < 1.0
     assert load_yaml("n: 0x1f\nm: 1:30\n") == {"n": 31, "m": 90}

@@ -9,16 +9,21 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from annotations.store import Store
+from annotations.timestamps import format_timestamp, utc_now
 from tui.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_articles"
+
+#: A time an hour ahead: wins over what the tests store, without being refused as future.
+SOON = format_timestamp(utc_now() + timedelta(hours=1))
 
 
 def run(*args: str, env: dict[str, str] | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -225,14 +230,15 @@ def test_merge_command(db: Path, tmp_path: Path) -> None:
     pack = tmp_path / "pack.jsonl"
     run("export", "--db", str(db), "--format", "jsonl", "-o", str(pack))
     other = tmp_path / "other.db"
-    r = run("merge", "--db", str(other), str(pack))
+    team = ["--from", "ana", "--from", "bob"]
+    r = run("merge", "--db", str(other), *team, str(pack))
     assert r.exit_code == 0, r.stderr
     assert "3 added" not in r.stderr and "added" in r.stderr
     assert Store.open(other).count_articles() == Store.open(db).count_articles()
-    r2 = run("merge", "--db", str(other), str(pack))
+    r2 = run("merge", "--db", str(other), *team, str(pack))
     assert " 0 added, 0 updated" in r2.stderr
     bad = write(tmp_path / "bad.jsonl", pack.read_text(encoding="utf-8") + "{oops\n")
-    r3 = CliRunner().invoke(cli, ["merge", "--db", str(other), str(bad)], obj={})
+    r3 = CliRunner().invoke(cli, ["merge", "--db", str(other), *team, str(bad)], obj={})
     assert r3.exit_code == 1 and f"{bad}:" in r3.stderr
 
 
@@ -385,7 +391,7 @@ def test_import_pack_with_rejected_spans_fails(db: Path, tmp_path: Path) -> None
     lines = pack.read_text(encoding="utf-8").splitlines()
     rec = json.loads(lines[0])
     rec["spans"][0]["annotator"] = "mallory"
-    rec["spans"][0]["updated_at"] = "2999-01-01T00:00:00Z"
+    rec["spans"][0]["updated_at"] = SOON  # newer than ours, but not refused as future
     lines[0] = json.dumps(rec)
     pack.write_text("\n".join(lines) + "\n", encoding="utf-8")
     r = CliRunner().invoke(cli, ["import", "--db", str(db), str(pack)], obj={})
@@ -543,3 +549,55 @@ def test_export_ignores_a_symlink_planted_at_the_old_temporary_name(db: Path,
     expected = run("export", "--db", str(db), "--format", "jsonl").stdout
     assert (out / "pack.jsonl").read_text(encoding="utf-8") == expected
     assert sorted(p.name for p in out.iterdir()) == [".pack.jsonl.tmp", "pack.jsonl"]
+
+
+def test_import_real_wire_report(db: Path) -> None:
+    """The wire report with its leading space: clean text, the date, a clean title."""
+    import sqlite3
+
+    wire = ROOT / "tests" / "files" / "wire-alibaba.txt"
+    r = run("import", "--db", str(db), str(wire))
+    assert r.exit_code == 0, r.output
+    con = sqlite3.connect(db)
+    title, published, text = con.execute(
+        "SELECT title, published, text FROM articles WHERE id = 'wire-alibaba'").fetchone()
+    con.close()
+    assert published == "2025-11-15"
+    assert text.startswith("A confidential White House memo alleges that Chinese e-commerce")
+    assert "date 2025" not in text and "date 2025" not in title
+    assert title.endswith("(NYSE:BABA) , is\u2026") and len(title) <= 120
+def test_brat_export_into_a_folder_holding_files_needs_force(db: Path, tmp_path: Path) -> None:
+    _seed(db)
+    out = tmp_path / "brat"
+    out.mkdir()
+    precious = write(out / "notes.txt", "mine")
+    args = ["export", "--db", str(db), "--format", "brat", "-o", str(out)]
+    r = CliRunner().invoke(cli, args, obj={})
+    assert r.exit_code == 1
+    assert "already holds 1 file(s); give --force" in r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    r = run(*args, "--force")
+    assert r.exit_code == 0, r.output
+    assert precious.read_text(encoding="utf-8") == "mine"
+    assert (out / "annotation.conf").exists()
+    r = CliRunner().invoke(cli, args, obj={})  # its own earlier export counts as files too
+    assert r.exit_code == 1 and "--force" in r.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("export", "--db", str(db), "--format", "brat", "-o", str(empty)).exit_code == 0
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "brat", "-o",
+                                 str(precious)], obj={})
+    assert r.exit_code == 1 and "not a folder" in r.stderr
+
+
+def test_brat_export_says_when_the_folder_is_a_symlink(db: Path, tmp_path: Path) -> None:
+    _seed(db)
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    link = tmp_path / "out"
+    link.symlink_to(real)
+    r = run("export", "--db", str(db), "--format", "brat", "-o", str(link))
+    assert r.exit_code == 0
+    assert f"note: {link} is a symbolic link; writing into {real.resolve()}" in r.stderr
+    assert (real / "annotation.conf").exists()
+    assert r.stderr.index("symbolic link") < r.stderr.index("exported")

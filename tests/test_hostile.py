@@ -173,7 +173,8 @@ def test_merge_hostile_pack(tmp_path: Path, corpus: tuple[Path, dict[str, str]])
     run("export", "--db", str(db), "--format", "jsonl", "-o", str(pack), "--article", "markup",
         "--article", "control", *[x for b in BAD_IDS for x in ("--article", b)])
     other = tmp_path / "other.db"
-    r = CliRunner().invoke(cli, ["merge", "--db", str(other), str(pack)], obj={})
+    team = [x for name in ("ana", "ana\x1b[2J", "[@click=app.quit]x[/]") for x in ("--from", name)]
+    r = CliRunner().invoke(cli, ["merge", "--db", str(other), *team, str(pack)], obj={})
     assert r.exit_code == 0, r.stderr
     assert "\x1b" not in r.stderr
     a, b = Store.open(db), Store.open(other)

@@ -9,6 +9,7 @@ import yaml
 
 from annotations.config import (
     ConfigError,
+    after_tag,
     load_config,
     overriding_file,
     resolve_annotator,
@@ -198,3 +199,12 @@ def test_overriding_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert overriding_file("theme", tmp_path) is None
     (tmp_path / "stancemark.yaml").write_text("theme: nord\n", encoding="utf-8")
     assert overriding_file("theme", tmp_path) == tmp_path / "stancemark.yaml"
+def test_after_tag_setting_is_validated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STANCEMARK_CONFIG", str(tmp_path / "none.yaml"))
+    assert after_tag(load_config(tmp_path)) == "next_sentence"
+    (tmp_path / "stancemark.yaml").write_text("after_tag: stay\n", encoding="utf-8")
+    assert after_tag(load_config(tmp_path)) == "stay"
+    (tmp_path / "stancemark.yaml").write_text("after_tag: sideways\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"stancemark.yaml: after_tag must be next_sentence "
+                                          r"or stay, not 'sideways'"):
+        load_config(tmp_path)

@@ -3,6 +3,7 @@ migrated, newer files refused, every migration in one transaction."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -131,9 +132,11 @@ def schema_meaning(conn: sqlite3.Connection) -> dict[str, Any]:
 
 
 def test_new_schema_means_what_the_hand_written_one_did(tmp_path: Path) -> None:
+    """A new file and a hand-written v1 file migrated to the current version mean the same."""
     Store.open(tmp_path / "new.db").close()
+    Store.open(legacy_file(tmp_path / "old.db")).close()
     new = sqlite3.connect(tmp_path / "new.db")
-    old = sqlite3.connect(legacy_file(tmp_path / "old.db"))
+    old = sqlite3.connect(tmp_path / "old.db")
     ours, theirs = schema_meaning(new), schema_meaning(old)
     assert set(ours) == set(theirs)
     for name in theirs:
@@ -143,11 +146,30 @@ def test_new_schema_means_what_the_hand_written_one_did(tmp_path: Path) -> None:
     assert ours["events"][3] is True  # AUTOINCREMENT kept
 
 
-def test_a_hand_written_v1_file_opens_unchanged_and_works(tmp_path: Path) -> None:
+def test_version_1_is_what_the_hand_written_schema_was(tmp_path: Path) -> None:
+    """The base step alone (version 1) still means exactly the hand-written DDL."""
+    db = sqlite_utils.Database(sqlite3.connect(tmp_path / "v1.db", isolation_level=None))
+    assert migrate(db, MIGRATIONS[:1]) == 1
+    old = sqlite3.connect(legacy_file(tmp_path / "old.db"))
+    ours, theirs = schema_meaning(db.conn), schema_meaning(old)
+    assert set(ours) == set(theirs)
+    for name in theirs:
+        assert ours[name] == theirs[name], name
+
+
+def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
     path = legacy_file(tmp_path / "old.db")
-    before = sqlite3.connect(path).execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
+    conn = sqlite3.connect(path)
+    before = dict(conn.execute("SELECT name, sql FROM sqlite_master").fetchall())
+    conn.close()
     store = Store.open(path)
-    assert store.total_changes() == 0  # nothing written on open
+    assert stored_version(store.db) == SCHEMA_VERSION == 2
+    after = dict(store.conn.execute("SELECT name, sql FROM sqlite_master").fetchall())
+    # Version 2 adds the merges table and events.merge_id; nothing else changes.
+    assert set(after) - set(before) == {"merges", "merges_sha256", "events_merge"}
+    assert {k: v for k, v in after.items() if k in before and k != "events"} == {
+        k: v for k, v in before.items() if k != "events"}
+    assert "merge_id" in store.db["events"].columns_dict
     store.import_articles([Article(id="a", text=TEXT, title="Bribes")])
     span = store.add_span("a", "ana", "claim", 4, 21)
     assert span.text == "mayor took bribes"
@@ -157,8 +179,34 @@ def test_a_hand_written_v1_file_opens_unchanged_and_works(tmp_path: Path) -> Non
     assert [r.id for r in store.list_articles("ana", fulltext="ferries")] == ["a"]
     assert store.undo("ana") is not None
     store.close()
-    after = sqlite3.connect(path).execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
-    assert after == before
+    store = Store.open(path)
+    assert store.total_changes() == 0  # a current file: nothing written on open
+    store.close()
+
+
+def test_migrating_to_2_keeps_the_undo_stack(tmp_path: Path) -> None:
+    """Events written at version 1 keep their state (and no merge_id): undo goes on working."""
+    conn = sqlite3.connect(legacy_file(tmp_path / "v1.db"))
+    conn.execute("INSERT INTO articles (id, seq, title, text, text_sha256, imported_at, "
+                 "updated_at) VALUES ('a', 1, '', ?, 'x', 't', 't')", (TEXT,))
+    span = {"id": "s1", "article_id": "a", "annotator": "ana", "label": "claim", "start": 4,
+            "end": 21, "text": "mayor took bribes", "prefix": "The ", "suffix": ", the Café",
+            "note": None, "attributes": {}, "created_at": "2025-01-01T00:00:00.000000Z",
+            "updated_at": "2025-01-01T00:00:00.000000Z", "deleted_at": None, "anchor": "ok"}
+    conn.execute("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)",
+                 [v for k, v in span.items() if k != "attributes"])
+    conn.execute("INSERT INTO events (at, annotator, action, article_id, target, before, after, "
+                 "state) VALUES ('t', 'ana', 'span.add', 'a', 's1', NULL, ?, 'done')",
+                 (json.dumps(span),))
+    conn.commit()
+    conn.close()
+    old = Store.open(tmp_path / "v1.db")
+    assert [(e.action, e.state, e.merge_id) for e in old.events("ana")] == [
+        ("span.add", "done", None)]
+    assert old.undo("ana") is not None and old.get_span("s1").deleted_at is not None
+    assert old.redo("ana") is not None and old.get_span("s1").deleted_at is None
+    assert old.merges() == []
+    old.close()
 
 
 def test_a_file_from_before_versioning_is_migrated(tmp_path: Path) -> None:
@@ -188,12 +236,12 @@ def test_an_old_version_is_migrated_step_by_step(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "m.db")
     store.import_articles([Article(id="a", text=TEXT)])
     store.save_position("ana", "a", 7)
-    assert stored_version(store.db) == 1
-    assert migrate(store.db, (*MIGRATIONS, rename_cursor)) == 2
-    assert stored_version(store.db) == 2
+    assert stored_version(store.db) == SCHEMA_VERSION
+    assert migrate(store.db, (*MIGRATIONS, rename_cursor)) == SCHEMA_VERSION + 1
+    assert stored_version(store.db) == SCHEMA_VERSION + 1
     assert store.conn.execute("SELECT annotator, offset FROM positions").fetchall() == [("ana", 7)]
     # run again: nothing left to do
-    assert migrate(store.db, (*MIGRATIONS, rename_cursor)) == 2
+    assert migrate(store.db, (*MIGRATIONS, rename_cursor)) == SCHEMA_VERSION + 1
     store.close()
 
 
@@ -206,7 +254,7 @@ def test_a_failing_step_leaves_the_file_as_it_was(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="step 3"):
         migrate(store.db, (*MIGRATIONS, rename_cursor, broken))
-    assert stored_version(store.db) == 1
+    assert stored_version(store.db) == SCHEMA_VERSION
     assert "cursor" in store.db["positions"].columns_dict  # step 2 was rolled back too
     assert not store.conn.in_transaction
     store.close()

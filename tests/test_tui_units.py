@@ -90,6 +90,22 @@ def test_every_binding_has_an_id_and_labels_avoid_reserved_keys():
     assert not {label.key for label in DEFAULT_LABELS} & RESERVED_KEYS
 
 
+def test_every_default_character_key_is_reserved_from_labels():
+    """A label key takes over the default key it shares (tagging._install_label_bindings),
+    so every printable default key of the tagging screens must be refused as a label key."""
+    from textual.keys import key_to_character
+
+    tables = [*K.READER_KEYS, *K.SCREEN_KEYS, *K.APP_KEYS, *K.REVIEW_KEYS]
+    chars = set()
+    for key in tables:
+        for name in key.keys.split(","):
+            char = key_to_character(name)
+            if char is not None and len(char) == 1 and char.isprintable():
+                chars.add(char)
+    assert {"W", "B", "S", "P", "(", ")", "s", "w", "b"} <= chars
+    assert chars <= RESERVED_KEYS, sorted(chars - RESERVED_KEYS)
+
+
 def test_elementary_covers_match_the_definition():
     """The painting sweep finds, for every stretch between span edges, exactly the
     spans covering it (checked against testing every span on random lines)."""

@@ -4,7 +4,7 @@ Usage (what ``tui/cli.py`` does)::
 
     app = StancemarkApp(store=store, annotator="ana", labels=labels,
                         keymap=config.get("keys"), theme=config.get("theme"),
-                        start_article=None)
+                        after_tag=after_tag(config), start_article=None)
     app.run()
 
 ``annotator=None`` (``stancemark serve`` without ``--annotator``) opens the
@@ -32,7 +32,13 @@ from rich.console import Console
 from textual.app import App
 from textual.notifications import Notify
 
-from annotations.config import ConfigError, overriding_file, save_setting
+from annotations.config import (
+    DEFAULT_AFTER_TAG,
+    AfterTag,
+    ConfigError,
+    overriding_file,
+    save_setting,
+)
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
 from annotations.review import default_against
@@ -91,12 +97,14 @@ class StancemarkApp(App[None]):
         review_against: Sequence[str] | None = None,
         include_gold: bool = False,
         config_path: Path | None = None,
+        after_tag: AfterTag = DEFAULT_AFTER_TAG,
     ) -> None:
         """``review_against``: start on the review screen, comparing these annotators
         (``annotator`` is then the reviewer; ``None``: ask for the name first);
-        ``include_gold``: agreement figures count
-        gold as a rater (the review header, the stats screen); ``config_path``: the user's
-        config file, where a theme picked in the palette is remembered (None: nowhere)."""
+        ``include_gold``: agreement figures count gold as a rater (the review header, the
+        stats screen); ``config_path``: the user's config file, where a theme picked in the
+        palette is remembered (None: nowhere); ``after_tag``: where the cursor goes after a
+        tag (the config's ``after_tag``)."""
         super().__init__()
         # A crash report (Textual's traceback, printed after the app ends) may quote
         # article text: printed plain, with control characters escaped.
@@ -122,6 +130,7 @@ class StancemarkApp(App[None]):
         self.started = False
         #: notification id -> (its message before the count, how many it stands for)
         self._repeats: dict[str, tuple[str, int]] = {}
+        self.after_tag: AfterTag = after_tag
         self._checkpointed = store.total_changes()
         self._quit_asked = float("-inf")
 
@@ -161,10 +170,12 @@ class StancemarkApp(App[None]):
         if self.review_against is not None:
             self.push_screen(ReviewScreen(self.store, self.annotator, self.labels,
                                           self.review_against, self.start_article,
-                                          include_gold=self.include_gold))
+                                          include_gold=self.include_gold,
+                                          after_tag=self.after_tag))
         else:
             self.push_screen(
-                AnnotateScreen(self.store, self.annotator, self.labels, self.start_article)
+                AnnotateScreen(self.store, self.annotator, self.labels, self.start_article,
+                               after_tag=self.after_tag)
             )
 
     def _named(self, answer: tuple[str, Mode] | None) -> None:
@@ -253,7 +264,8 @@ class StancemarkApp(App[None]):
 
         self.push_screen(
             ReviewScreen(self.store, self.annotator, self.labels, against, article_id,
-                         from_annotator=True, include_gold=self.include_gold),
+                         from_annotator=True, include_gold=self.include_gold,
+                         after_tag=self.after_tag),
             callback=back,
         )
 

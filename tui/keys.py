@@ -60,6 +60,10 @@ READER_KEYS: tuple[Key, ...] = (
     Key("paragraph_previous", "left_curly_bracket", "paragraph_previous",
         "Previous paragraph", MOVE),
     Key("paragraph_next", "right_curly_bracket", "paragraph_next", "Next paragraph", MOVE),
+    Key("sentence_next", "right_parenthesis", "sentence_next", "Start of the next sentence",
+        MOVE),
+    Key("sentence_previous", "left_parenthesis", "sentence_previous",
+        "Start of this / the previous sentence", MOVE),
     Key("line_start", "home", "cursor_line_start", "Start of line", MOVE),
     Key("line_end", "end", "cursor_line_end", "End of line", MOVE),
     Key("page_up", "pageup", "cursor_page_up", "Page up", MOVE),
@@ -70,6 +74,16 @@ READER_KEYS: tuple[Key, ...] = (
     Key("select_down", "shift+down", "cursor_down(True)", "Extend selection down", SELECT),
     Key("select_sentence", "s", "select_sentence", "Select the sentence at the cursor",
         SELECT, show=True, short="sentence"),
+    Key("extend_word_next", "W,ctrl+shift+right", "extend_word_next",
+        "Extend the selection to the end of the next word", SELECT, show=True, short="+word"),
+    Key("extend_word_previous", "B,ctrl+shift+left", "extend_word_previous",
+        "Extend the selection back to the start of the previous word", SELECT),
+    # S and P stay out of the footer: with them it no longer fits 120 columns once an
+    # article has spans (the label keys and `?` fell off its end).
+    Key("extend_sentence", "S", "extend_sentence",
+        "Extend the selection by the next whole sentence", SELECT),
+    Key("select_paragraph", "P", "select_paragraph", "Select the paragraph at the cursor",
+        SELECT),
     Key("clear_selection", "escape", "clear_selection", "Clear the selection", SELECT),
     Key("copy", "ctrl+c", "copy", "Copy the selected text", SELECT),
     Key("span_next", "tab", "screen.jump_span(1)", "Jump to the next span", SPANS, show=True,
@@ -155,7 +169,7 @@ REVIEW_KEYS: tuple[Key, ...] = (
 _REVIEW_READER_IDS = {"review_next", "review_previous", "review_back"}
 
 #: Keys that work on the review screen too but stay out of its (crowded) footer.
-_REVIEW_UNSHOWN = {"select_sentence", "edit_note"}
+_REVIEW_UNSHOWN = {"select_sentence", "extend_word_next", "edit_note"}
 
 
 def _quiet(keys: Iterable[Key]) -> list[Key]:

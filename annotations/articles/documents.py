@@ -3,8 +3,11 @@
 A markdown file may open with YAML front matter (``id``, ``title``, ``date``,
 ``source``, ``url``; any other key is kept as metadata), read by the app's one
 bounded YAML loader (:mod:`annotations.bounded_yaml`: PyYAML's safe loader,
-with size, depth and alias expansion capped). A plain-text file that starts with ``date YYYY-MM-DD`` gets
-that date, and the token leaves the text. Both readers raise
+with size, depth, alias expansion and integer length capped). A plain-text
+file (or a markdown file without front matter) whose first non-blank
+characters are ``date YYYY-MM-DD`` gets that date, and the token and the white
+space around it leave the text. A title not given is the text's first
+sentence, cut at a word boundary with ``…``. Both readers raise
 :class:`~annotations.articles.errors.ArticleError` for a bad file.  A markdown
 body too costly to parse (see :mod:`~annotations.articles.markdown`) is read
 as plain text instead, and the article carries a note saying so.
@@ -22,8 +25,9 @@ from typing import Any
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
     cap_styles,
+    check_int,
     clean_title,
-    first_line_title,
+    first_sentence_title,
     id_text,
     scalar_text,
     slugify,
@@ -68,13 +72,15 @@ def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
     return data, body
 
 
-def _json_safe(value: Any) -> Any:
+def _json_safe(value: Any, path: str) -> Any:
     """Make YAML values storable as JSON (dates -> ISO strings, keys -> str).
 
     The loader has bounded the expanded size and depth of ``value`` already.
     """
 
     def convert(v: Any) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool):
+            check_int(v, "front matter value", path)
         if v is None or isinstance(v, bool | int | str):
             return v
         if isinstance(v, float):
@@ -82,7 +88,7 @@ def _json_safe(value: Any) -> Any:
         if isinstance(v, date | datetime | time):
             return v.isoformat()
         if isinstance(v, dict):
-            return {_key_text(k): convert(x) for k, x in v.items()}
+            return {_key_text(k, path): convert(x) for k, x in v.items()}
         if isinstance(v, list | tuple):
             return [convert(x) for x in v]
         if isinstance(v, set | frozenset):
@@ -94,9 +100,11 @@ def _json_safe(value: Any) -> Any:
     return convert(value)
 
 
-def _key_text(key: Any) -> str:
+def _key_text(key: Any, path: str) -> str:
     if isinstance(key, date | datetime | time):
         return key.isoformat()
+    if isinstance(key, int) and not isinstance(key, bool):
+        check_int(key, "front matter key", path)
     return key if isinstance(key, str) else str(key)
 
 
@@ -108,7 +116,11 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
         source = read_source(path)
     source = normalise_newlines(source.removeprefix("\ufeff"))
     front, body = _split_front_matter(where, source)
-    front = {_key_text(k): v for k, v in front.items()}
+    front = {_key_text(k, where): v for k, v in front.items()}
+    wire_date = None
+    if not _FM_OPEN.match(source):
+        # No front matter: a wire report saved as .md may open with the date token.
+        wire_date, body = split_wire_date(body)
 
     notes: list[str] = []
     try:
@@ -130,17 +142,19 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
     published_raw = front.pop("date", None)
     if published_raw is None:
         published_raw = front.pop("published", None)
+    if published_raw is None:
+        published_raw = wire_date
     published = scalar_text(published_raw, "date", where)
     source_name = scalar_text(front.pop("source", None), "source", where)
     url = scalar_text(front.pop("url", None), "url", where)
-    meta = _json_safe(front)
+    meta = _json_safe(front, where)
 
     title = clean_title(title) if title else ""
     if not title:
         heading = next((r for r in styles if r.kind == "heading"), None)
         title = clean_title(text[heading.start : heading.end]) if heading else ""
     if not title:
-        title = first_line_title(text)
+        title = first_sentence_title(text)
     return Article(
         id=article_id,
         text=text,
@@ -155,28 +169,37 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
     )
 
 
-_WIRE_DATE = re.compile(r"date ([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\s+|\Z)")
+#: A wire report's date token: the first thing in the file after any white space,
+#: BOMs and blank lines (wire feeds send `` date 2025-11-15 A confidential ...``);
+#: the white space after it goes with it.
+_WIRE_DATE = re.compile(r"[\s\ufeff]*date[^\S\n]+([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\s+|\Z)")
+
+
+def split_wire_date(text: str) -> tuple[str | None, str]:
+    """``(date, rest)`` when ``text`` opens with a valid wire date token, else ``(None, text)``."""
+    wire = _WIRE_DATE.match(text)
+    if wire and _valid_date(wire.group(1)):
+        return wire.group(1), text[wire.end() :]
+    return None, text
 
 
 def read_text(path: Path, source: str | None = None) -> Article:
-    """Read one plain-text report; a leading ``date YYYY-MM-DD`` token becomes its date."""
+    """Read one plain-text report; a leading ``date YYYY-MM-DD`` token becomes its date,
+    and neither the token nor the white space around it stays in the text."""
     path = Path(path)
     where = str(path)
     if source is None:
         source = read_source(path)
     text = normalise_newlines(source.removeprefix("\ufeff")).rstrip()
-    text = drop_leading_blank_lines(text)
-    published = None
-    wire = _WIRE_DATE.match(text)
-    if wire and _valid_date(wire.group(1)):
-        published = wire.group(1)
-        text = text[wire.end() :]
+    published, text = split_wire_date(text)
+    if published is None:
+        text = drop_leading_blank_lines(text)
     if not text.strip():
         raise ArticleError(where, "empty article")
     return Article(
         id=slugify(path.stem),
         text=text,
-        title=first_line_title(text),
+        title=first_sentence_title(text),
         published=published,
         path=where,
     )

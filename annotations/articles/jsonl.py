@@ -6,27 +6,36 @@ A line holds ``text`` (plain, not markdown) and optionally ``id``, ``title``,
 offsets count in it) and whose annotations ride along in
 ``Article.annotations``. A bad line yields an
 :class:`~annotations.articles.errors.ArticleError` and reading goes on.
+
+JSON is read strictly where Python's ``json`` is lenient: ``NaN``,
+``Infinity`` and numbers that overflow a float (``1e999``) are refused (a
+stored ``NaN`` would be written back into packs as bare ``NaN``, which is not
+JSON), and so is a lone surrogate (``"\\ud800"``) anywhere in the line,
+which is not Unicode and which SQLite cannot store.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NoReturn
 
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
     MAX_STYLES,
     cap_styles,
     clean_title,
-    first_line_title,
+    first_sentence_title,
     id_text,
     scalar_text,
     slugify,
 )
 from annotations.articles.source import (
     MAX_ARTICLE_BYTES,
+    check_name,
     check_regular,
     decode,
     iter_lines,
@@ -49,14 +58,68 @@ _JSONL_KNOWN = {
 }
 
 
-def read_jsonl(path: Path) -> Iterator[Article | ArticleError]:
-    """Yield one Article per JSON line; a bad line yields an ArticleError and reading goes on."""
+#: A ``\\uD800``-``\\uDFFF`` escape: only through one can a lone surrogate get in
+#: (the bytes were strict UTF-8), so only a line that has one is searched.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is too large")
+    return value
+
+
+def parse_json(line: str) -> Any:
+    """``json.loads`` without NaN, Infinity or numbers that overflow to infinity."""
+    return json.loads(line, strict=False, parse_constant=_no_constant,
+                      parse_float=_finite_float)
+
+
+def lone_surrogate(value: Any, where: str = "") -> str | None:
+    """The place (``spans[0].label``) of the first string or key holding a lone surrogate."""
+    if isinstance(value, str):
+        return where or "the line" if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            place = f"{where}.{key}" if where else str(key)
+            if _SURROGATE.search(key):
+                return f"a key in {where or 'the line'}"
+            found = lone_surrogate(item, place)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = lone_surrogate(item, f"{where}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def read_jsonl(path: Path, *, stream: IO[bytes] | None = None,
+               digest: Any = None) -> Iterator[Article | ArticleError]:
+    """Yield one Article per JSON line; a bad line yields an ArticleError and reading goes on.
+
+    ``stream``: read these bytes (a private copy of the file, e.g. one whose
+    signature was checked) instead of opening ``path``, which then only names
+    the file.  ``digest`` (a ``hashlib`` object) is fed every byte read, so a
+    caller knows the SHA-256 of exactly what it got once the reader is done.
+    """
     path = Path(path)
     where = str(path)
     stem = slugify(path.stem)
     try:
-        check_regular(path)
-        handle = path.open("rb")
+        check_name(path)
+        if stream is None:
+            check_regular(path)
+            handle: IO[bytes] = path.open("rb")
+        else:
+            handle = stream
     except ArticleError as exc:
         yield exc
         return
@@ -75,8 +138,11 @@ def read_jsonl(path: Path) -> Iterator[Article | ArticleError]:
                 return
             handle.seek(0)
             offset = 0  # of the current line in the file, for error messages
-            # A line over the limit is refused without ever being held whole.
-            for line_no, (raw, size) in enumerate(iter_lines(handle, MAX_ARTICLE_BYTES), 1):
+            # A line over the limit is refused without ever being held whole; the
+            # digest still gets every byte.
+            seen = digest.update if digest is not None else None
+            lines = iter_lines(handle, MAX_ARTICLE_BYTES, seen)
+            for line_no, (raw, size) in enumerate(lines, 1):
                 line_start, offset = offset, offset + size
                 if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw, line_start = raw[3:], 3
@@ -86,6 +152,8 @@ def read_jsonl(path: Path) -> Iterator[Article | ArticleError]:
                     yield _jsonl_article(raw, where, stem, line_no, line_start)
                 except ArticleError as exc:
                     yield exc
+                except Exception as exc:  # noqa: BLE001 - one bad line never ends the file
+                    yield ArticleError(where, f"cannot read line: {exc}"[:300], line_no)
         except OSError as exc:
             yield ArticleError(where, f"cannot read file: {exc.strerror or exc}")
 
@@ -95,7 +163,7 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
         raise ArticleError(where, "line too large", line_no)
     line = decode(raw, where, line_no, line_start, binary="binary data")
     try:
-        obj = json.loads(line, strict=False)
+        obj = parse_json(line)
     except json.JSONDecodeError as exc:
         raise ArticleError(
             where, f"invalid JSON: {exc.msg} (column {exc.colno})", line_no
@@ -104,6 +172,10 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
         raise ArticleError(where, f"invalid JSON: {exc}"[:200], line_no) from None
     if not isinstance(obj, dict):
         raise ArticleError(where, f"line is not a JSON object (got {type(obj).__name__})", line_no)
+    if _SURROGATE_ESCAPE.search(line):
+        place = lone_surrogate(obj)
+        if place:
+            raise ArticleError(where, f"lone surrogate (not Unicode) in {place}", line_no)
 
     text = obj.get("text")
     if text is None:
@@ -153,7 +225,7 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
     else:
         article_id = id_text(raw_id, where, line_no, floats=False)
     title = scalar_text(obj.get("title"), "title", where, line_no)
-    title = clean_title(title) if title else first_line_title(text)
+    title = clean_title(title) if title else first_sentence_title(text)
 
     styles, capped = _jsonl_styles(obj.get("styles"), text, where, line_no)
     annotations = None

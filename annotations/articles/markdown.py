@@ -39,9 +39,14 @@ from annotations.model import StyleRange
 #: ``~~text~~``: with no style for it, hiding the marks would hide a retraction.
 _MAX_NESTING = 100
 _MD = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).enable("table")
+#: A quote is one level of markdown-it's nesting, a list two (the list and its
+#: item), and the innermost paragraph needs one more: so quotes stop at 99
+#: levels and lists at 49.
+MAX_QUOTE_DEPTH = _MAX_NESTING - 1
+MAX_LIST_DEPTH = (_MAX_NESTING - 1) // 2
 _TOO_DEEP = (
-    "markdown nested too deeply (quotes or lists over 100 levels); "
-    "rename it to .txt to import it as plain text"
+    f"markdown nested too deeply (more than {MAX_QUOTE_DEPTH} levels of quotes or "
+    f"{MAX_LIST_DEPTH} of lists); rename it to .txt to import it as plain text"
 )
 
 #: Characters of markdown parsed at most: markdown-it indexes every line first (about

@@ -24,6 +24,7 @@ MAX_ARTICLE_BYTES = 50 * 1024 * 1024
 def read_source(path: Path) -> str:
     """Read a whole .md/.txt file as text, turning every failure into ArticleError."""
     try:
+        check_name(path)
         check_regular(path)
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
@@ -60,6 +61,15 @@ def iter_lines(handle: IO[bytes], limit: int,
                 if chunk.endswith(b"\n"):
                     break
         yield raw, length
+
+
+def check_name(path: Path | str) -> None:
+    """A name that is not UTF-8 (bytes Python keeps as lone surrogates) cannot be stored,
+    shown or exported faithfully: refuse the file, saying how to fix it."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArticleError(path, "file name is not valid UTF-8; rename the file") from None
 
 
 def check_regular(path: Path) -> None:

@@ -36,6 +36,8 @@ def read_file(path: Path) -> Iterator[Article | ArticleError]:
         yield reader(path)
     except ArticleError as exc:
         yield exc
+    except Exception as exc:  # noqa: BLE001 - one bad file never ends the batch
+        yield ArticleError(path, f"cannot read file: {exc}"[:300])
 
 
 @dataclass

@@ -242,7 +242,7 @@ def line_safe(s: str) -> str:
 
 def dumps(obj: Any) -> str:
     """Deterministic JSON: keys sorted, real characters rather than ``\\u`` escapes."""
-    return line_safe(json.dumps(obj, ensure_ascii=False, sort_keys=True))
+    return line_safe(json.dumps(obj, ensure_ascii=False, sort_keys=True, allow_nan=False))
 
 
 def signed32(data: str) -> int:

@@ -89,7 +89,8 @@ def pack_record(doc: ExportDoc) -> dict[str, Any]:
 
 
 def pack_line(doc: ExportDoc) -> str:
-    return line_safe(json.dumps(pack_record(doc), ensure_ascii=False)) + "\n"
+    # allow_nan=False: a NaN or infinity is refused, never written as bare NaN (not JSON).
+    return line_safe(json.dumps(pack_record(doc), ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def write_pack(docs: Iterable[ExportDoc], stream: IO[bytes]) -> tuple[int, int]:
@@ -109,13 +110,16 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
 
 
 # ------------------------------------------------------------------ reading
-def read_pack(path: Path | str) -> Iterator[Article | PackError]:
+def read_pack(path: Path | str, *, stream: IO[bytes] | None = None,
+              digest: Any = None) -> Iterator[Article | PackError]:
     """Pack lines as Articles (annotations attached); bad lines as PackError.
 
     An article line without annotations gets empty ones, so every item
-    merges the same way.
+    merges the same way.  ``stream`` and ``digest``: as for
+    :func:`~annotations.articles.read_jsonl` (read a private copy; hash what
+    was read).
     """
-    for item in read_jsonl(Path(path)):
+    for item in read_jsonl(Path(path), stream=stream, digest=digest):
         if isinstance(item, ArticleError):
             yield PackError(str(path), item.line or 0, item.reason)
             continue

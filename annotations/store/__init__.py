@@ -20,8 +20,11 @@ imports only those above it in this list; no cycles):
 - ``spans``: spans, statuses, relations.
 - ``reviews``: review decisions and the gold set.
 - ``history``: undo and redo, replayed from the events log.
-- ``merge``: merging one pack record (version keys, ownership, re-anchoring).
-- ``ingest``: batched imports of articles and packs.
+- ``merge``: merging one pack record (times, trust, version keys, ownership,
+  re-anchoring).
+- ``merges``: the record of each merge, and undoing one.
+- ``ingest``: imports of articles and packs, file by file (what one
+  transaction holds is decided there).
 - ``reads``: read models for export, agreement, stats and the article list.
 - ``facade``: :class:`Store`, where ``sqlite3`` errors become :class:`StoreError`.
 
@@ -42,7 +45,8 @@ from annotations.store.connection import (
 from annotations.store.errors import StaleText, StoreError, WriterBusy
 from annotations.store.events import Event
 from annotations.store.facade import Store
-from annotations.store.reports import ImportReport, MergeReport
+from annotations.store.ingest import Unit
+from annotations.store.reports import ImportReport, MergeReport, UnmergeReport
 from annotations.store.rows import RELATION_COLUMNS, SPAN_COLUMNS
 from annotations.store.schema import SCHEMA_VERSION
 
@@ -62,5 +66,7 @@ __all__ = [
     "StaleText",
     "Store",
     "StoreError",
+    "UnmergeReport",
+    "Unit",
     "resolve_db_path",
 ]

@@ -82,10 +82,24 @@ class Connection:
     def tx(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
         """One short write transaction, committed on exit.
 
-        Taking the write lock is retried until :attr:`lock_wait` seconds (or
-        ``wait``, for this transaction) have passed; then :class:`WriterBusy`,
-        and nothing was written.
+        Taking the write lock (:meth:`begin`) is retried until :attr:`lock_wait`
+        seconds (or ``wait``, for this transaction) have passed; then
+        :class:`WriterBusy`, and nothing was written.
         """
+        c = self.begin(wait)
+        try:
+            yield c
+        except sqlite3.Error as e:
+            self.rollback()
+            raise self.friendly(e) from e
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+    def begin(self, wait: float | None = None) -> sqlite3.Connection:
+        """``BEGIN IMMEDIATE``: the write lock up front, retried while another writer holds
+        it, for :attr:`lock_wait` seconds (or ``wait``); then :class:`WriterBusy`."""
         c = self.conn
         started = time.monotonic()
         patience = self._lock_wait if wait is None else wait
@@ -95,7 +109,7 @@ class Connection:
             while True:
                 try:
                     c.execute("BEGIN IMMEDIATE")
-                    break
+                    return c
                 except sqlite3.OperationalError as e:
                     if "locked" not in str(e) and "busy" not in str(e):
                         raise self.friendly(e) from e
@@ -109,24 +123,30 @@ class Connection:
             if wait is not None and wait != self._lock_wait:
                 c.execute(f"PRAGMA busy_timeout = "
                           f"{min(BUSY_TIMEOUT_MS, int(self._lock_wait * 1000))}")
+
+    def commit(self) -> None:
+        """Commit; a failure (a full disk) rolls back and raises :class:`StoreError`."""
         try:
-            yield c
+            self.conn.execute("COMMIT")
         except sqlite3.Error as e:
-            c.execute("ROLLBACK")
+            self.rollback()
             raise self.friendly(e) from e
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        else:
-            try:
-                c.execute("COMMIT")
-            except sqlite3.OperationalError as e:  # pragma: no cover - disk full etc.
-                c.execute("ROLLBACK")
-                raise self.friendly(e) from e
+
+    def rollback(self) -> None:
+        """Roll back the open transaction, if SQLite has not already done so.
+
+        After some errors (a full disk, an I/O error) SQLite rolls the whole
+        transaction back by itself; a second ROLLBACK would fail with
+        "cannot rollback - no transaction is active" and hide the real error.
+        """
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def friendly(self, e: sqlite3.Error) -> StoreError:
         """The one-line :class:`StoreError` a user sees for a raw sqlite3 error."""
         msg = str(e)
+        if getattr(e, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in msg:
+            return StoreError(f"{self.path}: disk full: the database could not grow ({msg})")
         if "readonly" in msg:
             return StoreError(f"{self.path}: cannot write to the database (read-only)")
         if "malformed" in msg or "not a database" in msg:

@@ -6,6 +6,13 @@ log and the data never disagree.  An event's ``state`` is ``done``,
 action) or ``log`` (an undo or redo itself, kept for the audit trail);
 :mod:`annotations.store.history` replays the log for undo and redo.
 
+A merge logs each change it makes with ``state='merged'`` and the
+``merge_id`` of its ``merges`` row (:func:`log_merged`); ``annotator`` is
+then the person who merged.  Undo and redo only ever take ``done`` and
+``undone`` events, so a merge never enters anyone's undo stack, and it never
+drops anyone's redo stack either; ``stancemark merge --undo`` reverts it
+instead (:mod:`annotations.store.merges`), turning its events ``unmerged``.
+
 Appending stays raw SQL: it is on the tag path (see
 :mod:`annotations.store.spans`).
 """
@@ -20,9 +27,11 @@ from typing import Any
 
 from annotations.model import now_iso
 from annotations.store.connection import Connection
-from annotations.store.rows import canonical_json
+from annotations.store.rows import SPAN_COLUMNS, canonical_json
 
-EVENT_SELECT = "id, at, annotator, action, article_id, target, before, after, state"
+EVENT_SELECT = "id, at, annotator, action, article_id, target, before, after, state, merge_id"
+_INSERT = ("INSERT INTO events (at, annotator, action, article_id, target, before, after, state, "
+           "merge_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 @dataclass
@@ -36,6 +45,8 @@ class Event:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     state: str
+    #: The ``merges`` row of the merge that made this change (``None``: a person's own action).
+    merge_id: int | None = None
 
 
 def event_from_row(row: Sequence[Any]) -> Event:
@@ -43,7 +54,7 @@ def event_from_row(row: Sequence[Any]) -> Event:
     return Event(
         id=row[0], at=row[1], annotator=row[2], action=row[3], article_id=row[4],
         target=row[5], before=json.loads(row[6]) if row[6] else None,
-        after=json.loads(row[7]) if row[7] else None, state=row[8],
+        after=json.loads(row[7]) if row[7] else None, state=row[8], merge_id=row[9],
     )
 
 
@@ -56,6 +67,7 @@ def log(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     state: str = "done",
+    merge_id: int | None = None,
 ) -> None:
     """Append one event inside the caller's transaction.
 
@@ -67,8 +79,7 @@ def log(
             (actor,),
         )
     c.execute(
-        "INSERT INTO events (at, annotator, action, article_id, target, before, after, state) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        _INSERT,
         (
             now_iso(),
             actor,
@@ -78,8 +89,62 @@ def log(
             None if before is None else canonical_json(before),
             None if after is None else canonical_json(after),
             state,
+            merge_id,
         ),
     )
+
+
+#: One change made by a merge: action, article id, target, before, after.
+MergedChange = tuple[str, str, str, dict[str, Any] | None, dict[str, Any] | None]
+
+#: A span row as the JSON object of an event's ``after``, built by SQLite from the
+#: stored row (the same values ``span_dict`` gives, keys sorted like ``canonical_json``).
+_SPAN_JSON = "json_object({})".format(", ".join(
+    f"'{col}', " + ("json(attributes)" if col == "attributes" else f'"{col}"')
+    for col in sorted(SPAN_COLUMNS)))
+_LOG_SPAN = (f"INSERT INTO events (at, annotator, action, article_id, target, before, after, "
+             f"state, merge_id) SELECT ?, ?, 'span.merge', article_id, id, ?, {_SPAN_JSON}, "
+             f"'merged', ? FROM spans WHERE id ")
+_ID_CHUNK = 500  # ids per IN (...) of new spans
+
+
+def log_merged_spans(c: sqlite3.Connection, merged_by: str, merge_id: int,
+                     changes: Sequence[tuple[str, dict[str, Any] | None]]) -> None:
+    """Append the events of spans a merge just wrote: ``(span id, before)`` each.
+
+    ``after`` is the stored row, turned into JSON by SQLite, and the events
+    of new spans (no ``before``) are written a few hundred per statement: a
+    large merge writes one event per span, and one statement per span with
+    the JSON built in Python took about three times as long (20,000 spans).
+    The events of one call are independent records (a span written twice is
+    logged in two calls), so their order among themselves does not matter.
+    """
+    if not changes:
+        return
+    at = now_iso()
+    new = [span_id for span_id, before in changes if before is None]
+    for i in range(0, len(new), _ID_CHUNK):
+        chunk = new[i : i + _ID_CHUNK]
+        c.execute(_LOG_SPAN + f"IN ({', '.join('?' * len(chunk))})",
+                  (at, merged_by, None, merge_id, *chunk))
+    c.executemany(_LOG_SPAN + "= ?", [
+        (at, merged_by, canonical_json(before), merge_id, span_id)
+        for span_id, before in changes if before is not None
+    ])
+
+
+def log_merged(c: sqlite3.Connection, merged_by: str, merge_id: int,
+               changes: Sequence[MergedChange]) -> None:
+    """Append the events of a merge's changes (``state='merged'``) in one statement."""
+    if not changes:
+        return
+    at = now_iso()
+    c.executemany(_INSERT, [
+        (at, merged_by, action, article_id, target,
+         None if before is None else canonical_json(before),
+         None if after is None else canonical_json(after), "merged", merge_id)
+        for action, article_id, target, before, after in changes
+    ])
 
 
 def events(cx: Connection, annotator: str | None = None, limit: int = 100) -> list[Event]:

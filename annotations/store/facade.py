@@ -14,6 +14,7 @@ import functools
 import os
 import sqlite3
 from collections.abc import Callable, Generator, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
@@ -28,11 +29,13 @@ from annotations.model import (
     Status,
     StatusRecord,
 )
-from annotations.store import articles, events, history, ingest, reads, reviews, spans
+from annotations.store import articles, events, history, ingest, merges, reads, reviews, spans
 from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
-from annotations.store.reports import ImportReport, MergeReport
+from annotations.store.ingest import Unit
+from annotations.store.reports import ImportReport, MergeReport, UnmergeReport
 from annotations.store.spans import UNSET
+from annotations.trust import Trust
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -146,12 +149,27 @@ class Store:
         self,
         articles: Iterable[Article],
         *,
+        trust: Trust | None = None,
         on_article: Callable[[Article, str], None] | None = None,
-        batch_size: int = 500,
+        batch_size: int = ingest.BATCH_SIZE,
     ) -> ImportReport:
-        """Insert or update articles by id (idempotent); pack lines are merged too."""
-        return ingest.import_articles(self.connection, articles, on_article=on_article,
-                                      batch_size=batch_size)
+        """Insert or update articles by id (idempotent); pack lines are merged too,
+        changing only the records ``trust`` vouches for (default: nobody's)."""
+        return ingest.import_articles(self.connection, articles, trust=trust,
+                                      on_article=on_article, batch_size=batch_size)
+
+    @guarded
+    def store_units(
+        self,
+        units: Iterable[Unit],
+        *,
+        on_article: Callable[[Article, str], None] | None = None,
+        batch_size: int = ingest.BATCH_SIZE,
+        now: datetime | None = None,
+    ) -> ImportReport:
+        """Store files of articles and packs, each whole or not at all (see :mod:`ingest`)."""
+        return ingest.store_units(self.connection, units, on_article=on_article,
+                                  batch_size=batch_size, now=now)
 
     @guarded
     def get_article(self, article_id: str) -> Article | None:
@@ -370,9 +388,21 @@ class Store:
 
     # ----------------------------------------------------- merge (ingest)
     @guarded
-    def merge_docs(self, docs: Iterable[tuple[Article, dict[str, Any], str]]) -> MergeReport:
-        """Merge pack records ``(article, annotations, source)``; see :mod:`~annotations.store.merge`."""
-        return ingest.merge_docs(self.connection, docs)
+    def merge_docs(self, docs: Iterable[tuple[Article, dict[str, Any], str]], *, trust: Trust,
+                   now: datetime | None = None) -> MergeReport:
+        """Merge pack records ``(article, annotations, source)``, changing only the records
+        ``trust`` vouches for; see :mod:`~annotations.store.merge`."""
+        return ingest.merge_docs(self.connection, docs, trust=trust, now=now)
+
+    @guarded
+    def undo_merge(self, sha256: str, by: str) -> UnmergeReport:
+        """Revert what the merges of the pack with this SHA-256 changed (``merge --undo``)."""
+        return merges.undo_merge(self.connection, sha256, by)
+
+    @guarded
+    def merges(self, sha256: str | None = None) -> list[dict[str, Any]]:
+        """The merges recorded (who, which pack and its SHA-256, vouched names), oldest first."""
+        return merges.merges(self.connection, sha256)
 
     # ---------------------------------------------------------- read models
     @guarded

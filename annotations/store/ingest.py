@@ -1,119 +1,313 @@
-"""Bringing work in: article files (:func:`import_articles`) and packs (:func:`merge_docs`).
+"""Bringing work in: article files and packs, stored file by file (:func:`store_units`).
 
-Both write in batches, one transaction per batch, so a long import commits
-as it goes and a failure loses at most the batch in flight.  A pack line met
-during an import gets a transaction of its own: its article, then its
-annotations merged (:mod:`annotations.store.merge`).  A pack's article that
-we lack is added with it; one we have keeps our text.
+What one transaction holds is decided here and nowhere else (a faster
+import may group more, but must keep these promises):
 
-This module sits above :mod:`~annotations.store.articles` and
-:mod:`~annotations.store.merge` because each entry point needs both.
+- A **unit** is one file: a report, a ``.jsonl`` of articles, a pack.  A unit
+  is stored whole or not at all: a transaction only ever commits whole
+  units, and a unit that fails is rolled back alone (to its ``SAVEPOINT``,
+  or with the transaction when it is the first unit in it).
+- The readers refuse every bad line they can foresee before it reaches the
+  database (the rest of the file goes on).  A line the database refuses all
+  the same fails its unit: the file is rolled back and reported with that
+  line, and the batch goes on with the next file.
+- Units are committed in groups: a ``COMMIT`` once the group holds
+  ``batch_size`` articles or :data:`BATCH_BYTES` of text, and one at the end.
+
+So a kill (a crash, a power cut) leaves every unit of the groups committed
+before it and nothing of the group in flight: never part of a file, never
+part of a pack.  Importing again is idempotent and stores the rest.
+
+A database that can no longer be written (disk full, an I/O error, read-only,
+damaged, locked past the timeout) ends the batch: the group in flight is
+rolled back (SQLite may have done it already), and the report says why
+(``stopped``) and which files were written but not committed
+(``not_committed``); the counts cover committed files only.
+
+Pack lines (``article.annotations``) are merged after their article by
+:mod:`annotations.store.merge`, trusted as far as the unit's
+:class:`~annotations.trust.PackSource` says; each pack gets a ``merges``
+row (:mod:`annotations.store.merges`) and every change an event.  A pack's
+article that we lack is added (and logged, so ``merge --undo`` can remove
+it); one we have keeps our text.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from annotations.model import Article
-from annotations.store.articles import write_article
+from annotations.store.articles import SearchRow, write_article, write_search_rows
 from annotations.store.connection import Connection
-from annotations.store.merge import merge_article_annotations
+from annotations.store.errors import StoreError
+from annotations.store.merge import MergeContext, merge_article_annotations
+from annotations.store.merges import finish_merge, start_merge
 from annotations.store.reports import ImportReport, MergeReport
+from annotations.timestamps import Clock
+from annotations.trust import PackSource, Trust
 
-MERGE_BATCH = 200  # pack records per transaction
+BATCH_SIZE = 500  # articles per commit (a unit is never split)
+#: Text per commit: a group of large files must not grow the WAL without bound.
+BATCH_BYTES = 64 * 1024 * 1024
+
+#: SQLite errors after which nothing more can be written: the batch stops.
+_FATAL = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY",
+          "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_NOMEM", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL",
+          "SQLITE_PERM", "SQLITE_ABORT", "SQLITE_INTERRUPT")
+
+OnArticle = Callable[[Article, str], None]
+
+
+@dataclass
+class Unit:
+    """One file to store whole or not at all: its name, its articles, how far its packs are trusted.
+
+    ``pack`` is needed for pack lines (articles with ``annotations``): without
+    one they are merged trusting nobody.
+    """
+
+    name: str
+    items: Iterable[Article]
+    pack: PackSource | None = None
+
+
+class _Stopped(Exception):
+    """The database cannot be written any more: the batch ends."""
+
+    def __init__(self, error: StoreError, lost: list[str]) -> None:
+        super().__init__(str(error))
+        self.lost = lost
+
+
+def _fatal(cx: Connection, e: BaseException) -> bool:
+    if not cx.conn.in_transaction:
+        return True  # SQLite rolled the whole transaction back itself
+    if isinstance(e, sqlite3.Error):
+        return getattr(e, "sqlite_errorname", "").startswith(_FATAL)
+    return isinstance(e, MemoryError)
+
+
+class _Group:
+    """The transaction in flight: the units written since the last commit."""
+
+    def __init__(self, cx: Connection, report: ImportReport, batch_size: int,
+                 on_article: OnArticle | None, clock: Clock) -> None:
+        self.cx = cx
+        self.report = report
+        self.batch_size = batch_size
+        self.on_article = on_article
+        self.clock = clock
+        self.pending: list[tuple[str, ImportReport]] = []
+        #: Full-text rows of the new articles in flight, written just before the commit.
+        self.search_rows: list[SearchRow] = []
+        self.unit_search_rows: list[SearchRow] = []
+        self.rows = 0
+        self.chars = 0
+        self.seen: set[str] = set()
+        #: Where the unit being written is (file, or file:line), for a failure's message.
+        self.at = ""
+
+    def write(self, unit: Unit) -> None:
+        """Store one unit; a failure of its own rolls back it alone and the batch goes on."""
+        cx = self.cx
+        try:
+            c = cx.conn if cx.conn.in_transaction else cx.begin()
+        except StoreError as e:  # locked past the timeout, read-only ...
+            raise _Stopped(e, [unit.name]) from e
+        # A savepoint only when earlier units are in flight: the first unit of a
+        # transaction is rolled back with the transaction.  Inside a savepoint
+        # SQLite first copies every page it changes to a sub-journal, which made
+        # the span inserts of a merge twice as slow (measured), so there is no
+        # savepoint per line either.
+        nested = bool(self.pending)
+        part = ImportReport()
+        self.at = unit.name
+        self.unit_search_rows = []
+        try:
+            if nested:
+                c.execute("SAVEPOINT unit")
+            n = self._articles(c, unit, part)
+            if nested:
+                c.execute("RELEASE unit")  # can fail too: SQLite may write pages out here
+        except Exception as e:  # noqa: BLE001 - a unit's failure never ends the batch
+            if _fatal(cx, e):
+                self._stop(e, unit.name)
+            if nested:
+                c.execute("ROLLBACK TO unit")
+                c.execute("RELEASE unit")
+            else:
+                cx.rollback()
+            self.report.failed += 1
+            whole = "" if self.at == unit.name else f"; nothing of {unit.name} was stored"
+            self.report.errors.append(f"{self.at}: not stored: {_reason(e)}{whole}")
+            return
+        except BaseException:
+            cx.rollback()
+            raise
+        self.pending.append((unit.name, part))
+        self.search_rows.extend(self.unit_search_rows)
+        self.rows += max(n, 1)
+        if self.rows >= self.batch_size or self.chars >= BATCH_BYTES:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.cx.conn.in_transaction:
+            try:
+                write_search_rows(self.cx.conn, self.search_rows)
+                self.cx.conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._stop(e)
+        for _name, part in self.pending:
+            self.report.add(part)
+        self.pending.clear()
+        self.search_rows.clear()
+        self.rows = self.chars = 0
+
+    def _stop(self, e: BaseException, current: str | None = None) -> None:
+        self.cx.rollback()
+        lost = [name for name, _ in self.pending] + ([current] if current else [])
+        self.pending.clear()
+        self.search_rows.clear()
+        error = self.cx.friendly(e) if isinstance(e, sqlite3.Error) else StoreError(_reason(e))
+        raise _Stopped(error, lost) from e
+
+    def _articles(self, c: sqlite3.Connection, unit: Unit, part: ImportReport) -> int:
+        """Write a unit's articles; returns how many there were."""
+        ctx: MergeContext | None = None
+        n = 0
+        for art in unit.items:
+            n += 1
+            self.chars += len(art.text)
+            if art.annotations is None and art.id in self.seen:
+                part.failed += 1
+                part.errors.append(f"{art.path or art.id}: duplicate article id {art.id!r} in "
+                                   "this batch; the first one was kept")
+                self._told(art, "failed")
+                continue
+            self.seen.add(art.id)
+            if art.annotations is not None and ctx is None:
+                source = unit.pack or PackSource(unit.name, Trust())
+                ctx = MergeContext(source.trust, self.clock, start_merge(c, source))
+            self.at = _where(art, unit.name)
+            outcome = self._article(c, art, part, ctx, unit.name)
+            self._told(art, outcome)
+        if ctx is not None and unit.pack is not None:
+            finish_merge(c, ctx.merge_id, unit.pack)
+        return n
+
+    def _article(self, c: sqlite3.Connection, art: Article, part: ImportReport,
+                 ctx: MergeContext | None, source: str) -> str:
+        rows = self.unit_search_rows
+        if art.annotations is None or ctx is None:
+            return write_article(c, art, part, search_rows=rows)
+        outcome = write_article(c, art, part, pack=True, search_rows=rows)
+        if outcome == "failed":
+            return outcome
+        if outcome == "imported":  # logged first: undone last, after its spans
+            ctx.log(c, ("article.merge", art.id, art.id, None,
+                        {"id": art.id, "text_sha256": art.text_sha256}))
+        merged = merge_article_annotations(c, art, art.annotations, art.path or source, ctx)
+        merged.articles_added += outcome == "imported"
+        if part.merge is None:
+            part.merge = MergeReport()
+        part.merge.add(merged)
+        return outcome
+
+    def _told(self, art: Article, outcome: str) -> None:
+        if self.on_article is not None:
+            self.on_article(art, outcome)
+
+
+def _where(art: Article, unit: str) -> str:
+    line = (art.annotations or {}).get("line")
+    path = art.path or unit
+    return f"{path}:{line}" if line else path
+
+
+def _reason(e: BaseException) -> str:
+    text = " ".join(str(e).split())[:300]
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def store_units(
+    cx: Connection,
+    units: Iterable[Unit],
+    *,
+    on_article: OnArticle | None = None,
+    batch_size: int = BATCH_SIZE,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Store files of articles and packs, unit by unit (see the module docstring).
+
+    ``now``: the merging clock (pack times more than a day after it are refused).
+    """
+    report = ImportReport()
+    group = _Group(cx, report, batch_size, on_article, Clock(now))
+    try:
+        for unit in units:
+            group.write(unit)
+        group.commit()
+    except _Stopped as stop:
+        report.stopped = str(stop)
+        report.not_committed = stop.lost
+    except BaseException:
+        cx.rollback()
+        raise
+    return report
+
+
+def units_by_path(articles: Iterable[Article], trust: Trust) -> Iterator[Unit]:
+    """Articles as units: a run of articles from one path is one file."""
+    for path, group in itertools.groupby(articles, key=lambda a: a.path):
+        name = path or "articles"
+        yield Unit(name, group, PackSource(name, trust))
 
 
 def import_articles(
     cx: Connection,
     articles: Iterable[Article],
     *,
-    on_article: Callable[[Article, str], None] | None = None,
-    batch_size: int = 500,
+    trust: Trust | None = None,
+    on_article: OnArticle | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
     """Insert or update articles by id; idempotent.
 
     Unchanged text is a no-op; changed text updates the article and
     re-anchors its spans (``ok`` / ``moved`` / ``orphaned``).  Pack lines
-    (``article.annotations``) are merged after their article.  Articles
-    are written in batches of ``batch_size`` per transaction.
+    (``article.annotations``) are merged after their article, changing only
+    the records ``trust`` vouches for (default: nobody's).  Consecutive
+    articles with the same ``path`` are one unit.
     """
-    report = ImportReport()
-    batch: list[Article] = []
-    seen: set[str] = set()
-
-    def flush() -> None:
-        if not batch:
-            return
-        with cx.tx() as c:
-            for art in batch:
-                outcome = write_article(c, art, report)
-                if on_article:
-                    on_article(art, outcome)
-        batch.clear()
-
-    for art in articles:
-        if art.id in seen and art.annotations is None:
-            report.failed += 1
-            report.errors.append(
-                f"{art.path or art.id}: duplicate article id {art.id!r} in this batch; "
-                "the first one was kept"
-            )
-            if on_article:
-                on_article(art, "failed")
-            continue
-        seen.add(art.id)
-        if art.annotations is not None:
-            flush()
-            with cx.tx() as c:
-                outcome = write_article(c, art, report, pack=True)
-                merged = merge_article_annotations(c, art, art.annotations,
-                                                   source=art.path or "pack")
-            if report.merge is None:
-                report.merge = MergeReport()
-            report.merge.add(merged)
-            if on_article:
-                on_article(art, outcome)
-            continue
-        batch.append(art)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
-    return report
+    return store_units(cx, units_by_path(articles, trust or Trust()), on_article=on_article,
+                       batch_size=batch_size)
 
 
-def merge_docs(cx: Connection, docs: Iterable[tuple[Article, dict[str, Any], str]]) -> MergeReport:
-    """Merge pack records ``(article, annotations, source)``; see :mod:`annotations.store.merge`."""
-    report = MergeReport()
-    batch: list[tuple[Article, dict[str, Any], str]] = []
+def merge_docs(cx: Connection, docs: Iterable[tuple[Article, dict[str, Any], str]], *,
+               trust: Trust, now: datetime | None = None) -> MergeReport:
+    """Merge pack records ``(article, annotations, source)``; see :mod:`annotations.store.merge`.
 
-    def flush() -> None:
-        if not batch:
-            return
-        with cx.tx() as c:
-            for art, ann, src in batch:
-                if ensure_article(c, art, report):
-                    report.add(merge_article_annotations(c, art, ann, source=src))
-        batch.clear()
+    Records from one source are one unit.  Lines the database refused, and a
+    stop, are counted as rejected with their messages.
+    """
 
-    for item in docs:
-        batch.append(item)
-        if len(batch) >= MERGE_BATCH:
-            flush()
-    flush()
-    return report
+    def attached(group: Iterable[tuple[Article, dict[str, Any], str]]) -> Iterator[Article]:
+        for art, ann, _src in group:
+            art.annotations = ann if ann is not None else {}
+            yield art
 
-
-def ensure_article(c: sqlite3.Connection, art: Article, report: MergeReport) -> bool:
-    """Add a pack's article if we lack it; ``False`` (and counted) if it is unusable."""
-    row = c.execute("SELECT 1 FROM articles WHERE id = ?", (art.id,)).fetchone()
-    if row is None:
-        tmp = ImportReport()
-        write_article(c, art, tmp, pack=True)
-        if tmp.failed:
-            report.rejected += 1
-            report.messages.extend(tmp.errors)
-            return False
-        report.articles_added += 1
-    return True
+    units = (Unit(src, attached(group), PackSource(src, trust))
+             for src, group in itertools.groupby(docs, key=lambda doc: doc[2]))
+    report = store_units(cx, units, now=now)
+    merged = report.merge or MergeReport()
+    merged.rejected += report.failed
+    merged.messages.extend(report.errors)
+    if report.stopped:
+        merged.rejected += 1
+        merged.messages.append(report.stopped)
+    return merged

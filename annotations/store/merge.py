@@ -11,6 +11,20 @@ spans are re-anchored against our text (``moved``) or marked ``orphaned``;
 never shifted silently.  Statuses are keyed by (article, annotator), later
 ``updated_at`` then further along todo -> in_progress -> done winning.
 
+Times are checked and stored canonical (:class:`annotations.timestamps.Clock`):
+a record whose ``created_at`` / ``updated_at`` / ``deleted_at`` is not an RFC
+3339 time, or is more than a day ahead of the merging clock, is rejected
+with the reason, so ``"~forever"`` cannot win every later merge.  A stored
+time that is not acceptable (written before times were checked) counts as
+the oldest.
+
+Trust (:mod:`annotations.trust`): a record that would change ours (a new one,
+or a newer version) is stored only when its annotator is vouched for;
+otherwise it is *refused* and counted by annotator.  A record that changes
+nothing is unchanged whoever wrote it.  Every change is logged as an event of
+the merge (:func:`annotations.store.events.log_merged`) with its before and
+after, so the merge can be undone (:mod:`annotations.store.merges`).
+
 Span writes stay raw SQL: one ``executemany`` of a prepared INSERT per
 article; sqlite-utils' ``insert_all`` takes 2-3x as long for the same rows
 (20,000 spans: 130-260 ms against 300-490 ms), and the merge benchmark has
@@ -22,10 +36,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotations.anchoring import TextIndex, context, reanchor
+from annotations.articles import MAX_ARTICLE_BYTES
 from annotations.model import ANCHORS, STATUSES, Article, Relation
+from annotations.store.events import MergedChange, log_merged, log_merged_spans
 from annotations.store.reports import MergeReport
 from annotations.store.rows import (
     RELATION_COLUMNS,
@@ -37,21 +54,61 @@ from annotations.store.rows import (
     span_from_row,
 )
 from annotations.store.spans import write_relation, write_status
+from annotations.timestamps import Clock, TimestampError
+from annotations.trust import Trust
 
 ID_CHUNK = 500  # pack span ids looked up per query
+#: No text is longer than the largest article file, so no offset is larger (an
+#: orphaned span keeps offsets into an older text, which was no larger either).
+MAX_OFFSET = MAX_ARTICLE_BYTES
 
 
-def version_key(row: dict[str, Any]) -> tuple[str, int, str]:
+@dataclass
+class MergeContext:
+    """What the lines of one pack share: whose records may change, the clock, the merge's log."""
+
+    trust: Trust
+    clock: Clock = field(default_factory=Clock)
+    #: The ``merges`` row every change's event points to.
+    merge_id: int = 0
+    #: Changes not yet logged (relations, statuses, articles); see :meth:`log`.
+    changes: list[MergedChange] = field(default_factory=list)
+
+    def log(self, c: sqlite3.Connection, *changes: MergedChange) -> None:
+        """Write the pending changes (and ``changes``) as events of this merge, in order."""
+        self.changes.extend(changes)
+        log_merged(c, self.trust.merged_by, self.merge_id, self.changes)
+        self.changes.clear()
+
+
+def version_key(row: dict[str, Any], clock: Clock) -> tuple[str, int, str]:
     """Total order over versions of one record: later, then tombstone, then content."""
-    return (row.get("updated_at") or "", 1 if row.get("deleted_at") else 0, canonical_json(row))
+    return (clock.order_key(row.get("updated_at")), 1 if row.get("deleted_at") else 0,
+            canonical_json(row))
+
+
+def check_times(d: dict[str, Any], clock: Clock, required: Sequence[str],
+                optional: Sequence[str] = ("deleted_at",)) -> dict[str, str | None] | str:
+    """A record's times in canonical form, or why one of them is refused."""
+    times: dict[str, str | None] = {}
+    for key in (*required, *optional):
+        value = d.get(key)
+        if value is None and key in optional:
+            times[key] = None
+            continue
+        try:
+            times[key] = clock.canonical(value)
+        except TimestampError as e:
+            return f"field '{key}': {e}"
+    return times
 
 
 def check_span(d: Any) -> str | None:
-    """Why a pack's span object is malformed, or ``None`` when it is well formed."""
+    """Why a pack's span object is malformed, or ``None`` when it is well formed (times apart)."""
     if not isinstance(d, dict):
         return "span is not an object"
     get = d.get  # one lookup per field: this runs for every span of every pack
-    for key in ("id", "annotator", "label", "text", "created_at", "updated_at"):
+    for key in ("id", "annotator", "label", "text"):
         value = get(key)
         if not value or not isinstance(value, str):
             return f"span field '{key}' must be a non-empty string"
@@ -59,14 +116,18 @@ def check_span(d: Any) -> str | None:
         value = get(key)
         if not isinstance(value, int) or isinstance(value, bool):
             return f"span field '{key}' must be an integer"
-    if not 0 <= d["start"] < d["end"]:
-        return f"span offsets {d['start']}..{d['end']} are not a range"
+    if not 0 <= d["start"] < d["end"] <= MAX_OFFSET:
+        return f"span offsets {d['start']}..{d['end']} are not a range in a text"
     value = get("deleted_at")
     if value is not None and not isinstance(value, str):
         return "span field 'deleted_at' must be a string or null"
     value = get("note")
     if value is not None and not isinstance(value, str):
         return "span field 'note' must be a string or null"
+    for key in ("prefix", "suffix"):
+        value = get(key)
+        if value is not None and not isinstance(value, str):
+            return f"span field '{key}' must be a string"
     if not isinstance(get("attributes") or {}, dict):
         return "span field 'attributes' must be an object"
     if get("anchor", "ok") not in ANCHORS:
@@ -75,16 +136,18 @@ def check_span(d: Any) -> str | None:
 
 
 def incoming_span(
-    d: dict[str, Any], article_id: str, text: str, index: TextIndex | None = None
+    d: dict[str, Any], article_id: str, text: str, index: TextIndex | None = None,
+    times: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """The stored form of a teammate's span, placed against *our* text."""
+    """The stored form of a teammate's span, placed against *our* text (``times``: canonical)."""
+    t = times if times is not None else d
     row = {
         "id": d["id"], "article_id": article_id, "annotator": d["annotator"],
         "label": d["label"], "start": d["start"], "end": d["end"], "text": d["text"],
         "prefix": d.get("prefix") or "", "suffix": d.get("suffix") or "",
         "note": d.get("note"), "attributes": d.get("attributes") or {},
-        "created_at": d["created_at"], "updated_at": d["updated_at"],
-        "deleted_at": d.get("deleted_at"), "anchor": d.get("anchor") or "ok",
+        "created_at": t["created_at"], "updated_at": t["updated_at"],
+        "deleted_at": t.get("deleted_at"), "anchor": d.get("anchor") or "ok",
     }
     if row["anchor"] == "orphaned" and text[row["start"] : row["end"]] != row["text"]:
         return row
@@ -104,11 +167,12 @@ def incoming_span(
 
 
 def merge_article_annotations(
-    c: sqlite3.Connection, art: Article, ann: dict[str, Any], source: str
+    c: sqlite3.Connection, art: Article, ann: dict[str, Any], source: str, ctx: MergeContext
 ) -> MergeReport:
     """Merge one pack line's spans / relations / statuses inside the caller's transaction.
 
-    The article must already be stored (our text is what the spans are placed against).
+    The article must already be stored (our text is what the spans are placed
+    against).  The changes made are appended to ``ctx.changes``.
     """
     report = MergeReport()
     line = ann.get("line")
@@ -128,6 +192,11 @@ def merge_article_annotations(
             "its spans were re-anchored against our text"
         )
     items = ann.get("spans") or []
+    if not isinstance(items, list):
+        report.rejected += 1
+        report.messages.append(f"{where}: 'spans' is not a list")
+        items = []
+    clock, trust = ctx.clock, ctx.trust
     # The stored rows of the pack's span ids, in a few primary-key queries
     # rather than one query per span: ours (this article) and other articles'.
     existing: dict[str, Sequence[Any]] = {}
@@ -144,17 +213,21 @@ def merge_article_annotations(
                 elsewhere[r[0]] = r[1]
     added: list[list[Any]] = []  # new ids: a plain INSERT (OR REPLACE costs ~60% more)
     writes: list[list[Any]] = []  # newer versions of stored (or just added) spans
+    logged: list[tuple[str, dict[str, Any] | None]] = []  # (id, before) of each span written
+    pending: set[str] = set()  # the ids in ``logged``
     for d in items:
         problem = check_span(d)
-        if problem:
+        times = check_times(d, clock, ("created_at", "updated_at")) if problem is None else ""
+        if isinstance(times, str):
             report.rejected += 1
             sid = d.get("id") if isinstance(d, dict) else None
-            report.messages.append(f"{where}: span {sid!r}: {problem}")
+            report.messages.append(f"{where}: span {sid!r}: {problem or 'span ' + times}")
             continue
-        incoming = incoming_span(d, art.id, ours, index)
+        incoming = incoming_span(d, art.id, ours, index, times)
         if incoming["end"] > len(ours) and incoming["anchor"] != "orphaned":
             incoming["anchor"] = "orphaned"
         cur = existing.get(incoming["id"])
+        before: dict[str, Any] | None = None
         if cur is None:
             other = elsewhere.get(incoming["id"])
             if other is not None:
@@ -162,41 +235,69 @@ def merge_article_annotations(
                 report.messages.append(
                     f"{where}: span {incoming['id']!r} belongs to article {other!r}")
                 continue
-            report.added += 1
         else:
             current = span_from_row(cur)
-            cur_row = {k: getattr(current, k) for k in SPAN_COLUMNS}
+            before = {k: getattr(current, k) for k in SPAN_COLUMNS}
             if current.annotator != incoming["annotator"]:
                 report.rejected += 1
                 report.messages.append(
                     f"{where}: span {incoming['id']!r} belongs to {current.annotator!r}, "
                     f"not {incoming['annotator']!r}")
                 continue
-            if version_key(incoming) <= version_key(cur_row):
+            if version_key(incoming, clock) <= version_key(before, clock):
                 report.unchanged += 1
                 continue
+        if not trust.allows(incoming["annotator"]):
+            report.refuse(incoming["annotator"])
+            continue
+        if cur is None:
+            report.added += 1
+        else:
             report.updated += 1
+        # Count what is stored: the summary's re-anchored figure is the spans this
+        # merge stored as moved, whether placed here or already moved in the pack.
         if incoming["anchor"] == "orphaned":
             report.orphaned += 1
-        elif incoming["anchor"] == "moved" and differs:
+        elif incoming["anchor"] == "moved":
             report.moved += 1
         attrs = incoming["attributes"]
         stored = dict(incoming, attributes=canonical_json(attrs) if attrs else "{}")
         values = [stored[k] for k in SPAN_COLUMNS]
+        if incoming["id"] in pending:
+            # The same id twice in one line: store and log the first version first.
+            _write_spans(c, ctx, added, writes, logged)
+            pending.clear()
+        pending.add(incoming["id"])
         (added if cur is None else writes).append(values)
         existing[incoming["id"]] = values
+        logged.append((incoming["id"], before))
+    _write_spans(c, ctx, added, writes, logged)
+    merge_relations(c, art.id, ann.get("relations") or [], report, where, ctx)
+    merge_statuses(c, art.id, ann.get("statuses") or [], report, where, ctx)
+    ctx.log(c)
+    return report
+
+
+def _write_spans(c: sqlite3.Connection, ctx: MergeContext, added: list[list[Any]],
+                 writes: list[list[Any]], logged: list[tuple[str, dict[str, Any] | None]]) -> None:
+    """Store the spans gathered so far and log them (the event reads the stored row)."""
     if added:
         c.executemany(f"INSERT {SPAN_INTO}", added)
     if writes:
         c.executemany(f"INSERT OR REPLACE {SPAN_INTO}", writes)
-    merge_relations(c, art.id, ann.get("relations") or [], report, where)
-    merge_statuses(c, art.id, ann.get("statuses") or [], report, where)
-    return report
+    log_merged_spans(c, ctx.trust.merged_by, ctx.merge_id, logged)
+    added.clear()
+    writes.clear()
+    logged.clear()
 
 
-def merge_relations(c: sqlite3.Connection, article_id: str, items: list[Any],
-                    report: MergeReport, where: str) -> None:
+def merge_relations(c: sqlite3.Connection, article_id: str, items: Any,
+                    report: MergeReport, where: str, ctx: MergeContext) -> None:
     """Merge a pack line's relations (same rules as spans: owner only, greater version wins)."""
+    if not isinstance(items, list):
+        report.rejected += 1
+        report.messages.append(f"{where}: 'relations' is not a list")
+        return
     for d in items:
         if not isinstance(d, dict) or not all(
             isinstance(d.get(k), str) and d.get(k)
@@ -205,51 +306,86 @@ def merge_relations(c: sqlite3.Connection, article_id: str, items: list[Any],
             report.rejected += 1
             report.messages.append(f"{where}: malformed relation")
             continue
+        times = check_times(dict(d, created_at=d.get("created_at") or d["updated_at"]),
+                            ctx.clock, ("created_at", "updated_at"))
+        if isinstance(times, str):
+            report.rejected += 1
+            report.messages.append(f"{where}: relation {d['id']!r}: {times}")
+            continue
         row: dict[str, Any] = {k: d.get(k) for k in RELATION_COLUMNS}
-        row["article_id"] = article_id
-        row["created_at"] = row["created_at"] or row["updated_at"]
+        row.update(times, article_id=article_id)
         cur = c.execute(f"SELECT {RELATION_SELECT} FROM relations WHERE id = ?",
                         (row["id"],)).fetchone()
+        before: dict[str, Any] | None = None
         if cur is not None:
-            cur_row = dict(zip(RELATION_COLUMNS, cur, strict=True))
-            if cur_row["annotator"] != row["annotator"]:
+            before = dict(zip(RELATION_COLUMNS, cur, strict=True))
+            if before["annotator"] != row["annotator"]:
                 report.rejected += 1
                 report.messages.append(f"{where}: relation {row['id']!r} belongs to "
-                                       f"{cur_row['annotator']!r}")
+                                       f"{before['annotator']!r}")
                 continue
-            if version_key(row) <= version_key(cur_row):
+            if before["article_id"] != article_id:
+                report.rejected += 1
+                report.messages.append(f"{where}: relation {row['id']!r} belongs to article "
+                                       f"{before['article_id']!r}")
+                continue
+            if version_key(row, ctx.clock) <= version_key(before, ctx.clock):
                 report.unchanged += 1
                 continue
-            report.updated += 1
-        else:
+        if not ctx.trust.allows(row["annotator"]):
+            report.refuse(row["annotator"])
+            continue
+        if cur is None:
             report.added += 1
+        else:
+            report.updated += 1
         write_relation(c, Relation(**row))
+        ctx.changes.append(("relation.merge", article_id, row["id"], before, row))
 
 
-def merge_statuses(c: sqlite3.Connection, article_id: str, items: list[Any],
-                   report: MergeReport, where: str) -> None:
+def merge_statuses(c: sqlite3.Connection, article_id: str, items: Any,
+                   report: MergeReport, where: str, ctx: MergeContext) -> None:
     """Merge a pack line's statuses: later ``updated_at`` wins, then the further status."""
+    if not isinstance(items, list):
+        report.rejected += 1
+        report.messages.append(f"{where}: 'statuses' is not a list")
+        return
     for d in items:
         if (
             not isinstance(d, dict)
             or not isinstance(d.get("annotator"), str)
             or not d.get("annotator")
             or d.get("status") not in STATUSES
-            or not isinstance(d.get("updated_at"), str)
         ):
             report.rejected += 1
             report.messages.append(f"{where}: malformed status")
             continue
+        times = check_times(d, ctx.clock, ("updated_at",), ())
+        if isinstance(times, str):
+            report.rejected += 1
+            report.messages.append(f"{where}: status of {d['annotator']!r}: {times}")
+            continue
+        updated_at = times["updated_at"]
         cur = c.execute(
             "SELECT status, updated_at FROM statuses WHERE article_id = ? AND annotator = ?",
             (article_id, d["annotator"]),
         ).fetchone()
-        new_key = (d["updated_at"], STATUSES.index(d["status"]))
+        new_key = (updated_at or "", STATUSES.index(d["status"]))
+        before: dict[str, Any] | None = None
         if cur is not None:
-            if new_key <= (cur[1], STATUSES.index(cur[0])):
+            before = {"article_id": article_id, "annotator": d["annotator"], "status": cur[0],
+                      "updated_at": cur[1]}
+            if new_key <= (ctx.clock.order_key(cur[1]), STATUSES.index(cur[0])):
                 report.unchanged += 1
                 continue
-            report.updated += 1
-        else:
+        if not ctx.trust.allows(d["annotator"]):
+            report.refuse(d["annotator"])
+            continue
+        if cur is None:
             report.added += 1
-        write_status(c, article_id, d["annotator"], d["status"], d["updated_at"])
+        else:
+            report.updated += 1
+        write_status(c, article_id, d["annotator"], d["status"], updated_at or "")
+        after = {"article_id": article_id, "annotator": d["annotator"], "status": d["status"],
+                 "updated_at": updated_at}
+        ctx.changes.append(("status.merge", article_id, d["annotator"], before, after))

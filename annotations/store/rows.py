@@ -3,7 +3,8 @@
 Pure functions, no SQL is run here.  Column tuples are in table order, and
 :class:`~annotations.model.Span` declares its fields in ``SPAN_COLUMNS``
 order, so a span row converts positionally (the hot path of every export).
-JSON columns (attributes, meta, styles) are stored as canonical JSON.
+JSON columns (attributes, meta, styles) are stored as canonical JSON, never
+with ``NaN`` or ``Infinity`` (not JSON: ``allow_nan=False`` refuses them).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ ARTICLE_SELECT = "id, text, title, source, published, url, path, meta, styles"
 
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and real characters: the stored form of JSON columns."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
 def span_from_row(row: Sequence[Any]) -> Span:
@@ -96,7 +97,7 @@ def styles_json(styles: Iterable[StyleRange]) -> str:
     """Style ranges as compact JSON lists (``[start, end, kind]`` plus data if any)."""
     return json.dumps(
         [[s.start, s.end, s.kind, s.data] if s.data else [s.start, s.end, s.kind] for s in styles],
-        ensure_ascii=False,
+        ensure_ascii=False, allow_nan=False,
     )
 
 

@@ -158,8 +158,37 @@ def create_base_schema(db: sqlite_utils.Database) -> None:
     create_fts_triggers(db)
 
 
+def add_merges(db: sqlite_utils.Database) -> None:
+    """Version 1 -> 2: the ``merges`` table (one row per pack merged) and ``events.merge_id``.
+
+    Every change a merge makes is an event whose ``merge_id`` names its
+    ``merges`` row (who merged which pack file, its SHA-256, whose records it
+    vouched for), so ``stancemark merge --undo PACK`` finds exactly what one
+    merge changed.  The index on ``merge_id`` is partial (raw SQL: sqlite-utils
+    has no ``WHERE`` for indexes), so the events of key presses, which have
+    none, cost nothing more to write.
+    """
+    db.table("merges").create(
+        {
+            "id": int, "at": str, "merged_by": str, "pack_path": str, "pack_sha256": str,
+            "signers": str, "vouched": str, "reviewer": int, "undone_at": str,
+            "undone_by": str,
+        },
+        pk="id",
+        not_null={"at", "merged_by", "pack_path", "signers", "vouched", "reviewer"},
+        defaults={"signers": "[]", "vouched": "[]", "reviewer": 0},
+        if_not_exists=True,
+    )
+    db.table("merges").create_index(["pack_sha256"], index_name="merges_sha256",
+                                    if_not_exists=True)
+    if "merge_id" not in db.table("events").columns_dict:
+        db.table("events").add_column("merge_id", int)
+    db.execute("CREATE INDEX IF NOT EXISTS events_merge ON events(merge_id) "
+               "WHERE merge_id IS NOT NULL")
+
+
 #: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (create_base_schema,)
+MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -3,13 +3,22 @@
 Where the bytes go: single-file formats to ``-o FILE`` (written atomically by
 :func:`annotations.output.atomic_write`) or to stdout, where a terminal gets
 control characters escaped and binary formats are refused; folder formats
-into ``-o DIR`` only.  The format's spec says everything else (folder,
-binary, whether it carries tombstones): no format is special-cased here.
-Output is deterministic; a summary goes to stderr.
+into ``-o DIR`` only, refused when ``DIR`` already holds files unless
+``--force``, and a ``DIR`` that is a symbolic link is said to be one before
+anything is written through it.  The format's spec says everything else
+(folder, binary, whether it carries tombstones): no format is special-cased
+here.  Output is deterministic; a summary goes to stderr.
+
+``--sign KEYFILE`` (the ``jsonl`` pack, ``-o FILE``) signs the written pack
+into ``FILE.sig`` with ``ssh-keygen -Y sign`` (:mod:`annotations.signing`);
+a pack written without ``--sign`` removes a ``FILE.sig`` left from an older
+export, which would no longer verify.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +36,7 @@ from annotations.formats import (
 )
 from annotations.model import ExportDoc
 from annotations.output import OutputError, atomic_write, print_message, terminal_safe
+from annotations.signing import SigningError, sign, signature_path
 from annotations.store import Store
 from tui.cli.options import (
     annotators_filter_option,
@@ -43,12 +53,63 @@ def _stdout() -> TextIO:
     return sys.stdout
 
 
-def _check_destination(spec: FormatSpec, output: str | None, stdout: TextIO) -> None:
-    """Usage errors, raised before the database is opened."""
+def _check_destination(spec: FormatSpec, output: str | None, stdout: TextIO,
+                       key: str | None, force: bool) -> None:
+    """Usage errors and refused destinations, before the database is opened."""
     if spec.folder and not output:
         raise click.UsageError(f"the {spec.name} format writes a folder: give -o DIR")
     if spec.binary and not output and stdout.isatty():
         raise click.UsageError(f"the {spec.name} format is binary: give -o FILE")
+    if key is not None:
+        if spec.name != "jsonl":
+            raise click.UsageError("--sign signs packs: use it with --format jsonl")
+        if not output:
+            raise click.UsageError("--sign needs -o FILE (the signature goes to FILE.sig)")
+        if os.path.exists(output) and not stat.S_ISREG(os.stat(output).st_mode):
+            raise click.UsageError(f"--sign needs -o FILE to be a regular file, not {output}")
+        if not os.path.isfile(key):
+            fail(f"{key}: no such key file")
+    if spec.folder and output:
+        _check_folder(Path(output), force)
+
+
+def _check_folder(directory: Path, force: bool) -> None:
+    """A folder export writes many files: never over someone's files, never silently elsewhere."""
+    if directory.is_symlink():
+        print_message(f"note: {directory} is a symbolic link; writing into "
+                      f"{os.path.realpath(directory)}")
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        fail(f"{directory}: not a folder")
+    held = sum(1 for _ in directory.iterdir())
+    if held and not force:
+        fail(f"{directory}: the folder already holds {held} file(s); give --force to write into "
+             "it anyway (files of the same names are replaced)")
+
+
+def _sign(output: str, key: str) -> None:
+    """Sign the pack just written into ``output`` + ``.sig``."""
+    try:
+        with open(output, "rb") as pack:
+            signature = sign(pack, key)
+        with atomic_write(signature_path(output)) as fh:
+            fh.write(signature)
+    except SigningError as e:
+        signature_path(output).unlink(missing_ok=True)
+        fail(f"the pack was written but not signed: {e}")
+    print_message(f"signed {output} into {signature_path(output)}")
+
+
+def _drop_stale_signature(spec: FormatSpec, output: str | None) -> None:
+    """A new unsigned pack must not sit beside the old pack's signature (it would not verify)."""
+    if spec.name != "jsonl" or not output or not os.path.isfile(output):
+        return
+    stale = signature_path(output)
+    if stale.is_file():
+        stale.unlink()
+        print_message(f"note: removed {stale}, the signature of the pack it replaced "
+                      "(sign with --sign KEYFILE)")
 
 
 def _write_stdout(spec: FormatSpec, docs: Iterable[ExportDoc], stdout: TextIO,
@@ -105,14 +166,19 @@ def export_summary(fmt: str, report: ExportReport, orphaned: int) -> str:
 @click.option("--excel-safe", "excel_safe", is_flag=True,
               help="csv: prefix cells a spreadsheet would run as formulas with ' (their text "
               "is then no longer exact; --format xlsx is safe and exact).")
+@click.option("--sign", "key", type=click.Path(dir_okay=False), metavar="KEYFILE",
+              help="jsonl: sign the pack into FILE.sig with this SSH key (ssh-keygen -Y sign).")
+@click.option("--force", is_flag=True,
+              help="Folder formats: write into a folder that already holds files.")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
            annotators: tuple[str, ...], labels: tuple[str, ...], status: str,
-           articles: tuple[str, ...], include_orphaned: bool, excel_safe: bool) -> None:
+           articles: tuple[str, ...], include_orphaned: bool, excel_safe: bool,
+           key: str | None, force: bool) -> None:
     """Export labeled datasets (deterministic: same database, same bytes)."""
     spec = FORMATS[fmt]
     stdout = _stdout()
-    _check_destination(spec, output, stdout)
+    _check_destination(spec, output, stdout, key, force)
     store = open_store(ctx, db, create=False)
     counters: dict[str, int] = {}
     total = len(articles) if articles else store.count_articles()
@@ -135,3 +201,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
     for warning in report.warnings:
         print_message(f"warning: {warning}")
     print_message(export_summary(fmt, report, counters.get("orphaned", 0)))
+    if key is not None and output is not None:
+        _sign(output, key)
+    else:
+        _drop_stale_signature(spec, output)

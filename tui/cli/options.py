@@ -23,17 +23,25 @@ Only the commands that add to a database create a missing file (``import``,
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
-from annotations.config import ConfigError, load_config, resolve_annotator, user_config_path
+from annotations.config import (
+    ConfigError,
+    after_tag,
+    load_config,
+    resolve_annotator,
+    user_config_path,
+)
 from annotations.labels import LabelError, load_labels
-from annotations.model import Label
+from annotations.model import GOLD, Label
 from annotations.names import AnnotatorNameError, check_annotator
 from annotations.safety import printable
 from annotations.store import Store, StoreError, resolve_db_path
+from annotations.trust import TrustPolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
@@ -83,6 +91,50 @@ def annotators_filter_option(fn: F) -> F:
     """``--annotator NAME``, repeatable: whose spans a read covers."""
     return click.option("--annotator", "annotators", multiple=True,
                         help="Only this annotator (repeatable; default: everyone).")(fn)
+
+
+def trust_options(fn: F) -> F:
+    """``--from NAME`` (repeatable), ``--reviewer``, ``--allowed-signers FILE``: whom a pack's
+    records are trusted from (see :mod:`annotations.trust`)."""
+    fn = click.option("--allowed-signers", "allowed_signers", type=click.Path(dir_okay=False),
+                      help="The team's allowed_signers file (git's format, principal = annotator "
+                      "name): a pack whose PACK.sig verifies is trusted for its signer's own "
+                      "records (default: allowed_signers: in the config).")(fn)
+    fn = click.option("--reviewer", is_flag=True,
+                      help="You merge as a reviewer: with --from gold, gold records may change "
+                      "(recorded with the merge).")(fn)
+    return click.option("--from", "from_names", multiple=True, metavar="NAME",
+                        help="The pack is from NAME: NAME's spans, relations and statuses may "
+                        "change (repeatable). Anyone else's are refused and counted.")(fn)
+
+
+def trust_policy(ctx: click.Context, annotator: str | None, from_names: tuple[str, ...],
+                 reviewer: bool, allowed_signers: str | None) -> TrustPolicy:
+    """The trust settings of a command: its options, then the config's signature settings."""
+    if GOLD in from_names and not reviewer:
+        raise click.UsageError("--from gold needs --reviewer: only a reviewer merges gold")
+    try:
+        config = load_config()
+    except ConfigError as e:
+        fail(e)
+    return config_policy(config, resolve_annotator(annotator or group_setting(ctx, "annotator"),
+                                                   config),
+                         from_names=from_names, reviewer=reviewer, allowed_signers=allowed_signers)
+
+
+def config_policy(config: dict[str, Any], merged_by: str, *, from_names: tuple[str, ...] = (),
+                  reviewer: bool = False, allowed_signers: str | None = None) -> TrustPolicy:
+    """A :class:`TrustPolicy` from options plus the config (``allowed_signers``,
+    ``require_signatures``); a wrong type in the config is one line."""
+    signers = allowed_signers or config.get("allowed_signers")
+    if signers is not None and not isinstance(signers, str):
+        fail("config: allowed_signers must be a file name")
+    required = config.get("require_signatures", False)
+    if not isinstance(required, bool):
+        fail("config: require_signatures must be true or false")
+    return TrustPolicy(from_names=tuple(from_names), reviewer=reviewer, merged_by=merged_by,
+                       allowed_signers=os.path.expanduser(signers) if signers else None,
+                       require_signatures=required)
 
 
 def label_filter_option(fn: F) -> F:
@@ -179,7 +231,8 @@ def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
 
     app = StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
                         keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
-                        config_path=user_config_path(), **extra)
+                        config_path=user_config_path(), after_tag=after_tag(settings.config),
+                        **extra)
     app.run()
     if app.startup_error:
         fail(app.startup_error)

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import click
 
-from annotations.config import ConfigError, load_config
+from annotations.config import ConfigError, load_config, resolve_annotator
 from annotations.labels import LabelError, load_labels
 from annotations.output import print_message
-from tui.cli.importing import import_paths, import_summary
+from tui.cli.importing import import_paths, import_summary, refused_note
 from tui.cli.options import (
     checked_annotator,
+    config_policy,
     db_option,
     fail,
     follow_links_option,
@@ -84,14 +85,20 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str |
     name = None if name is None else checked_annotator(name)
     labels_file = labels_file or group_setting(ctx, "labels_file")
     try:
-        load_config()
+        config = load_config()
         load_labels(labels_file)
     except (ConfigError, LabelError) as e:
         fail(e)
     store = open_store(ctx, db)
     if paths:
+        # The person starting the server imports: packs among the PATHs are trusted only as
+        # far as the config's signatures say, as for the annotator's PATHs.
+        policy = config_policy(config, name or resolve_annotator(None, config))
         follow = bool(follow_links or group_setting(ctx, "follow_links"))
-        report, _ = import_paths(store, paths, follow_links=follow)
+        report, _ = import_paths(store, paths, policy, follow_links=follow)
+        hint = refused_note(report.merge) if report.merge else None
+        if hint:
+            print_message(f"note: {hint}")
         print_message(import_summary(report))
     require_articles(store, "give a file or folder, e.g. `stancemark serve sample_articles`")
     db_path, count = Path(store.path).resolve(), store.count_articles()

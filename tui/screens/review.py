@@ -33,6 +33,7 @@ from textual.content import Content
 
 from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
+from annotations.config import DEFAULT_AFTER_TAG, AfterTag
 from annotations.model import GOLD, ArticleRow, Label, Span
 from annotations.store import Store, StoreError
 from annotations.text import LineIndex
@@ -102,9 +103,11 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         *,
         from_annotator: bool = False,
         include_gold: bool = False,
+        after_tag: AfterTag = DEFAULT_AFTER_TAG,
     ) -> None:
         """``include_gold``: the header's figures count gold as a rater too."""
-        super().__init__(store, GOLD, labels, start_article, actor=reviewer)
+        super().__init__(store, GOLD, labels, start_article, actor=reviewer,
+                         after_tag=after_tag)
         self.reviewer = reviewer
         self.against = [a for a in dict.fromkeys(against) if a != GOLD]
         self.from_annotator = from_annotator

@@ -103,6 +103,7 @@ from textual.screen import Screen
 from textual.widgets import TextArea
 
 from annotations.anchoring import context, reanchor
+from annotations.config import DEFAULT_AFTER_TAG, AfterTag
 from annotations.model import GOLD, Article, ArticleRow, Label, Span
 from annotations.store import LOCK_TIMEOUT, Event, StaleText, Store, StoreError, WriterBusy
 from annotations.text import LineIndex, snap
@@ -214,9 +215,12 @@ class TaggingScreen(Screen[None]):
         start_article: str | None = None,
         *,
         actor: str | None = None,
+        after_tag: AfterTag = DEFAULT_AFTER_TAG,
     ) -> None:
         super().__init__()
         self.store = store
+        #: where the cursor goes after a tag: the next sentence's start, or it stays
+        self.after_tag = after_tag
         #: whose spans the screen shows and edits (``gold`` on the review screen)
         self.annotator = annotator
         #: who does it: recorded in the event log, and whose actions undo reverts
@@ -227,6 +231,9 @@ class TaggingScreen(Screen[None]):
         #: the spans this screen edits, of the open article
         self.index = SpanIndex(LineIndex(""))
         self.current_span: str | None = None
+        #: (cursor offset, span id): after a tag moved the cursor on to the next sentence,
+        #: the new span stays current while the cursor stays there
+        self._held_current: tuple[int, str] | None = None
         self.snap_words = True
         #: teammates' spans of the open article, shown read-only (the ``T`` toggle)
         self.show_team = False
@@ -479,7 +486,8 @@ class TaggingScreen(Screen[None]):
         self._read_team(lines)
         cursor = max(0, min(cursor, len(article.text)))
         self.reader.set_team(self.team if self.show_team else None, repaint=False)
-        self.reader.show_article(article.text, article.styles, painted, cursor)
+        self.reader.show_article(article.text, article.styles, painted, cursor,
+                                 sha256=article.text_sha256)
         self.panel.current_id = None
         self.panel.team = self.team if self.show_team else None
         self.panel.set_index(self.index)
@@ -719,6 +727,12 @@ class TaggingScreen(Screen[None]):
         """Follow the cursor: keep the current span if still under it, else the innermost."""
         offset = self.reader.cursor_offset
         self.follow_cursor(offset, force=force)
+        held = self._held_current
+        if held is not None:
+            if held == (offset, self.current_span) and held[1] in self.index.by_id:
+                self.set_current(held[1], force=force)
+                return
+            self._held_current = None
         ids = [s.id for s in self.index.at(offset)]
         if self.current_span in ids:
             self.set_current(self.current_span, force=force)
@@ -771,7 +785,16 @@ class TaggingScreen(Screen[None]):
 
             def tagged(added: Span) -> None:
                 self.index.add(added)
-                self.spans_changed(added.id, cursor=start)
+                nxt = None
+                if self.after_tag == "next_sentence":
+                    # The next sentence starting at or after the span's end: tagging
+                    # consecutive sentences is `s` + a label key each time.  The new
+                    # span stays current until the cursor moves again, so a label key,
+                    # n or backspace right after still act on it.
+                    nxt = self.reader.sentences.next_start(end - 1)
+                if nxt is not None:
+                    self._held_current = (nxt, added.id)
+                self.spans_changed(added.id, cursor=start if nxt is None else nxt)
 
             self.write("tag", lambda store: store.add_span(
                 article_id, self.annotator, label, start, end, actor=self.actor,
@@ -785,7 +808,8 @@ class TaggingScreen(Screen[None]):
                 return
             self.app.bell()
             self.notify(
-                "Select some text first (shift+arrows, s for a sentence, or drag).",
+                "Select some text first (s: sentence, W: word by word, P: paragraph, "
+                "shift+arrows, or drag).",
                 markup=False,
             )
             return

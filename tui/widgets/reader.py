@@ -37,16 +37,19 @@ from textual.geometry import Region
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
-from textual.widgets.text_area import Selection, WrappedDocument
+from textual.widgets.text_area import Selection, TextAreaTheme, WrappedDocument
 
 from annotations.model import Label, StyleRange
 from annotations.text import (
     LineIndex,
+    SentenceIndex,
     next_paragraph,
     next_word,
+    next_word_end,
+    paragraph_at,
     previous_paragraph,
     previous_word,
-    sentence_at,
+    sentence_index,
 )
 from tui import keys as K
 from tui.safe import display_text
@@ -72,6 +75,14 @@ SPAN_TINT = 0.5
 #: ... and into a teammate's span's background (a faint wash under one's own spans).
 TEAM_TINT = 0.2
 OVERLAP = Style(underline=True, bold=True)
+#: The selection: reverse video plus bold over whatever the cell shows (a label's
+#: tint, an overlap, plain text), so it never looks like any of them, on a dark or
+#: light theme or in 16 colours.  TextArea's own selection is a background colour,
+#: which in 256 colours was the same one as the context label's tint.  (CSS cannot
+#: say "no colour": the component style would inherit the reader's colours.)
+SELECTION = Style(reverse=True, bold=True)
+#: TextArea's "css" theme (colours from the CSS) with :data:`SELECTION`.
+READER_THEME = TextAreaTheme(name="stancemark-reader", selection_style=SELECTION)
 UNKNOWN_LABEL_COLOR = "#999999"
 #: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are);
 #: the cache tests tell the reader's entries by it.
@@ -232,12 +243,15 @@ class Reader(TextArea, inherit_bindings=False):
             tab_behavior="focus",
             id=id,
         )
+        self.register_theme(READER_THEME)
+        self.theme = READER_THEME.name
         self.cursor_blink = False
         self.match_cursor_bracket = False
         self.labels = list(labels)
         self.source_text = ""
         self._shown = ""
         self.lines = LineIndex("")
+        self.sentences = SentenceIndex(self.lines)
         self.index = SpanIndex(self.lines)
         #: teammates' spans, painted faintly under :attr:`index` (None: not shown)
         self.team: SpanIndex | None = None
@@ -250,10 +264,15 @@ class Reader(TextArea, inherit_bindings=False):
 
     # ------------------------------------------------------------ content
     def show_article(self, text: str, styles: Sequence[StyleRange], index: SpanIndex,
-                     cursor: int = 0) -> None:
-        """Display ``text`` (sanitised, same length) with its styles and spans."""
+                     cursor: int = 0, *, sha256: str | None = None) -> None:
+        """Display ``text`` (sanitised, same length) with its styles and spans.
+
+        ``sha256`` (the text's, when known) finds the sentences of a text shown
+        before; they are segmented a line at a time as the keys need them.
+        """
         self.source_text = text
         self.lines = index.lines
+        self.sentences = sentence_index(index.lines, sha256)
         self.index = index
         self.active_span = None
         self._style_rows = self._layout_styles(styles)
@@ -686,8 +705,59 @@ class Reader(TextArea, inherit_bindings=False):
         self.move_cursor(self.cursor_location)
 
     def action_select_sentence(self) -> None:
-        found = sentence_at(self.source_text, self.cursor_offset)
+        found = self.sentences.at(self.cursor_offset)
         if found is None:
             self.app.bell()
             return
         self.select_offsets(*found)
+
+    def action_sentence_next(self) -> None:
+        """``)``: the start of the next sentence (across lines and paragraphs)."""
+        found = self.sentences.next_start(self.cursor_offset)
+        if found is None:
+            self.app.bell()
+            return
+        self.goto(found)
+
+    def action_sentence_previous(self) -> None:
+        """``(``: the start of this sentence, or of the one before when already there."""
+        found = self.sentences.previous_start(self.cursor_offset)
+        if found is None:
+            self.app.bell()
+            return
+        self.goto(found)
+
+    def action_extend_word_next(self) -> None:
+        """``W``: extend the selection (from the cursor if none) to the end of the next word."""
+        self._extend_to(next_word_end(self.source_text, self.cursor_offset))
+
+    def action_extend_word_previous(self) -> None:
+        """``B``: move the selection's moving end back to the start of the previous word."""
+        self._extend_to(previous_word(self.source_text, self.cursor_offset))
+
+    def action_extend_sentence(self) -> None:
+        """``S``: extend the selection by the next whole sentence (select the sentence at
+        the cursor when nothing is selected)."""
+        selected = self.selection_offsets()
+        if selected is None:
+            self.action_select_sentence()
+            return
+        start, end = selected
+        found = self.sentences.ending_after(end)
+        if found is None:
+            self.app.bell()
+            return
+        self.select_offsets(start, found[1])
+
+    def action_select_paragraph(self) -> None:
+        """``P``: select the paragraph (the run of non-blank lines) at the cursor."""
+        found = paragraph_at(self.lines, self.cursor_offset)
+        if found is None:
+            self.app.bell()
+            return
+        self.select_offsets(*found)
+
+    def _extend_to(self, offset: int) -> None:
+        """Move the cursor to ``offset``, keeping the selection's anchor (the cursor's
+        old place when nothing was selected)."""
+        self.move_cursor(self.lines.to_location(offset), select=True)

@@ -174,8 +174,8 @@ class SpanPanel(SpanRows, can_focus=True):
             if pos == 0:
                 empty = base + self.part_style("span-panel--empty")
                 text = Text(
-                    " No spans yet: select text (shift+arrows, s, or drag) and press a "
-                    "label key.",
+                    " No spans yet: select text (s sentence, W word by word, P paragraph, or "
+                    "drag) and press a label key.",
                     style=empty,
                     no_wrap=True,
                     end="",
