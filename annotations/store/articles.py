@@ -25,7 +25,7 @@ from annotations.anchoring import TextIndex, context, reanchor
 from annotations.model import STATUSES, Article, ArticleRow, now_iso, sha256_text
 from annotations.search import NO_SPACE
 from annotations.store.connection import Connection
-from annotations.store.errors import StoreError
+from annotations.store.errors import StaleText, StoreError
 from annotations.store.reports import ImportReport
 from annotations.store.rows import (
     ARTICLE_SELECT,
@@ -199,7 +199,9 @@ def get_article(cx: Connection, article_id: str) -> Article | None:
     if row is None:
         return None
     cx.remember_text(row[0], row[9], row[1])
-    return article_from_row(row)
+    article = article_from_row(row)
+    article.stored_sha(row[9])
+    return article
 
 
 def article_sha(cx: Connection, article_id: str) -> str | None:
@@ -210,7 +212,8 @@ def article_sha(cx: Connection, article_id: str) -> str | None:
     return row[0] if row else None
 
 
-def article_text(cx: Connection, c: sqlite3.Connection, article_id: str) -> str:
+def article_text(cx: Connection, c: sqlite3.Connection, article_id: str,
+                 expected_sha: str | None = None) -> str:
     """The stored text, without reading it again while it has not changed.
 
     Reading a 1 MB text takes about 1 ms and every tag needs its quote and
@@ -218,12 +221,17 @@ def article_text(cx: Connection, c: sqlite3.Connection, article_id: str) -> str:
     hash sits in the row's first page (about 10 µs to read), and every write
     of a text writes its hash in the same statement, so a text changed by
     another process is never served from here.
+
+    ``expected_sha``: the SHA-256 of the text the caller chose its offsets in;
+    a different stored hash raises :class:`StaleText` (the same read, no cost).
     """
     row = c.execute(
         "SELECT text_sha256 FROM articles WHERE id = ?", (article_id,)
     ).fetchone()
     if row is None:
         raise StoreError(f"no article with id {article_id!r}")
+    if expected_sha is not None and row[0] != expected_sha:
+        raise StaleText(article_id)
     cached = cx.texts.get(article_id)
     if cached is not None and cached[0] == row[0]:
         cx.remember_text(article_id, *cached)  # the most recently used now
@@ -231,6 +239,18 @@ def article_text(cx: Connection, c: sqlite3.Connection, article_id: str) -> str:
     text: str = c.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
     cx.remember_text(article_id, row[0], text)
     return text
+
+
+def check_text(c: sqlite3.Connection, article_id: str, expected_sha: str | None) -> None:
+    """Raise :class:`StaleText` unless the stored text's SHA-256 is ``expected_sha``
+    (``None``: no check), for writes that do not read the text itself."""
+    if expected_sha is None:
+        return
+    row = c.execute("SELECT text_sha256 FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no article with id {article_id!r}")
+    if row[0] != expected_sha:
+        raise StaleText(article_id)
 
 
 def require_article(c: sqlite3.Connection, article_id: str) -> None:
@@ -364,8 +384,9 @@ def previous_article(cx: Connection, after: str | None) -> str | None:
 
 
 def save_position(cx: Connection, annotator: str, article_id: str, cursor: int) -> None:
-    """Where this person left off (article and cursor offset)."""
-    with cx.tx():
+    """Where this person left off (article and cursor offset).  A convenience, saved at
+    idle: it never waits for another process's write lock (:class:`WriterBusy` at once)."""
+    with cx.tx(wait=0.0):
         cx.db.table("positions").insert(
             {"annotator": annotator, "article_id": article_id, "cursor": int(cursor),
              "updated_at": now_iso()},

@@ -95,6 +95,16 @@ class Store:
     def read_only(self) -> bool:
         return self.connection.read_only
 
+    @property
+    def lock_wait(self) -> float:
+        """Seconds a write waits for another process's write lock before it raises
+        :class:`WriterBusy` (:data:`LOCK_TIMEOUT` unless set lower)."""
+        return self.connection.lock_wait
+
+    @lock_wait.setter
+    def lock_wait(self, seconds: float) -> None:
+        self.connection.lock_wait = seconds
+
     @classmethod
     def open(
         cls,
@@ -268,10 +278,16 @@ class Store:
         attributes: dict[str, Any] | None = None,
         actor: str | None = None,
         span_id: str | None = None,
+        text_sha256: str | None = None,
     ) -> Span:
-        """Tag ``text[start:end]``; committed on return."""
+        """Tag ``text[start:end]``; committed on return.
+
+        ``text_sha256``: the hash of the text the offsets were chosen in; if the
+        stored text is another one the write raises :class:`StaleText`.
+        """
         return spans.add_span(self.connection, article_id, annotator, label, start, end,
-                              note=note, attributes=attributes, actor=actor, span_id=span_id)
+                              note=note, attributes=attributes, actor=actor, span_id=span_id,
+                              text_sha256=text_sha256)
 
     @guarded
     def update_span(
@@ -285,15 +301,21 @@ class Store:
         note: str | None = UNSET,
         attributes: dict[str, Any] | None = None,
         actor: str | None = None,
+        text_sha256: str | None = None,
     ) -> Span:
-        """Relabel, move, annotate; only the span's own annotator may."""
+        """Relabel, move, annotate; only the span's own annotator may (``text_sha256``: as
+        for :meth:`add_span`)."""
         return spans.update_span(self.connection, span_id, annotator, label=label, start=start,
-                                 end=end, note=note, attributes=attributes, actor=actor)
+                                 end=end, note=note, attributes=attributes, actor=actor,
+                                 text_sha256=text_sha256)
 
     @guarded
-    def delete_span(self, span_id: str, annotator: str, *, actor: str | None = None) -> Span:
-        """Tombstone a span (kept for merges and undo)."""
-        return spans.delete_span(self.connection, span_id, annotator, actor=actor)
+    def delete_span(self, span_id: str, annotator: str, *, actor: str | None = None,
+                    text_sha256: str | None = None) -> Span:
+        """Tombstone a span (kept for merges and undo; ``text_sha256``: as for
+        :meth:`add_span`)."""
+        return spans.delete_span(self.connection, span_id, annotator, actor=actor,
+                                 text_sha256=text_sha256)
 
     @guarded
     def status(self, article_id: str, annotator: str) -> Status:
@@ -326,14 +348,19 @@ class Store:
 
     # ---------------------------------------------------- history (events)
     @guarded
-    def undo(self, annotator: str) -> Event | None:
-        """Revert this person's latest action (survives restarts: it is in ``events``)."""
-        return history.undo(self.connection, annotator)
+    def undo(self, annotator: str, *, shown: tuple[str, str] | None = None) -> Event | None:
+        """Revert this person's latest action (survives restarts: it is in ``events``).
+
+        ``shown``: the (article id, text SHA-256) on screen; undoing a span of that
+        article while its stored text is another one raises :class:`StaleText`.
+        """
+        return history.undo(self.connection, annotator, shown=shown)
 
     @guarded
-    def redo(self, annotator: str) -> Event | None:
-        """Re-apply the action most recently undone (until a new action is made)."""
-        return history.redo(self.connection, annotator)
+    def redo(self, annotator: str, *, shown: tuple[str, str] | None = None) -> Event | None:
+        """Re-apply the action most recently undone (until a new action is made;
+        ``shown`` as for :meth:`undo`)."""
+        return history.redo(self.connection, annotator, shown=shown)
 
     @guarded
     def events(self, annotator: str | None = None, limit: int = 100) -> list[Event]:
@@ -355,9 +382,11 @@ class Store:
         return reviews.reviews(self.connection, article_id)
 
     @guarded
-    def accept_into_gold(self, span_id: str, reviewer: str) -> Span:
-        """Copy a span into ``gold`` recording its source and reviewer (undoable)."""
-        return reviews.accept_into_gold(self.connection, span_id, reviewer)
+    def accept_into_gold(self, span_id: str, reviewer: str, *,
+                         text_sha256: str | None = None) -> Span:
+        """Copy a span into ``gold`` recording its source and reviewer (undoable;
+        ``text_sha256`` as for :meth:`add_span`)."""
+        return reviews.accept_into_gold(self.connection, span_id, reviewer, text_sha256)
 
     # ----------------------------------------------------- merge (ingest)
     @guarded

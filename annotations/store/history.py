@@ -5,6 +5,11 @@ its ``before``; redo takes the earliest ``undone`` one and restores its
 ``after``.  Nobody's undo touches another person's work.  A span restored
 after its article's text changed is placed again by its quote (``moved``) or
 marked ``orphaned``, never put back at offsets that now point elsewhere.
+
+``shown``: the (article id, text SHA-256) a screen shows.  An undo or redo of
+a span of that article is refused with
+:class:`~annotations.store.errors.StaleText` when the stored text is another
+one, so the screen reloads before anything changes under a stale view.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 from annotations.anchoring import context, reanchor
 from annotations.model import Relation, Span, now_iso
-from annotations.store.articles import article_text
+from annotations.store.articles import article_text, check_text
 from annotations.store.connection import Connection
 from annotations.store.events import EVENT_SELECT, Event, event_from_row, log
 from annotations.store.reviews import write_review
@@ -71,18 +76,22 @@ def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
         write_status(c, state["article_id"], state["annotator"], state["status"], now)
 
 
-def undo(cx: Connection, annotator: str) -> Event | None:
+def undo(cx: Connection, annotator: str, *, shown: tuple[str, str] | None = None
+         ) -> Event | None:
     """Revert this person's latest action (survives restarts: it is in ``events``)."""
-    return step(cx, annotator, undo=True)
+    return step(cx, annotator, undo=True, shown=shown)
 
 
-def redo(cx: Connection, annotator: str) -> Event | None:
+def redo(cx: Connection, annotator: str, *, shown: tuple[str, str] | None = None
+         ) -> Event | None:
     """Re-apply the action most recently undone (until a new action is made)."""
-    return step(cx, annotator, undo=False)
+    return step(cx, annotator, undo=False, shown=shown)
 
 
-def step(cx: Connection, annotator: str, *, undo: bool) -> Event | None:
-    """One undo (latest ``done`` event) or redo (earliest ``undone`` one)."""
+def step(cx: Connection, annotator: str, *, undo: bool,
+         shown: tuple[str, str] | None = None) -> Event | None:
+    """One undo (latest ``done`` event) or redo (earliest ``undone`` one); see the module
+    for ``shown``."""
     state, order, new_state = ("done", "DESC", "undone") if undo else ("undone", "ASC", "done")
     with cx.tx() as c:
         row = c.execute(
@@ -93,6 +102,8 @@ def step(cx: Connection, annotator: str, *, undo: bool) -> Event | None:
         if row is None:
             return None
         ev = event_from_row(row)
+        if shown is not None and ev.article_id == shown[0] and ev.action.startswith("span."):
+            check_text(c, shown[0], shown[1])
         target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
         apply_state(cx, c, ev.action, target, other)
         c.execute("UPDATE events SET state = ? WHERE id = ?", (new_state, ev.id))

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from annotations.model import GOLD, Span, now_iso
+from annotations.store.articles import check_text
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
 from annotations.store.events import log
@@ -58,17 +59,21 @@ def reviews(cx: Connection, article_id: str | None = None) -> list[dict[str, Any
     return [dict(zip(REVIEW_COLUMNS, r, strict=True)) for r in cx.conn.execute(sql, params)]
 
 
-def accept_into_gold(cx: Connection, span_id: str, reviewer: str) -> Span:
-    """Copy a span into ``gold`` recording its source and reviewer (undoable)."""
+def accept_into_gold(cx: Connection, span_id: str, reviewer: str,
+                     text_sha256: str | None = None) -> Span:
+    """Copy a span into ``gold`` recording its source and reviewer (undoable; refused
+    with :class:`~annotations.store.errors.StaleText` if the article's text is not
+    ``text_sha256``)."""
     src = get_span(cx, span_id)
     if src is None or src.deleted_at is not None:
         raise StoreError(f"no live span with id {span_id!r}")
+    check_text(cx.conn, src.article_id, text_sha256)
     for g in spans(cx, src.article_id, GOLD):
         if (g.start, g.end, g.label) == (src.start, src.end, src.label):
             record_review(cx, src.article_id, reviewer, span_id, "accept", g.id)
             return g
     attrs = {"source_span": src.id, "source_annotator": src.annotator, "reviewer": reviewer}
     gold = add_span(cx, src.article_id, GOLD, src.label, src.start, src.end, note=src.note,
-                    attributes=attrs, actor=reviewer)
+                    attributes=attrs, actor=reviewer, text_sha256=text_sha256)
     record_review(cx, src.article_id, reviewer, span_id, "accept", gold.id)
     return gold

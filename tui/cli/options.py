@@ -72,6 +72,16 @@ def labels_file_option(fn: F) -> F:
                         help=LABELS_HELP)(fn)
 
 
+FOLLOW_LINKS_HELP = ("Also read symlinked files in the folders given that point outside them "
+                     "(skipped by default: a folder from elsewhere may link to ~/.ssh/...).")
+
+
+def follow_links_option(fn: F) -> F:
+    """``--follow-links``: read symlinked files that leave the folder being imported."""
+    return click.option("--follow-links", is_flag=True, default=None,
+                        help=FOLLOW_LINKS_HELP)(fn)
+
+
 def json_option(fn: F) -> F:
     return click.option("--json", "as_json", is_flag=True,
                         help="Print JSON instead of a table.")(fn)
@@ -219,10 +229,20 @@ def require_articles(store: Store, hint: str) -> None:
 
 
 def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
-    """Open the Textual app on ``store`` (imported here: the headless commands never load it)."""
+    """Open the Textual app on ``store`` (imported here: the headless commands never load it).
+
+    An app that could not start is one line and exit status 1; any other
+    non-zero return code of the app (a crash, with Textual's traceback) is the
+    command's exit status too, never 0.
+    """
     from tui.app import StancemarkApp
 
-    StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
-                  keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
-                  config_path=user_config_path(), after_tag=after_tag(settings.config),
-                  **extra).run()
+    app = StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
+                        keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
+                        config_path=user_config_path(), after_tag=after_tag(settings.config),
+                        **extra)
+    app.run()
+    if app.startup_error:
+        fail(app.startup_error)
+    if app.return_code:
+        raise click.exceptions.Exit(app.return_code)

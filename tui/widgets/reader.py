@@ -71,6 +71,12 @@ STYLE_CLASSES = {
     "quote": "reader--quote",
     "code": "reader--code",
 }
+#: Style pieces (one style on one row) laid out per article, and kept per row, at most:
+#: styles are display only, and each costs a ``stylize`` on every row it covers, so
+#: 10,000 styles over a whole text took 58 s to first paint.  Past these, the later
+#: styles (in text order) are not painted; the text is all there.
+MAX_STYLE_PIECES = 100_000
+MAX_ROW_STYLES = 16
 #: How much of the label colour goes into a span's background.
 SPAN_TINT = 0.5
 #: ... and into a teammate's span's background (a faint wash under one's own spans).
@@ -301,19 +307,27 @@ class Reader(TextArea, inherit_bindings=False):
         self.goto(cursor, center=True)
 
     def _layout_styles(self, styles: Sequence[StyleRange]) -> dict[int, list[tuple[int, int, str]]]:
+        """Each style's piece on each row it covers, within :data:`MAX_STYLE_PIECES` in all
+        and :data:`MAX_ROW_STYLES` per row (outer styles first: they are sorted so)."""
         rows: dict[int, list[tuple[int, int, str]]] = {}
         n = len(self.source_text)
         lines = self.lines
+        budget = MAX_STYLE_PIECES
         for st in styles:
             if st.kind not in STYLE_CLASSES or not (0 <= st.start < st.end <= n):
                 continue
             r0, c0 = lines.to_location(st.start)
             r1, c1 = lines.to_location(st.end)
+            budget -= r1 - r0 + 1
+            if budget < 0:
+                break
             for row in range(r0, r1 + 1):
                 cs = c0 if row == r0 else 0
                 ce = c1 if row == r1 else lines.line_end(row) - lines.starts[row]
                 if ce > cs:
-                    rows.setdefault(row, []).append((cs, ce, st.kind))
+                    pieces = rows.setdefault(row, [])
+                    if len(pieces) < MAX_ROW_STYLES:
+                        pieces.append((cs, ce, st.kind))
         return rows
 
     def set_team(self, team: SpanIndex | None, *, repaint: bool = True) -> None:
