@@ -10,7 +10,10 @@ light themes).  A YAML file (``stancemark.yaml`` in the working folder, or
 
 An invalid file raises :class:`LabelError` with a one-line message naming
 the file and the problem; start-up stops there.  So does a key the schema
-does not know (``colour:``, ``hotkey:``), with the closest one it does.
+does not know (``colour:``, ``hotkey:``), with the closest one it does, and a
+value of the wrong type.  Files are read by the one bounded loader,
+:mod:`annotations.bounded_yaml` (``--labels /dev/zero`` or a FIFO is refused
+before it is read; size, depth and alias expansion are capped).
 
 The same file's ``relations:`` list (the links between spans) is validated by
 :mod:`annotations.relation_types`; the labels come back as a
@@ -23,8 +26,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from annotations.bounded_yaml import YAMLLimitError, load_yaml, read_text_file
 from annotations.known_keys import LABEL_KEYS, SETTINGS_KEYS, unknown_key
 from annotations.model import Label
 from annotations.relation_types import LabelList, RelationTypeError, parse_relation_types
@@ -37,8 +39,9 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 #: Keys a label may not take: they are bound to other annotator actions (the
-#: default keys of ``tui/keys.py``: moves, selections, span and article keys).
-RESERVED_KEYS = frozenset("hjklwbsnuqpoLT/arA?[]{}()WBSP0123456789 >")
+#: default keys of ``tui/keys.py``: moves, selections, span and article keys, ``>``
+#: the link key), or, for the comma, separate keys in a binding.
+RESERVED_KEYS = frozenset("hjklwbsnuqpoLTmM/arA?[]{}()WBSP0123456789 >,")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: A name or key never holds what a terminal must not get raw (the core's one
 #: set), nor a tab or a line break.
@@ -90,9 +93,13 @@ def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
             raise _fail(path, f"{where}: duplicate label name {name!r}")
         key = item.get("key")
         if key is not None:
-            key = str(key)
-            if len(key) != 1 or _CONTROL.search(key):
-                raise _fail(path, f"label {name!r}: 'key' must be a single character")
+            if not isinstance(key, str) or len(key) != 1 or _CONTROL.search(key) or (
+                    key.isspace()):
+                raise _fail(path, f"label {name!r}: 'key' must be a single character "
+                                  f"(got {key!r:.20})")
+            if key == ",":
+                raise _fail(path, f"label {name!r}: key ',' cannot be bound (it separates "
+                                  "keys in a binding)")
             if key in RESERVED_KEYS:
                 raise _fail(path, f"label {name!r}: key {key!r} is reserved for another action")
             if key in keys:
@@ -119,28 +126,32 @@ def _with_relations(labels: list[Label], relations: Any, path: Path | str) -> La
         raise _fail(path, str(e)) from e
 
 
+def _read(path: Path) -> Any:
+    """The parsed YAML of a label file; FileNotFoundError when there is none."""
+    try:
+        text = read_text_file(path)
+    except YAMLLimitError as e:
+        raise _fail(path, f"cannot read: {e}") from None
+    try:
+        return load_yaml(text)
+    except YAMLLimitError as e:
+        raise _fail(path, f"invalid YAML: {e}") from None
+
+
 def load_labels(path: Path | str | None = None, cwd: Path | None = None) -> list[Label]:
     """Labels from ``path``, else ``stancemark.yaml`` in ``cwd`` if it has ``labels``, else defaults."""
     if path is None:
         candidate = (cwd or Path.cwd()) / "stancemark.yaml"
-        if not candidate.exists():
-            return list(DEFAULT_LABELS)
-        path = candidate
         try:
-            doc = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-            raise _fail(path, f"cannot read: {str(e).splitlines()[0]}") from e
+            doc = _read(candidate)
+        except (FileNotFoundError, NotADirectoryError):
+            return list(DEFAULT_LABELS)
         if not (isinstance(doc, dict) and ("labels" in doc or "relations" in doc)):
             return list(DEFAULT_LABELS)
-        return parse_labels(doc, path)
+        return parse_labels(doc, candidate)
     p = Path(path)
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise _fail(p, "no such file") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise _fail(p, f"cannot read ({e.__class__.__name__})") from e
-    except yaml.YAMLError as e:
-        first = " ".join(str(e).split())[:160]
-        raise _fail(p, f"invalid YAML: {first}") from e
+        doc = _read(p)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _fail(p, "no such file") from None
     return parse_labels(doc, p)

@@ -205,9 +205,13 @@ def review_queue(store: Store, annotators: Sequence[str]) -> list[str]:
     return [aid for aid in store.article_ids() if aid in tagged]
 
 
-def accept(store: Store, span_id: str, reviewer: str) -> Span:
-    """Copy a span into gold (source span and reviewer recorded; undo removes the copy)."""
-    return store.accept_into_gold(span_id, reviewer)
+def accept(store: Store, span_id: str, reviewer: str, *,
+           text_sha256: str | None = None) -> Span:
+    """Copy a span into gold (source span and reviewer recorded; undo removes the copy).
+
+    ``text_sha256``: the hash of the text the reviewer saw (refused if it changed).
+    """
+    return store.accept_into_gold(span_id, reviewer, text_sha256=text_sha256)
 
 
 def reject(store: Store, span_id: str, reviewer: str) -> None:
@@ -219,9 +223,12 @@ def reject(store: Store, span_id: str, reviewer: str) -> None:
 
 
 def accept_relation(store: Store, relation_id: str, reviewer: str,
-                    types: Sequence[RelationType] | None = None) -> Relation:
-    """Copy a relation into gold with the gold spans it needs (one undoable action)."""
-    return store.accept_relation_into_gold(relation_id, reviewer, types=types)
+                    types: Sequence[RelationType] | None = None, *,
+                    text_sha256: str | None = None) -> Relation:
+    """Copy a relation into gold with the gold spans it needs (one undoable action;
+    ``text_sha256`` as for :func:`accept`)."""
+    return store.accept_relation_into_gold(relation_id, reviewer, types=types,
+                                           text_sha256=text_sha256)
 
 
 def reject_relation(store: Store, relation_id: str, reviewer: str) -> None:
@@ -233,7 +240,7 @@ def reject_relation(store: Store, relation_id: str, reviewer: str) -> None:
 
 
 def accept_agreed(store: Store, article_id: str, reviewer: str,
-                  annotators: Sequence[str]) -> list[Span]:
+                  annotators: Sequence[str], *, text_sha256: str | None = None) -> list[Span]:
     """Accept every span on which all chosen annotators agree (one gold copy each).
 
     Every agreeing span is recorded as accepted; spans already accepted are
@@ -247,7 +254,7 @@ def accept_agreed(store: Store, article_id: str, reviewer: str,
         if it.kind != "agree" or it.decision == "accept":
             continue
         key = (it.span.start, it.span.end, it.span.label)
-        gold = store.accept_into_gold(it.span.id, reviewer)
+        gold = store.accept_into_gold(it.span.id, reviewer, text_sha256=text_sha256)
         if key not in seen:
             seen.add(key)
             out.append(gold)

@@ -39,12 +39,13 @@ class Key:
         )
 
 
-MOVE, SELECT, TAG, SPANS, ARTICLES, APP, LIST, SPAN_LIST, REVIEW, LINK = (
+MOVE, SELECT, TAG, SPANS, ARTICLES, SEARCH, APP, LIST, SPAN_LIST, REVIEW, LINK = (
     "Move",
     "Select",
     "Tag",
     "Spans",
     "Articles",
+    "Search",
     "App",
     "Article list",
     "Span list",
@@ -86,11 +87,15 @@ READER_KEYS: tuple[Key, ...] = (
         "Extend the selection by the next whole sentence", SELECT),
     Key("select_paragraph", "P", "select_paragraph", "Select the paragraph at the cursor",
         SELECT),
-    Key("clear_selection", "escape", "clear_selection", "Clear the selection", SELECT),
+    Key("clear_selection", "escape", "clear_selection",
+        "Clear the selection (without one: clear the search)", SELECT),
     Key("copy", "ctrl+c", "copy", "Copy the selected text", SELECT),
     Key("span_next", "tab", "screen.jump_span(1)", "Jump to the next span", SPANS, show=True,
         short="next span"),
     Key("span_previous", "shift+tab", "screen.jump_span(-1)", "Jump to the previous span", SPANS),
+    Key("match_next", "m", "screen.jump_match(1)", "Next search match", SEARCH, show=True,
+        short="next match"),
+    Key("match_previous", "M", "screen.jump_match(-1)", "Previous search match", SEARCH),
 )
 
 SCREEN_KEYS: tuple[Key, ...] = (
@@ -107,7 +112,7 @@ SCREEN_KEYS: tuple[Key, ...] = (
     Key("next_article", "right_square_bracket", "next_article", "Next article", ARTICLES),
     Key("previous_article", "left_square_bracket", "previous_article", "Previous article",
         ARTICLES),
-    Key("focus_filter", "slash", "focus_filter", "Filter the article list", ARTICLES),
+    Key("focus_filter", "slash", "focus_filter", "Search reports and spans", SEARCH),
     Key("toggle_list", "L", "toggle_list", "Show or hide the article list", ARTICLES),
     Key("focus_spans", "o", "focus_spans", "Go to the span list (orphans)", SPANS),
     Key("toggle_snap", "ctrl+t", "toggle_snap",
@@ -148,15 +153,16 @@ LIST_KEYS: tuple[Key, ...] = (
     Key("list_first", "home", "first", "First row", LIST),
     Key("list_last", "end", "last", "Last row", LIST),
     Key("list_open", "enter", "open", "Open the article", LIST, show=True, short="open"),
-    Key("list_leave", "escape", "leave", "Back to the reader", LIST, show=True, short="back"),
+    Key("list_leave", "escape", "leave", "Clear the search, back to the reader", LIST,
+        show=True, short="back"),
 )
 
 FILTER_KEYS: tuple[Key, ...] = (
     Key("filter_open", "enter", "open", "Open the highlighted article", LIST, show=True,
         short="open"),
     Key("filter_to_list", "down", "to_list", "Move into the list", LIST),
-    Key("filter_leave", "escape", "leave", "Back to the reader", LIST, show=True,
-        short="back"),
+    Key("filter_leave", "escape", "leave", "Clear the search, back to the reader", LIST,
+        show=True, short="clear"),
 )
 
 SPAN_LIST_KEYS: tuple[Key, ...] = (

@@ -4,9 +4,14 @@ Undo takes the person's latest ``done`` event and makes the stored row equal
 its ``before``; redo takes the earliest ``undone`` one and restores its
 ``after``.  Events of one action (one ``group_id``: a span deleted with its
 relations, a relation accepted into gold with its spans) are undone and
-redone together, as one step.  Nobody's undo touches another person's work.  A span restored
-after its article's text changed is placed again by its quote (``moved``) or
+redone together, as one step.  Nobody's undo touches another person's work.
+A span restored after its article's text changed is placed again by its quote (``moved``) or
 marked ``orphaned``, never put back at offsets that now point elsewhere.
+
+``shown``: the (article id, text SHA-256) a screen shows.  An undo or redo of
+a span or relation of that article (any event of the step) is refused with
+:class:`~annotations.store.errors.StaleText` when the stored text is another
+one, so the screen reloads before anything changes under a stale view.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 from annotations.anchoring import context, reanchor
 from annotations.model import Relation, Span, now_iso
-from annotations.store.articles import article_text
+from annotations.store.articles import article_text, check_text
 from annotations.store.connection import Connection
 from annotations.store.events import EVENT_SELECT, Event, event_from_row, log
 from annotations.store.reviews import write_review
@@ -73,18 +78,22 @@ def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
         write_status(c, state["article_id"], state["annotator"], state["status"], now)
 
 
-def undo(cx: Connection, annotator: str) -> Event | None:
+def undo(cx: Connection, annotator: str, *, shown: tuple[str, str] | None = None
+         ) -> Event | None:
     """Revert this person's latest action (survives restarts: it is in ``events``)."""
-    return step(cx, annotator, undo=True)
+    return step(cx, annotator, undo=True, shown=shown)
 
 
-def redo(cx: Connection, annotator: str) -> Event | None:
+def redo(cx: Connection, annotator: str, *, shown: tuple[str, str] | None = None
+         ) -> Event | None:
     """Re-apply the action most recently undone (until a new action is made)."""
-    return step(cx, annotator, undo=False)
+    return step(cx, annotator, undo=False, shown=shown)
 
 
-def step(cx: Connection, annotator: str, *, undo: bool) -> Event | None:
-    """One undo (latest ``done`` action) or redo (earliest ``undone`` one).
+def step(cx: Connection, annotator: str, *, undo: bool,
+         shown: tuple[str, str] | None = None) -> Event | None:
+    """One undo (latest ``done`` action) or redo (earliest ``undone`` one); see the module
+    for ``shown``.
 
     Returns the event that names the action (:func:`_lead`: the span
     deleted, the relation accepted), with ``group_size`` set to how many
@@ -105,6 +114,8 @@ def step(cx: Connection, annotator: str, *, undo: bool) -> Event | None:
                 f"SELECT {EVENT_SELECT} FROM events WHERE annotator = ? AND state = ? "
                 f"AND group_id = ? ORDER BY id {order}",
                 (annotator, state, group[0].group_id))]
+        if shown is not None and any(_on_text(ev, shown[0]) for ev in group):
+            check_text(c, shown[0], shown[1])
         for ev in group:
             target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
             apply_state(cx, c, ev.action, target, other)
@@ -114,6 +125,12 @@ def step(cx: Connection, annotator: str, *, undo: bool) -> Event | None:
     lead = _lead(group)
     lead.group_size = len(group)
     return lead
+
+
+def _on_text(ev: Event, article_id: str) -> bool:
+    """Does undoing or redoing ``ev`` change what a screen of ``article_id`` shows over
+    its text (a span or a relation between spans of that article)?"""
+    return ev.article_id == article_id and ev.action.startswith(("span.", "relation."))
 
 
 def _lead(group: list[Event]) -> Event:

@@ -20,6 +20,7 @@ from typing import Any
 
 from annotations.model import GOLD, Relation, Span, now_iso
 from annotations.relation_types import RelationType
+from annotations.store.articles import check_text
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
 from annotations.store.events import log
@@ -86,23 +87,30 @@ def _gold_copy(cx: Connection, c: sqlite3.Connection, src: Span, reviewer: str,
                        note=src.note, attributes=attrs, actor=reviewer, group_id=group_id)
 
 
-def accept_into_gold(cx: Connection, span_id: str, reviewer: str) -> Span:
-    """Copy a span into ``gold`` recording its source and reviewer (undoable)."""
+def accept_into_gold(cx: Connection, span_id: str, reviewer: str,
+                     text_sha256: str | None = None) -> Span:
+    """Copy a span into ``gold`` recording its source and reviewer (undoable; refused
+    with :class:`~annotations.store.errors.StaleText` if the article's text is not
+    ``text_sha256``)."""
     with cx.tx() as c:
         src = _live_span(c, span_id)
+        check_text(c, src.article_id, text_sha256)
         gold = _gold_copy(cx, c, src, reviewer)
         write_review(cx, src.article_id, reviewer, span_id, "accept", gold.id)
     return gold
 
 
 def accept_relation_into_gold(cx: Connection, relation_id: str, reviewer: str, *,
-                              types: Sequence[RelationType] | None = None) -> Relation:
+                              types: Sequence[RelationType] | None = None,
+                              text_sha256: str | None = None) -> Relation:
     """Copy a relation into ``gold`` with the gold spans it needs, as one undoable action.
 
     Each end gets gold's span at its place and label (copied when gold has
     none); gold's link between them is reused when it exists.  The acceptance
     is recorded for the relation and for both of its spans.  ``types``: a
-    link the schema does not allow is refused, and nothing is written.
+    link the schema does not allow is refused, and nothing is written; so is
+    any acceptance when the article's text is not ``text_sha256``
+    (:class:`~annotations.store.errors.StaleText`).
     """
     with cx.tx() as c:
         row = c.execute(f"SELECT {RELATION_SELECT} FROM relations WHERE id = ?",
@@ -110,6 +118,7 @@ def accept_relation_into_gold(cx: Connection, relation_id: str, reviewer: str, *
         rel = relation_from_row(row) if row else None
         if rel is None or rel.deleted_at is not None:
             raise StoreError(f"no live relation with id {relation_id!r}")
+        check_text(c, rel.article_id, text_sha256)
         group = str(uuid.uuid4())
         ends = [_live_span(c, rel.from_span), _live_span(c, rel.to_span)]
         if any(end.anchor == "orphaned" for end in ends):

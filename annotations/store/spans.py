@@ -12,7 +12,12 @@ relations in the same transaction, as one action (one ``group_id``, so one
 undo brings both back).  Relabelling or orphaning a span never drops its
 relations: the TUI and the exports flag or skip what no longer fits.  Quote,
 prefix and suffix are always cut from the stored text, so ``text[start:end]
-== quote`` holds for every span written here.  Each change is logged in
+== quote`` holds for every span written here.  A write may carry the
+``text_sha256`` of the text its caller showed (the TUI's always do): when the
+stored text is another one (re-imported by another process since), the write
+is refused with :class:`~annotations.store.errors.StaleText` rather than
+stored at offsets chosen in the old text.  The check reuses the hash read that
+validates the text cache, so the tag path costs nothing more.  Each change is logged in
 ``events`` in the same transaction (see :mod:`annotations.store.events`).
 
 Writes stay raw SQL: one key press writes a span, an event and maybe a
@@ -34,7 +39,7 @@ from typing import Any
 from annotations.anchoring import context
 from annotations.model import STATUSES, Relation, Span, Status, StatusRecord, now_iso
 from annotations.relation_types import RelationType, refusal
-from annotations.store.articles import article_text, require_article
+from annotations.store.articles import article_text, check_text, require_article
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
 from annotations.store.events import log
@@ -166,11 +171,14 @@ def add_span(
     attributes: dict[str, Any] | None = None,
     actor: str | None = None,
     span_id: str | None = None,
+    text_sha256: str | None = None,
 ) -> Span:
-    """Tag ``text[start:end]``; committed on return."""
+    """Tag ``text[start:end]``; committed on return (refused if the text is not
+    ``text_sha256``)."""
     with cx.tx() as c:
         return insert_span(cx, c, article_id, annotator, label, start, end, note=note,
-                           attributes=attributes, actor=actor, span_id=span_id)
+                           attributes=attributes, actor=actor, span_id=span_id,
+                           text_sha256=text_sha256)
 
 
 def insert_span(
@@ -187,13 +195,14 @@ def insert_span(
     actor: str | None = None,
     span_id: str | None = None,
     group_id: str | None = None,
+    text_sha256: str | None = None,
 ) -> Span:
     """:func:`add_span` inside the caller's transaction (``group_id``: see ``events``)."""
     if not label:
         raise StoreError("a span needs a label")
     if not annotator:
         raise StoreError("a span needs an annotator")
-    text = article_text(cx, c, article_id)
+    text = article_text(cx, c, article_id, text_sha256)
     check_range(text, start, end)
     prefix, suffix = context(text, start, end)
     now = now_iso()
@@ -230,10 +239,15 @@ def update_span(
     note: str | None = UNSET,
     attributes: dict[str, Any] | None = None,
     actor: str | None = None,
+    text_sha256: str | None = None,
 ) -> Span:
-    """Relabel, move, annotate; only the span's own annotator may."""
+    """Relabel, move, annotate; only the span's own annotator may (refused if the
+    article's text is not ``text_sha256``)."""
     with cx.tx() as c:
         old = own_span(c, span_id, annotator)
+        moving = start is not None or end is not None
+        if not moving:
+            check_text(c, old.article_id, text_sha256)
         new = Span(**asdict(old))
         if label is not None:
             new.label = label
@@ -241,8 +255,8 @@ def update_span(
             new.note = note or None
         if attributes is not None:
             new.attributes = dict(attributes)
-        if start is not None or end is not None:
-            text = article_text(cx, c, old.article_id)
+        if moving:
+            text = article_text(cx, c, old.article_id, text_sha256)
             s = old.start if start is None else start
             e = old.end if end is None else end
             check_range(text, s, e)
@@ -258,10 +272,13 @@ def update_span(
     return new
 
 
-def delete_span(cx: Connection, span_id: str, annotator: str, *, actor: str | None = None) -> Span:
-    """Tombstone a span and its live relations, as one action (kept for merges and undo)."""
+def delete_span(cx: Connection, span_id: str, annotator: str, *, actor: str | None = None,
+                text_sha256: str | None = None) -> Span:
+    """Tombstone a span and its live relations, as one action (kept for merges and undo;
+    refused if the article's text is not ``text_sha256``)."""
     with cx.tx() as c:
         old = own_span(c, span_id, annotator)
+        check_text(c, old.article_id, text_sha256)
         linked = [relation_from_row(r) for r in c.execute(
             f"SELECT {RELATION_SELECT} FROM relations WHERE article_id = ? AND annotator = ? "
             "AND deleted_at IS NULL AND (from_span = ? OR to_span = ?) ORDER BY id",

@@ -31,7 +31,8 @@ def key_table(labels: Sequence[Label], keymap: Mapping[str, str] | None,
             display(Binding(k, key.action)) for k in K.keys_for(key, keymap)  # type: ignore[operator]
         )
         groups.setdefault(key.group, []).append((shown, key.description))
-    order = [K.TAG, K.MOVE, K.SELECT, K.SPANS, K.LINK, K.ARTICLES, K.APP, K.LIST, K.SPAN_LIST,
+    order = [K.TAG, K.MOVE, K.SELECT, K.SPANS, K.LINK, K.ARTICLES, K.SEARCH, K.APP, K.LIST,
+             K.SPAN_LIST,
              K.REVIEW]
     return [(g, groups[g]) for g in order if g in groups]
 

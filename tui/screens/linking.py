@@ -22,8 +22,11 @@ for the screen's link actions (``action_start_link``, ``action_link_move``,
    links when exactly one type fits the pair; ``escape`` cancels.  The store
    checks the types again before writing (:meth:`annotations.store.Store.add_relation`).
 
-Linking, like every action, is committed before the key press returns; the
-cursor then goes back to where it was, and the span stays current.
+Linking, like every action, is committed before the key press returns, through
+the screen's one write path (:meth:`~tui.screens.tagging.TaggingScreen.write`:
+while another process holds the write lock it goes on waiting in a worker and
+the picking ends once the link is saved); the cursor then goes back to where it
+was, and the span stays current.
 """
 
 from __future__ import annotations
@@ -32,9 +35,8 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from annotations.model import Span
+from annotations.model import Relation, Span
 from annotations.relation_types import can_start, fitting, refusal
-from annotations.store import StoreError
 from tui.safe import one_line
 from tui.spanindex import sort_key
 
@@ -144,18 +146,24 @@ class LinkPicker:
             s.notify(f"Already linked: {one_line(src.label, 20)} {kind.name} "
                      f"{one_line(tgt.label, 20)}.", markup=False, timeout=3)
             return
-        try:
-            s.store.add_relation(s.article.id, s.annotator, kind.name, src.id, tgt.id,
-                                 types=types, actor=s.actor)
-        except StoreError as e:
-            s.notify(str(e), severity="error", markup=False, timeout=8)
+        if s.held():
             return
-        self.finish()
-        s.refresh_links()
-        s.refresh_article_row()
-        s.notify(f"Linked: {one_line(src.label, 20)} “{one_line(src.text, 30)}” "
-                 f"{one_line(kind.name, 20)} {one_line(tgt.label, 20)} "
-                 f"“{one_line(tgt.text, 30)}”.", markup=False, timeout=3)
+        article_id, annotator, actor, name = s.article.id, s.annotator, s.actor, kind.name
+        src_id, tgt_id = src.id, tgt.id
+
+        def linked(_: Relation) -> None:
+            if self.source is not None and self.source.id == src_id:
+                self.finish()
+            s.refresh_links()
+            s.refresh_article_row()
+            s.notify(f"Linked: {one_line(src.label, 20)} “{one_line(src.text, 30)}” "
+                     f"{one_line(name, 20)} {one_line(tgt.label, 20)} "
+                     f"“{one_line(tgt.text, 30)}”.", markup=False, timeout=3)
+
+        # Through the screen's one write path: it waits for another process's write lock
+        # in a worker (then ``linked`` runs once it commits) and reports a refusal.
+        s.write("link", lambda store: store.add_relation(
+            article_id, annotator, name, src_id, tgt_id, types=types, actor=actor), linked)
 
     def spans_reloaded(self) -> None:
         """Another process changed the spans: go on with those still there (a teammate's

@@ -18,7 +18,10 @@ pointed at ``gold`` with the reviewer as the actor, plus what reviewing needs:
   (computed for the rows drawn, then cached).
 
 Every decision and edit goes through :mod:`annotations.review` or the Store
-synchronously, so it is committed before the key press returns.
+by the base's :meth:`~tui.screens.tagging.TaggingScreen.write`, so it is
+committed before the key press returns (or, while another process holds the
+write lock, shown as waiting with edits held), and carries the hash of the
+text on screen.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from textual.content import Content
 from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
 from annotations.config import DEFAULT_AFTER_TAG, AfterTag
-from annotations.model import GOLD, ArticleRow, Label
+from annotations.model import GOLD, ArticleRow, Label, Span
 from annotations.review_relations import ReviewRelation
 from annotations.store import Store, StoreError
 from annotations.text import LineIndex
@@ -363,39 +366,56 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         if item is None:
             self._no_item()
             return
-        with self.store_errors():
-            if isinstance(item, ReviewRelation):
-                core.accept_relation(self.store, item.relation.id, self.reviewer,
-                                     self.relation_types)
-            else:
-                core.accept(self.store, item.span.id, self.reviewer)
+        if self.article is None or self.held():
+            return
+        sha, described = self.article.text_sha256, self._describe(item)
+        # Arguments bound now: the call may run later, in a worker on a store of its own.
+        call = (partial(core.accept_relation, relation_id=item.relation.id,
+                        reviewer=self.reviewer, types=self.relation_types, text_sha256=sha)
+                if isinstance(item, ReviewRelation) else
+                partial(core.accept, span_id=item.span.id, reviewer=self.reviewer,
+                        text_sha256=sha))
+
+        def accepted(_: object) -> None:
             self._refresh_review()
-            self.notify(f"Accepted {self._describe(item)} into gold.", markup=False, timeout=3)
+            self.notify(f"Accepted {described} into gold.", markup=False, timeout=3)
+
+        self.write("acceptance", call, accepted)
 
     def action_reject(self) -> None:
         item = self._target_item()
         if item is None:
             self._no_item()
             return
-        with self.store_errors():
-            if isinstance(item, ReviewRelation):
-                core.reject_relation(self.store, item.relation.id, self.reviewer)
-            else:
-                core.reject(self.store, item.span.id, self.reviewer)
+        if self.held():
+            return
+        described = self._describe(item)
+        call = (partial(core.reject_relation, relation_id=item.relation.id,
+                        reviewer=self.reviewer)
+                if isinstance(item, ReviewRelation) else
+                partial(core.reject, span_id=item.span.id, reviewer=self.reviewer))
+
+        def rejected(_: object) -> None:
             self._refresh_review()
-            self.notify(f"Rejected {self._describe(item)}.", markup=False, timeout=3)
+            self.notify(f"Rejected {described}.", markup=False, timeout=3)
+
+        self.write("rejection", call, rejected)
 
     def action_accept_agreed(self) -> None:
-        if self.article is None:
+        if self.article is None or self.held():
             return
-        with self.store_errors():
-            made = core.accept_agreed(self.store, self.article.id, self.reviewer, self.against)
+        article_id, sha = self.article.id, self.article.text_sha256
+
+        def accepted(made: list[Span]) -> None:
             self._refresh_review()
             if made:
                 self.notify(f"Accepted {len(made)} agreed span(s) into gold.", markup=False,
                             timeout=3)
             else:
                 self.notify("No agreed spans left to accept here.", markup=False, timeout=3)
+
+        self.write("acceptances", lambda store: core.accept_agreed(
+            store, article_id, self.reviewer, self.against, text_sha256=sha), accepted)
 
     def action_jump_item(self, step: int) -> None:
         """Tab / shift+tab: the next / previous disagreement in text order (wrapping), a
@@ -421,18 +441,24 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
 
     def action_done_next(self) -> None:
         """Space: mark this article's gold done and open the next article to review."""
-        if self.article is None:
+        if self.article is None or self.held():
             return
-        with self.store_errors():
-            self.store.set_status(self.article.id, GOLD, "done", actor=self.actor)
+        article_id = self.article.id
+
+        def marked(_: None) -> None:
             self.refresh_article_row()
-        self.action_next_article()
+            self.action_next_article()
+
+        self.write("done mark", lambda store: store.set_status(article_id, GOLD, "done",
+                                                              actor=self.actor), marked)
 
     def action_focus_spans(self) -> None:
         self.items_panel.focus()
 
     def action_back(self) -> None:
         """Escape: back to the annotator this screen was opened from."""
+        if self.held():
+            return
         if not self.from_annotator:
             self.notify("This review was opened from the command line: q quits "
                         "(everything is already saved).", markup=False, timeout=3)

@@ -21,6 +21,12 @@ picked dim; that look is laid over the cached paint in :meth:`get_line`, like
 the active span, and entering, moving and leaving drop exactly the cached
 screen lines that show the spans whose look changed.
 
+Search matches (:meth:`Reader.set_matches`) are painted in the same pass,
+after the spans and their relation marks: a match outside every span gets the
+match background, a match inside a span keeps the span's colours (and its
+relation mark) and is drawn bold, italic and underlined, so highlighting never
+hides a tag.  A new set of matches repaints everything, as a new span index does.
+
 Rendered screen lines are cached too (:meth:`Reader.render_line`), one per
 section of a wrapped paragraph, and only what changed is repainted: a
 selection change repaints the lines of the old and new selection (TextArea
@@ -44,6 +50,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.geometry import Region
+from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -74,6 +81,12 @@ STYLE_CLASSES = {
     "quote": "reader--quote",
     "code": "reader--code",
 }
+#: Style pieces (one style on one row) laid out per article, and kept per row, at most:
+#: styles are display only, and each costs a ``stylize`` on every row it covers, so
+#: 10,000 styles over a whole text took 58 s to first paint.  Past these, the later
+#: styles (in text order) are not painted; the text is all there.
+MAX_STYLE_PIECES = 100_000
+MAX_ROW_STYLES = 16
 #: How much of the label colour goes into a span's background.
 SPAN_TINT = 0.5
 #: ... and into a teammate's span's background (a faint wash under one's own spans).
@@ -235,6 +248,11 @@ class Reader(TextArea, inherit_bindings=False):
         & > .reader--code {
             color: $warning;
         }
+        & > .reader--match {
+            background: $warning 45%;
+            color: $text;
+            text-style: bold underline;
+        }
     }
     """
 
@@ -249,7 +267,11 @@ class Reader(TextArea, inherit_bindings=False):
         Selection(), init=False, always_update=True, repaint=False
     )
 
-    COMPONENT_CLASSES = TextArea.COMPONENT_CLASSES | set(STYLE_CLASSES.values())
+    COMPONENT_CLASSES = TextArea.COMPONENT_CLASSES | set(STYLE_CLASSES.values()) | {
+        "reader--match"}
+
+    class NothingToClear(Message):
+        """Escape with nothing selected: the screen may clear something else (a search)."""
 
     _shown = ""
 
@@ -284,6 +306,11 @@ class Reader(TextArea, inherit_bindings=False):
         self._painted: dict[int, Text] = {}
         self._label_styles: dict[str, tuple[Style, Style]] = {}
         self._kind_styles: dict[str, Style] = {}
+        #: Search matches per document row: ``[(start column, end column)]``.
+        self._match_rows: dict[int, list[tuple[int, int]]] = {}
+        #: The match look outside spans (background and text) and inside them (text only).
+        self._match_style = Style(bold=True, underline=True)
+        self._match_text_style = Style(bold=True, underline=True)
 
     # ------------------------------------------------------------ content
     def show_article(self, text: str, styles: Sequence[StyleRange], index: SpanIndex,
@@ -299,6 +326,7 @@ class Reader(TextArea, inherit_bindings=False):
         self.index = index
         self.active_span = None
         self._style_rows = self._layout_styles(styles)
+        self._match_rows = {}
         self._painted.clear()
         index.take_dirty()
         self._shown = display_text(text)
@@ -308,19 +336,27 @@ class Reader(TextArea, inherit_bindings=False):
         self.goto(cursor, center=True)
 
     def _layout_styles(self, styles: Sequence[StyleRange]) -> dict[int, list[tuple[int, int, str]]]:
+        """Each style's piece on each row it covers, within :data:`MAX_STYLE_PIECES` in all
+        and :data:`MAX_ROW_STYLES` per row (outer styles first: they are sorted so)."""
         rows: dict[int, list[tuple[int, int, str]]] = {}
         n = len(self.source_text)
         lines = self.lines
+        budget = MAX_STYLE_PIECES
         for st in styles:
             if st.kind not in STYLE_CLASSES or not (0 <= st.start < st.end <= n):
                 continue
             r0, c0 = lines.to_location(st.start)
             r1, c1 = lines.to_location(st.end)
+            budget -= r1 - r0 + 1
+            if budget < 0:
+                break
             for row in range(r0, r1 + 1):
                 cs = c0 if row == r0 else 0
                 ce = c1 if row == r1 else lines.line_end(row) - lines.starts[row]
                 if ce > cs:
-                    rows.setdefault(row, []).append((cs, ce, st.kind))
+                    pieces = rows.setdefault(row, [])
+                    if len(pieces) < MAX_ROW_STYLES:
+                        pieces.append((cs, ce, st.kind))
         return rows
 
     def set_team(self, team: SpanIndex | None, *, repaint: bool = True) -> None:
@@ -329,6 +365,33 @@ class Reader(TextArea, inherit_bindings=False):
         self.team = team
         if repaint:
             self.repaint()
+
+    def set_matches(self, ranges: Sequence[tuple[int, int]]) -> None:
+        """Highlight these ``[start, end)`` text ranges (search matches); repaints all."""
+        rows: dict[int, list[tuple[int, int]]] = {}
+        n = len(self.source_text)
+        lines = self.lines
+        for start, end in ranges:
+            start, end = max(0, start), min(n, end)
+            if start >= end:
+                continue
+            r0, c0 = lines.to_location(start)
+            r1, c1 = lines.to_location(end)
+            for row in range(r0, r1 + 1):
+                cs = c0 if row == r0 else 0
+                ce = c1 if row == r1 else lines.line_end(row) - lines.starts[row]
+                if ce > cs:
+                    rows.setdefault(row, []).append((cs, ce))
+        if rows == self._match_rows:
+            return
+        self._match_rows = rows
+        self._painted.clear()
+        self.notify_style_update()
+        self.refresh()
+
+    @property
+    def has_matches(self) -> bool:
+        return bool(self._match_rows)
 
     def spans_changed(self) -> None:
         """Repaint the columns whose spans changed (call after updating the index)."""
@@ -522,6 +585,11 @@ class Reader(TextArea, inherit_bindings=False):
             full = self.get_component_rich_style(name)
             kinds[kind] = full.without_color + Style(color=full.color)
         self._kind_styles = kinds
+        match = self.get_component_rich_style("reader--match")
+        self._match_style = match
+        # Inside a span: no colour of its own (the span's stays), italic besides, so it
+        # reads apart from an overlap of two spans (bold, underlined).
+        self._match_text_style = match.without_color + Style(italic=True)
         self._painted.clear()
         self.notify_style_update()
         self.refresh()
@@ -701,6 +769,9 @@ class Reader(TextArea, inherit_bindings=False):
                 for cs, ce, sid in runs:
                     if sid in self.related:
                         line.stylize(RELATED, cs, ce)
+        found = self._match_rows.get(row)
+        if found:
+            self._paint_matches(line, found, runs or ())
         return line
 
     def _paint_team(self, line: Text, runs: list[tuple[int, int, str]]) -> None:
@@ -712,6 +783,22 @@ class Reader(TextArea, inherit_bindings=False):
             inner = min(cover, key=lambda sid: (by_id[sid].end - by_id[sid].start, sid))
             label = by_id[inner].label
             line.stylize(styles.get(label) or styles.get("") or Style(), a, b)
+
+    def _paint_matches(self, line: Text, found: list[tuple[int, int]],
+                       runs: Sequence[tuple[int, int, str]]) -> None:
+        """Matches over the spans: the match's text style everywhere, its colours
+        only where no span's colour is."""
+        for ms, me in found:
+            line.stylize(self._match_text_style, ms, me)
+            pos = ms
+            for cs, ce, _ in sorted(runs):
+                if ce <= pos or cs >= me:
+                    continue
+                if cs > pos:
+                    line.stylize(self._match_style, pos, cs)
+                pos = max(pos, ce)
+            if pos < me:
+                line.stylize(self._match_style, pos, me)
 
     def _paint_spans(self, line: Text, runs: list[tuple[int, int, str]]) -> None:
         """Innermost (shortest) span's colour on top; overlaps underlined and bold."""
@@ -783,6 +870,9 @@ class Reader(TextArea, inherit_bindings=False):
         self.goto(previous_paragraph(self.lines, self.cursor_offset))
 
     def action_clear_selection(self) -> None:
+        if self.selection.is_empty:
+            self.post_message(self.NothingToClear())
+            return
         self.move_cursor(self.cursor_location)
 
     def action_select_sentence(self) -> None:
