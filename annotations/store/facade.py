@@ -344,17 +344,21 @@ class Store:
         types: Sequence[RelationType] | None = None,
         actor: str | None = None,
         relation_id: str | None = None,
+        text_sha256: str | None = None,
     ) -> Relation:
         """Link two live spans of ``annotator`` (refused, with the reason, when ``types``
-        does not allow it); committed on return."""
+        does not allow it); committed on return (``text_sha256``: as for :meth:`add_span`)."""
         return spans.add_relation(self.connection, article_id, annotator, label, from_span,
-                                  to_span, types=types, actor=actor, relation_id=relation_id)
+                                  to_span, types=types, actor=actor, relation_id=relation_id,
+                                  text_sha256=text_sha256)
 
     @guarded
     def delete_relation(self, relation_id: str, annotator: str, *,
-                        actor: str | None = None) -> Relation:
-        """Tombstone a relation (kept for merges and undo)."""
-        return spans.delete_relation(self.connection, relation_id, annotator, actor=actor)
+                        actor: str | None = None, text_sha256: str | None = None) -> Relation:
+        """Tombstone a relation (kept for merges and undo; ``text_sha256``: as for
+        :meth:`add_span`)."""
+        return spans.delete_relation(self.connection, relation_id, annotator, actor=actor,
+                                     text_sha256=text_sha256)
 
     @guarded
     def get_relation(self, relation_id: str) -> Relation | None:
@@ -377,8 +381,8 @@ class Store:
     def undo(self, annotator: str, *, shown: tuple[str, str] | None = None) -> Event | None:
         """Revert this person's latest action (survives restarts: it is in ``events``).
 
-        ``shown``: the (article id, text SHA-256) on screen; undoing a span of that
-        article while its stored text is another one raises :class:`StaleText`.
+        ``shown``: the (article id, text SHA-256) on screen; undoing a span or relation
+        of that article while its stored text is another one raises :class:`StaleText`.
         """
         return history.undo(self.connection, annotator, shown=shown)
 

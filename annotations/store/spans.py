@@ -423,13 +423,16 @@ def add_relation(
     types: Sequence[RelationType] | None = None,
     actor: str | None = None,
     relation_id: str | None = None,
+    text_sha256: str | None = None,
 ) -> Relation:
     """Link two live spans of ``annotator``; committed on return.
 
     ``types``: the schema's relation types; a link they do not allow is
     refused (:class:`StoreError` with the reason) and nothing is stored.
+    ``text_sha256``: as for :func:`add_span` (the spans were picked in that text).
     """
     with cx.tx() as c:
+        check_text(c, article_id, text_sha256)
         return insert_relation(c, article_id, annotator, label, from_span, to_span,
                                types=types, actor=actor, relation_id=relation_id)
 
@@ -441,8 +444,9 @@ def get_relation(cx: Connection, relation_id: str) -> Relation | None:
 
 
 def delete_relation(cx: Connection, relation_id: str, annotator: str, *,
-                    actor: str | None = None) -> Relation:
-    """Tombstone a relation (only its annotator may); committed on return."""
+                    actor: str | None = None, text_sha256: str | None = None) -> Relation:
+    """Tombstone a relation (only its annotator may); committed on return (refused if the
+    article's text is not ``text_sha256``)."""
     with cx.tx() as c:
         row = c.execute(
             f"SELECT {RELATION_SELECT} FROM relations WHERE id = ?", (relation_id,)
@@ -454,6 +458,7 @@ def delete_relation(cx: Connection, relation_id: str, annotator: str, *,
             raise StoreError(f"relation {relation_id} belongs to {old.annotator!r}")
         if old.deleted_at is not None:
             raise StoreError(f"relation {relation_id} is deleted")
+        check_text(c, old.article_id, text_sha256)
         return _tombstone_relation(c, old, actor or annotator, None)
 
 

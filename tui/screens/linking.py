@@ -24,9 +24,9 @@ for the screen's link actions (``action_start_link``, ``action_link_move``,
 
 Linking, like every action, is committed before the key press returns, through
 the screen's one write path (:meth:`~tui.screens.tagging.TaggingScreen.write`:
-while another process holds the write lock it goes on waiting in a worker and
-the picking ends once the link is saved); the cursor then goes back to where it
-was, and the span stays current.
+while another process holds the write lock the picking ends at once and the
+link is saved by a worker when the lock is free, or said not to be); the cursor
+then goes back to where it was, and the span stays current.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class LinkPicker:
         if s.held():
             return
         article_id, annotator, actor, name = s.article.id, s.annotator, s.actor, kind.name
-        src_id, tgt_id = src.id, tgt.id
+        src_id, tgt_id, sha = src.id, tgt.id, s.article.text_sha256
 
         def linked(_: Relation) -> None:
             if self.source is not None and self.source.id == src_id:
@@ -163,7 +163,12 @@ class LinkPicker:
         # Through the screen's one write path: it waits for another process's write lock
         # in a worker (then ``linked`` runs once it commits) and reports a refusal.
         s.write("link", lambda store: store.add_relation(
-            article_id, annotator, name, src_id, tgt_id, types=types, actor=actor), linked)
+            article_id, annotator, name, src_id, tgt_id, types=types, actor=actor,
+            text_sha256=sha), linked)
+        if s.pending_write is not None and self.source is not None:
+            # Waiting for another writer (the screen says so): the pick is made, so the
+            # picking ends now and reading and moving go on while the link is saved.
+            self.finish()
 
     def spans_reloaded(self) -> None:
         """Another process changed the spans: go on with those still there (a teammate's

@@ -1095,7 +1095,7 @@ class TaggingScreen(Screen[None]):
         """Backspace on a link row of the span panel: delete that relation."""
         if self.article is None or self.held():
             return
-        relation_id, label = rel.id, rel.label
+        relation_id, label, sha = rel.id, rel.label, self.article.text_sha256
 
         def unlinked(_: Relation) -> None:
             self.refresh_links()
@@ -1104,7 +1104,7 @@ class TaggingScreen(Screen[None]):
                         markup=False, timeout=3)
 
         self.write("unlink", lambda store: store.delete_relation(
-            relation_id, self.annotator, actor=self.actor), unlinked)
+            relation_id, self.annotator, actor=self.actor, text_sha256=sha), unlinked)
 
     def action_edit_note(self, draft: str | None = None) -> None:
         span = self.target_span()
@@ -1241,7 +1241,10 @@ class TaggingScreen(Screen[None]):
 
     # ------------------------------------------------------------- linking
     def action_start_link(self) -> None:
-        """``>``: link the current span to another (pick the target)."""
+        """``>``: link the current span to another (pick the target); held, like every
+        edit, while a write waits for another writer."""
+        if self.held():
+            return
         self.linker.start()
 
     def action_link_move(self, step: int) -> None:
