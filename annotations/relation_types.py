@@ -160,9 +160,15 @@ def parse_relation_types(data: Any, labels: Sequence[Label]) -> tuple[RelationTy
             raise RelationTypeError(f"{where}: duplicate relation name {name!r}")
         key = item.get("key")
         if key is not None:
-            key = str(key)
-            if len(key) != 1 or _CONTROL.search(key):
-                raise RelationTypeError(f"{where}: 'key' must be a single character")
+            # As a label's key (annotations.labels): text, one printable character, not
+            # the comma (it separates the keys of a binding, so it cannot be bound).
+            if not isinstance(key, str) or len(key) != 1 or _CONTROL.search(key) or (
+                    key.isspace()):
+                raise RelationTypeError(f"{where}: 'key' must be a single character "
+                                        f"(got {key!r:.20})")
+            if key == ",":
+                raise RelationTypeError(f"{where}: key ',' cannot be bound (it separates "
+                                        "keys in a binding)")
             if key in PICKING_KEYS:
                 raise RelationTypeError(
                     f"{where}: key {key!r} moves the cursor or helps while a target is "
