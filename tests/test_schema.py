@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from annotations.model import Article
+from annotations.model import Article, sha256_text
 from annotations.store import SCHEMA_VERSION, Store, StoreError
 from annotations.store.schema import MIGRATIONS, migrate, stored_version
 
@@ -163,10 +163,14 @@ def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
     before = dict(conn.execute("SELECT name, sql FROM sqlite_master").fetchall())
     conn.close()
     store = Store.open(path)
-    assert stored_version(store.db) == SCHEMA_VERSION == 2
+    assert stored_version(store.db) == SCHEMA_VERSION == 3
     after = dict(store.conn.execute("SELECT name, sql FROM sqlite_master").fetchall())
-    # Version 2 adds the merges table and events.merge_id; nothing else changes.
-    assert set(after) - set(before) == {"merges", "merges_sha256", "events_merge"}
+    # Version 2 adds the merges table and events.merge_id, version 3 the rejected
+    # suggestions; nothing else changes.
+    assert set(after) - set(before) == {"merges", "merges_sha256", "events_merge",
+                                        "suggestion_rejections",
+                                        "sqlite_autoindex_suggestion_rejections_1",
+                                        "suggestion_rejections_annotator"}
     assert {k: v for k, v in after.items() if k in before and k != "events"} == {
         k: v for k, v in before.items() if k != "events"}
     assert "merge_id" in store.db["events"].columns_dict
@@ -207,6 +211,41 @@ def test_migrating_to_2_keeps_the_undo_stack(tmp_path: Path) -> None:
     assert old.redo("ana") is not None and old.get_span("s1").deleted_at is None
     assert old.merges() == []
     old.close()
+
+
+def test_migrating_2_to_3_adds_the_rejection_memory_and_keeps_the_rest(tmp_path: Path) -> None:
+    """A version-2 file (spans, an undo stack) gains suggestion_rejections; rejections then
+    work, are undoable, and the older events still undo."""
+    path = tmp_path / "v2.db"
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    assert migrate(db, MIGRATIONS[:2]) == 2
+    db.conn.close()
+    # Written by stancemark at version 2: its Store already knew nothing of rejections.
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO articles (id, seq, title, text, text_sha256, imported_at, "
+                 "updated_at) VALUES ('a', 1, '', ?, ?, 't', 't')", (TEXT, sha256_text(TEXT)))
+    conn.execute("INSERT INTO events (at, annotator, action, article_id, target, before, after, "
+                 "state) VALUES ('t', 'ana', 'status.set', 'a', 'a', ?, ?, 'done')",
+                 (json.dumps({"article_id": "a", "annotator": "ana", "status": "todo"}),
+                  json.dumps({"article_id": "a", "annotator": "ana", "status": "done"})))
+    conn.commit()
+    assert "suggestion_rejections" not in {
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    store = Store.open(path)
+    assert stored_version(store.db) == SCHEMA_VERSION == 3
+    assert store.db["suggestion_rejections"].columns_dict == {
+        "id": str, "article_id": str, "annotator": str, "start": int, "end": int,
+        "label": str, "quote": str, "source": str, "at": str}
+    assert sorted(i.columns for i in store.db["suggestion_rejections"].indexes) == [
+        ["annotator", "article_id"], ["id"]]
+    rejected = store.reject_suggestion("a", "ana", 0, TEXT.index(".") + 1, "claim", "cues")
+    assert rejected.quote == "The mayor took bribes, the Café owner said."
+    assert store.suggestion_rejections("ana", "a") == [rejected]
+    assert store.undo("ana").action == "suggestion.reject"  # type: ignore[union-attr]
+    assert store.suggestion_rejections("ana") == []
+    assert store.undo("ana").action == "status.set"  # type: ignore[union-attr]  # older, still undone
+    store.close()
 
 
 def test_a_file_from_before_versioning_is_migrated(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from annotations.store.events import EVENT_SELECT, Event, event_from_row, log
 from annotations.store.reviews import write_review
 from annotations.store.rows import SPAN_SELECT, span_from_row
 from annotations.store.spans import write_relation, write_span, write_status
+from annotations.store.suggestions import delete_rejection, write_rejection
 
 
 def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
@@ -66,6 +67,13 @@ def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
         row = state if state is not None else dict(other or {}, decision="withdrawn")
         write_review(cx, row["article_id"], row["reviewer"], row["span_id"], row["decision"],
                      row.get("gold_span"))
+    elif action.startswith("suggestion."):
+        # A rejection is there or not: undo removes it, redo writes it again.
+        if state is None:
+            assert other is not None
+            delete_rejection(cx, other["id"])
+        else:
+            write_rejection(cx, state)
     elif action == "status.set":
         assert state is not None
         write_status(c, state["article_id"], state["annotator"], state["status"], now)

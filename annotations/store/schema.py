@@ -187,8 +187,27 @@ def add_merges(db: sqlite_utils.Database) -> None:
                "WHERE merge_id IS NOT NULL")
 
 
+def add_suggestion_rejections(db: sqlite_utils.Database) -> None:
+    """Version 2 -> 3: ``suggestion_rejections``, the suggestions each annotator said no to.
+
+    One row per rejection (see :mod:`annotations.store.suggestions`), found by
+    annotator and article when an article's suggestions are worked out.
+    """
+    db.table("suggestion_rejections").create(
+        {"id": str, "article_id": str, "annotator": str, "start": int, "end": int,
+         "label": str, "quote": str, "source": str, "at": str},
+        pk="id",
+        not_null={"article_id", "annotator", "start", "end", "label", "quote", "source", "at"},
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db.table("suggestion_rejections").create_index(
+        ["annotator", "article_id"], index_name="suggestion_rejections_annotator",
+        if_not_exists=True)
+
+
 #: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges)
+MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges, add_suggestion_rejections)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
