@@ -38,7 +38,7 @@ class Key:
         )
 
 
-MOVE, SELECT, TAG, SPANS, ARTICLES, APP, LIST, SPAN_LIST, REVIEW = (
+MOVE, SELECT, TAG, SPANS, ARTICLES, APP, LIST, SPAN_LIST, REVIEW, SUGGEST = (
     "Move",
     "Select",
     "Tag",
@@ -48,6 +48,7 @@ MOVE, SELECT, TAG, SPANS, ARTICLES, APP, LIST, SPAN_LIST, REVIEW = (
     "Article list",
     "Span list",
     "Review",
+    "Suggestions",
 )
 
 READER_KEYS: tuple[Key, ...] = (
@@ -112,6 +113,20 @@ SCREEN_KEYS: tuple[Key, ...] = (
         "Snap selections to words on / off", SELECT),
     Key("toggle_team", "T", "toggle_team",
         "Show or hide teammates' spans (dimmed, read-only)", SPANS),
+)
+
+#: The annotate screen's suggestion keys (a label key on a suggestion accepts it as that label).
+#: None is in the footer: with them the label keys no longer fit 120 columns; the span
+#: details name them whenever the cursor is on a suggestion, and ``?`` lists them.
+SUGGEST_KEYS: tuple[Key, ...] = (
+    Key("suggestion_accept", "a", "accept_suggestion",
+        "Accept the suggestion under the cursor (or the next one)", SUGGEST, short="accept"),
+    Key("suggestion_reject", "r", "reject_suggestion",
+        "Reject the suggestion under the cursor (or the next one)", SUGGEST, short="reject"),
+    Key("suggestion_next", "f", "jump_suggestion(1)", "Jump to the next suggestion", SUGGEST,
+        short="next sugg."),
+    Key("suggestion_previous", "F", "jump_suggestion(-1)", "Jump to the previous suggestion",
+        SUGGEST),
 )
 
 APP_KEYS: tuple[Key, ...] = (
@@ -228,6 +243,7 @@ def all_keys(labels: Sequence[Label]) -> list[Key]:
         *label_keys(labels),
         *READER_KEYS,
         *SCREEN_KEYS,
+        *SUGGEST_KEYS,
         *APP_KEYS,
         *LIST_KEYS,
         *FILTER_KEYS,

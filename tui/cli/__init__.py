@@ -24,7 +24,17 @@ from click_default_group import DefaultGroup
 
 from annotations.safety import printable
 from annotations.store import StoreError
-from tui.cli import agreement, annotate, export, importing, merge, review, serve, stats
+from tui.cli import (
+    agreement,
+    annotate,
+    export,
+    importing,
+    merge,
+    review,
+    serve,
+    stats,
+    suggest,
+)
 from tui.cli.options import CONTEXT_SETTINGS, annotator_option, db_option, labels_file_option
 
 
@@ -67,6 +77,7 @@ cli.add_command(merge.merge)
 cli.add_command(agreement.agreement)
 cli.add_command(review.review)
 cli.add_command(serve.serve)
+cli.add_command(suggest.suggest)
 
 
 def main() -> None:

@@ -31,8 +31,8 @@ def key_table(labels: Sequence[Label], keymap: Mapping[str, str] | None,
             display(Binding(k, key.action)) for k in K.keys_for(key, keymap)  # type: ignore[operator]
         )
         groups.setdefault(key.group, []).append((shown, key.description))
-    order = [K.TAG, K.MOVE, K.SELECT, K.SPANS, K.ARTICLES, K.APP, K.LIST, K.SPAN_LIST,
-             K.REVIEW]
+    order = [K.TAG, K.MOVE, K.SELECT, K.SPANS, K.SUGGEST, K.ARTICLES, K.APP, K.LIST,
+             K.SPAN_LIST, K.REVIEW]
     return [(g, groups[g]) for g in order if g in groups]
 
 

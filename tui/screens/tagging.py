@@ -39,6 +39,8 @@ hook                          what it decides
 ``theme_changed``             restyle after a theme change
 ``palette_commands``          the command palette's entries
 ``team_spans``                the teammates' spans the ``T`` toggle shows (read-only)
+``suggestions``               where the screen's suggestions come from (default: none)
+``show_suggestion``           show the suggestion under the cursor (no span there)
 ``action_done_next`` (req.)   space: mark done, open the next article
 ``action_focus_spans`` (req.) ``o``: focus the screen's span list
 ============================  ==============================================================
@@ -54,6 +56,12 @@ faintly under the screen's own and the span panel lists below them with
 their annotators' names; it is re-read when the article opens and when
 another process commits (the poll), never edited: delete, note, relabel and
 tab act on :attr:`TaggingScreen.index` only, which never holds them.
+
+Suggestions: :attr:`TaggingScreen.suggesting` (:mod:`tui.screens.suggesting`)
+keeps the open article's suggestions, asked for after the first paint from the
+source the :meth:`~TaggingScreen.suggestions` hook gives, and the keys ``a``,
+``r``, ``f`` / ``F`` and a label key on a suggestion act on them; accepted ones
+go through :meth:`TaggingScreen.tag_range`, the tag path of the label keys.
 
 Styles: ``tagging.tcss`` lays out the parts both screens share (scoped to
 ``TaggingScreen``); each screen's ``CSS_PATH`` names it (:data:`TAGGING_CSS`)
@@ -84,11 +92,14 @@ from textual.widgets import TextArea
 from annotations.config import DEFAULT_AFTER_TAG, AfterTag
 from annotations.model import GOLD, Article, ArticleRow, Label, Span
 from annotations.store import Event, Store, StoreError
+from annotations.suggest.engine import Suggestion
 from annotations.text import LineIndex, snap
 from tui import keys as K
 from tui.safe import one_line
 from tui.screens.note import NoteScreen
+from tui.screens.suggesting import Suggesting, SuggestionSource
 from tui.spanindex import SpanIndex, is_placed
+from tui.suggestindex import key_of
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_pane import ArticlePane
@@ -138,6 +149,10 @@ def describe_event(ev: Event) -> str:
         return f"{what} of {label} “{quote}”"
     if ev.action == "status.set":
         return f"status {(ev.after or {}).get('status', '?')}"
+    if ev.action == "suggestion.reject":
+        state = ev.after or ev.before or {}
+        return (f"rejection of the {one_line(str(state.get('label', '')), 20)} suggestion "
+                f"“{one_line(str(state.get('quote', '')), 40)}”")
     if ev.action == "review.record":
         decision = str((ev.after or {}).get("decision", ""))
         return {"reject": "rejection", "accept": "acceptance"}.get(decision, "decision")
@@ -203,6 +218,8 @@ class TaggingScreen(Screen[None]):
         #: teammates' spans of the open article, shown read-only (the ``T`` toggle)
         self.show_team = False
         self.team = SpanIndex(LineIndex(""))
+        #: the open article's suggestions (their source comes from :meth:`suggestions`)
+        self.suggesting = Suggesting(self)
         self._position_dirty = False
         self._data_version = store.data_version()
         self._binding_state: tuple[Any, ...] = ()
@@ -315,6 +332,15 @@ class TaggingScreen(Screen[None]):
         mine = {self.annotator, self.actor, GOLD}
         return [s for s in self.store.spans(self.article.id) if s.annotator not in mine]
 
+    def suggestions(self) -> SuggestionSource | None:
+        """Where this screen's suggestions come from (``None``: it shows none), read
+        once on mount.  Default: none."""
+        return None
+
+    def show_suggestion(self, suggestion: Suggestion | None) -> None:
+        """The cursor moved onto ``suggestion`` (or off one: ``None``); show it where the
+        screen shows the current span, if no span is current.  Default: nothing."""
+
     def action_done_next(self) -> None:
         """Required: space, mark the article done and open the next one."""
         raise NotImplementedError
@@ -343,6 +369,7 @@ class TaggingScreen(Screen[None]):
         return self.query_one(ArticleList)
 
     def on_mount(self) -> None:
+        self.suggesting.source = self.suggestions()
         self.prepare()
         self.reader.restyle()
         self.prepare_list()
@@ -427,6 +454,7 @@ class TaggingScreen(Screen[None]):
             return False
         self.article = article
         self.current_span = None
+        self.suggesting.article_closing()
         lines = LineIndex(article.text)
         painted = self.read_spans(lines)
         self._read_team(lines)
@@ -443,6 +471,8 @@ class TaggingScreen(Screen[None]):
         self._position_dirty = True
         self._save_position()
         self.update_top()
+        # After the first paint, so a long article shows at once (the work is elsewhere).
+        self.call_after_refresh(self.suggesting.request)
         return True
 
     def show_header(self) -> None:
@@ -509,6 +539,7 @@ class TaggingScreen(Screen[None]):
         """Follow the cursor: keep the current span if still under it, else the innermost."""
         offset = self.reader.cursor_offset
         self.follow_cursor(offset, force=force)
+        self.suggesting.follow(offset)
         held = self._held_current
         if held is not None:
             if held == (offset, self.current_span) and held[1] in self.index.by_id:
@@ -528,7 +559,8 @@ class TaggingScreen(Screen[None]):
         it has orphans: this changes with edits, not with every cursor move, so
         moving through densely tagged text never rebuilds the footer.
         """
-        state = (self.article is not None, len(self.index) > 0, bool(self.index.orphan_ids))
+        state = (self.article is not None, len(self.index) > 0, bool(self.index.orphan_ids),
+                 len(self.suggesting) > 0)
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -540,6 +572,8 @@ class TaggingScreen(Screen[None]):
             return bool(self.index.orphan_ids)
         if action == "toggle_team":
             return self.TEAM_TOGGLE and self.article is not None
+        if action in ("accept_suggestion", "reject_suggestion", "jump_suggestion"):
+            return len(self.suggesting) > 0
         if action in self.ARTICLE_ACTIONS or action.startswith("tag"):
             return self.article is not None
         return True
@@ -557,26 +591,10 @@ class TaggingScreen(Screen[None]):
                     self.notify("Nothing to tag: the selection is only white space.",
                                 markup=False)
                     return
-                start, end = found
-                for existing in self.index.at(start):
-                    if (existing.start, existing.end, existing.label) == (start, end, label):
-                        self.reader.goto(start)
-                        self.set_current(existing.id)
-                        self.notify(f"Already tagged as {one_line(label, 40)}.", markup=False)
-                        return
-                added = self.store.add_span(self.article.id, self.annotator, label, start, end,
-                                            actor=self.actor)
-                self.index.add(added)
-                nxt = None
-                if self.after_tag == "next_sentence":
-                    # The next sentence starting at or after the span's end: tagging
-                    # consecutive sentences is `s` + a label key each time.  The new
-                    # span stays current until the cursor moves again, so a label key,
-                    # n or backspace right after still act on it.
-                    nxt = self.reader.sentences.next_start(end - 1)
-                if nxt is not None:
-                    self._held_current = (nxt, added.id)
-                self.spans_changed(added.id, cursor=start if nxt is None else nxt)
+                self.tag_range(label, *found)
+                return
+            # With the cursor on a suggestion, a label key accepts it as that label.
+            if self.suggesting.accept(label, here_only=True):
                 return
             span = self.target_span()
             if span is None:
@@ -596,6 +614,36 @@ class TaggingScreen(Screen[None]):
             new = self.store.update_span(span.id, self.annotator, label=label, actor=self.actor)
             self.index.add(new)
             self.spans_changed(new.id)
+
+    def tag_range(self, label: str, start: int, end: int, *,
+                  attributes: dict[str, Any] | None = None) -> Span | None:
+        """Tag ``text[start:end]`` as ``label`` (a snapped selection, an accepted
+        suggestion), committed before it returns; then the cursor moves as ``after_tag``
+        says.  An identical span already there becomes current instead (``None``)."""
+        assert self.article is not None
+        for existing in self.index.at(start):
+            if (existing.start, existing.end, existing.label) == (start, end, label):
+                self.reader.goto(start)
+                self.set_current(existing.id)
+                self.notify(f"Already tagged as {one_line(label, 40)}.", markup=False)
+                return None
+        added: Span | None = None
+        with self.store_errors():
+            added = self.store.add_span(self.article.id, self.annotator, label, start, end,
+                                        attributes=attributes, actor=self.actor)
+            self.index.add(added)
+            self.suggesting.span_added(added)
+            nxt = None
+            if self.after_tag == "next_sentence":
+                # The next sentence starting at or after the span's end: tagging
+                # consecutive sentences is `s` + a label key each time.  The new
+                # span stays current until the cursor moves again, so a label key,
+                # n or backspace right after still act on it.
+                nxt = self.reader.sentences.next_start(end - 1)
+            if nxt is not None:
+                self._held_current = (nxt, added.id)
+            self.spans_changed(added.id, cursor=start if nxt is None else nxt)
+        return added
 
     def _theirs_here(self) -> Span | None:
         """The teammate's span the user points at (a highlighted row of the span list,
@@ -634,6 +682,7 @@ class TaggingScreen(Screen[None]):
             self.index.remove(span.id)
             self.spans_changed(None)
             self.sync_current()
+            self.suggesting.request()  # the sentence may be suggested again
 
     def action_edit_note(self) -> None:
         span = self.target_span()
@@ -699,6 +748,7 @@ class TaggingScreen(Screen[None]):
             self.reload_spans()
         if ev.article_id:
             self.refresh_article_row(ev.article_id)
+        self.suggesting.request()  # spans or rejections changed
         self.notify(f"{verb} {describe_event(ev)}.", markup=False, timeout=3)
 
     def action_next_article(self) -> None:
@@ -803,6 +853,7 @@ class TaggingScreen(Screen[None]):
              self.action_toggle_snap),
             ("Show / hide the article list", f"The list is {listed}", self.action_toggle_list),
             *self._team_command(),
+            *self.suggesting.commands(),
             ("Switch theme", "Pick a colour theme", app.action_change_theme),
             ("Keys and labels (help)", "Every key and label", partial(app.run_action, "help")),
             ("Filter articles: to do", "Only articles you have not started",
@@ -852,6 +903,11 @@ class TaggingScreen(Screen[None]):
 
     def on_span_panel_highlighted(self, event: SpanPanel.Highlighted) -> None:
         event.stop()
+        suggested = key_of(event.span_id)
+        if suggested is not None:  # a suggestion's row: show it in the text
+            self.set_current(None, panel=False)
+            self.reader.goto(suggested[0])
+            return
         span = self.index.by_id.get(event.span_id)
         if span is None:
             # A teammate's row: nothing of ours is current while it is highlighted, so
@@ -864,6 +920,11 @@ class TaggingScreen(Screen[None]):
 
     def on_span_panel_chosen(self, event: SpanPanel.Chosen) -> None:
         event.stop()
+        suggested = key_of(event.span_id)
+        if suggested is not None:
+            self.reader.goto(suggested[0], center=True)
+            self.reader.focus()
+            return
         span = self.index.by_id.get(event.span_id)
         if span is None:
             theirs = self.team.by_id.get(event.span_id) if self.show_team else None
@@ -902,9 +963,39 @@ class TaggingScreen(Screen[None]):
                 self.notify("This article's text changed in another process: reloaded.",
                             severity="warning", markup=False)
             else:
+                before = self._own_state()
                 self.reload_spans()
                 self.reload_team()
+                if self._own_state() != before:
+                    self.suggesting.request()  # another process changed our spans
             self.refresh_article_row()
+
+    def _own_state(self) -> list[tuple[str, str]]:
+        return sorted((s.id, s.updated_at) for s in self.index.by_id.values())
+
+    # ---------------------------------------------------------- suggestions
+    def suggestions_changed(self) -> None:
+        """The suggestions shown changed (arrived, accepted, rejected): the footer's keys."""
+        self._update_bindings()
+
+    def action_accept_suggestion(self) -> None:
+        """``a``: accept the suggestion under the cursor (or the next one) as its label."""
+        if self.article is None or not self.suggesting.accept():
+            self._no_suggestion()
+
+    def action_reject_suggestion(self) -> None:
+        """``r``: reject the suggestion under the cursor (or the next one); it stays away."""
+        if self.article is None or not self.suggesting.reject():
+            self._no_suggestion()
+
+    def action_jump_suggestion(self, step: int) -> None:
+        """``f`` / ``F``: the next / previous suggestion."""
+        if not self.suggesting.jump(step):
+            self._no_suggestion()
+
+    def _no_suggestion(self) -> None:
+        self.app.bell()
+        self.notify("No suggestion ahead in this article.", markup=False, timeout=2)
 
     def on_unmount(self) -> None:
         # Closing by any route (ctrl+q, ctrl+c...) keeps the place.

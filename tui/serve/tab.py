@@ -19,7 +19,7 @@ import argparse
 import io
 import sys
 
-from annotations.config import ConfigError, after_tag, load_config
+from annotations.config import ConfigError, after_tag, load_config, suggest_settings
 from annotations.labels import LabelError, load_labels
 from annotations.names import AnnotatorNameError, check_annotator
 from annotations.safety import printable
@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         StancemarkApp(store, annotator, labels, keymap=config.get("keys"),
-                      theme=config.get("theme"), after_tag=after_tag(config)).run()
+                      theme=config.get("theme"), after_tag=after_tag(config),
+                      suggest=suggest_settings(config)).run()
     finally:
         store.close()
     return 0

@@ -11,6 +11,10 @@ line however many spans the article holds.
 Teammates' spans (the annotate screen's toggle) are a second, read-only
 index painted under one's own (:meth:`Reader.set_team`): a faint wash of
 their label colour, which one's own spans cover where both are.
+Suggestions are a third (:meth:`Reader.set_suggestions`): the text in the
+label's colour, italic and underlined, with no background (so they never look
+like a span); a new set repaints only the lines whose suggestions differ, a
+removed one (accepted, rejected) only its own lines.
 
 Rendered screen lines are cached too (:meth:`Reader.render_line`), one per
 section of a wrapped paragraph, and only what changed is repainted: a
@@ -54,6 +58,7 @@ from annotations.text import (
 from tui import keys as K
 from tui.safe import display_text
 from tui.spanindex import Changes, SpanIndex, is_placed
+from tui.suggestindex import SuggestionIndex
 
 #: Markdown style kinds -> component class with their look (see DEFAULT_CSS).
 STYLE_CLASSES = {
@@ -111,6 +116,12 @@ def team_style(color_text: str, background: Color) -> Style:
     if background.ansi is not None or background.a == 0:
         return Style(color=color.rich_color)
     return Style(bgcolor=background.blend(color, TEAM_TINT).rich_color)
+
+
+def suggestion_style(color_text: str) -> Style:
+    """A suggestion: the text in its label's colour, italic and underlined, no background
+    (a span has one), so it reads as "could be tagged" on any theme."""
+    return Style(color=Color.parse(color_text).rich_color, italic=True, underline=True)
 
 
 def elementary_covers(
@@ -250,6 +261,9 @@ class Reader(TextArea, inherit_bindings=False):
         #: teammates' spans, painted faintly under :attr:`index` (None: not shown)
         self.team: SpanIndex | None = None
         self._team_styles: dict[str, Style] = {}
+        #: the open article's suggestions (None: none shown)
+        self.suggestions: SuggestionIndex | None = None
+        self._suggestion_styles: dict[str, Style] = {}
         self.active_span: str | None = None
         self._style_rows: dict[int, list[tuple[int, int, str]]] = {}
         self._painted: dict[int, Text] = {}
@@ -269,6 +283,7 @@ class Reader(TextArea, inherit_bindings=False):
         self.sentences = sentence_index(index.lines, sha256)
         self.index = index
         self.active_span = None
+        self.suggestions = None
         self._style_rows = self._layout_styles(styles)
         self._painted.clear()
         index.take_dirty()
@@ -303,7 +318,29 @@ class Reader(TextArea, inherit_bindings=False):
 
     def spans_changed(self) -> None:
         """Repaint the columns whose spans changed (call after updating the index)."""
-        dirty = self.index.take_dirty()
+        self._repaint_changes(self.index.take_dirty())
+
+    def set_suggestions(self, suggestions: SuggestionIndex | None) -> None:
+        """Paint ``suggestions`` (over the text shown) instead of the ones shown now,
+        repainting only the lines where the two differ."""
+        old = self.suggestions
+        self.suggestions = suggestions
+        if suggestions is not None:
+            suggestions.take_dirty()
+            changes = suggestions.changes_from(old)
+        elif old is not None:
+            changes = {row: [(cs, ce) for cs, ce, _ in runs] for row, runs in old.rows.items()}
+        else:
+            changes = {}
+        self._repaint_changes(changes)
+
+    def suggestions_changed(self) -> None:
+        """Repaint the columns of suggestions removed since the last call."""
+        if self.suggestions is not None:
+            self._repaint_changes(self.suggestions.take_dirty())
+
+    def _repaint_changes(self, dirty: Changes) -> None:
+        """Repaint the columns ``dirty`` names (painted rows and rendered lines)."""
         if not dirty:
             return
         for row in dirty:
@@ -441,6 +478,8 @@ class Reader(TextArea, inherit_bindings=False):
         self._label_styles = label_colors(self.labels, background)
         self._team_styles = {lb.name: team_style(lb.color, background) for lb in self.labels}
         self._team_styles[""] = team_style(UNKNOWN_LABEL_COLOR, background)
+        self._suggestion_styles = {lb.name: suggestion_style(lb.color) for lb in self.labels}
+        self._suggestion_styles[""] = suggestion_style(UNKNOWN_LABEL_COLOR)
         kinds: dict[str, Style] = {}
         for kind, name in STYLE_CLASSES.items():
             # Only the component's colour and text style: the span tints own the background.
@@ -603,6 +642,9 @@ class Reader(TextArea, inherit_bindings=False):
         team = self.team.rows.get(row) if self.team is not None else None
         if team:
             self._paint_team(line, team)
+        suggested = self.suggestions.rows.get(row) if self.suggestions is not None else None
+        if suggested:
+            self._paint_suggestions(line, suggested)
         runs = self.index.rows.get(row)
         if runs:
             self._paint_spans(line, runs)
@@ -617,6 +659,15 @@ class Reader(TextArea, inherit_bindings=False):
             inner = min(cover, key=lambda sid: (by_id[sid].end - by_id[sid].start, sid))
             label = by_id[inner].label
             line.stylize(styles.get(label) or styles.get("") or Style(), a, b)
+
+    def _paint_suggestions(self, line: Text, runs: list[tuple[int, int, tuple[int, int]]]) -> None:
+        """Suggestions: the label's colour, italic and underlined (they never overlap)."""
+        assert self.suggestions is not None
+        by_key = self.suggestions.by_key
+        styles = self._suggestion_styles
+        for cs, ce, key in runs:
+            style = styles.get(by_key[key].label) or styles.get("") or Style()
+            line.stylize(style, cs, ce)
 
     def _paint_spans(self, line: Text, runs: list[tuple[int, int, str]]) -> None:
         """Innermost (shortest) span's colour on top; overlaps underlined and bold."""

@@ -5,7 +5,9 @@ cursor is highlighted.  Orphaned spans (their text changed and they could not
 be re-anchored) are listed too, marked, so they can be re-placed or deleted.
 When the screen shows teammates' spans (:meth:`SpanPanel.set_team`), they are
 listed below one's own, dimmed, each with its annotator's name: they can be
-looked at and shown in the text, never edited.
+looked at and shown in the text, never edited.  Suggestions (:meth:`SpanPanel.set_suggestions`)
+come between the two, each with its source (``cue: denied``, ``model 0.87``); their
+rows' ids are :func:`tui.suggestindex.row_id` of them.
 A Line-API widget: thousands of spans cost nothing until they are in view.
 """
 
@@ -20,10 +22,12 @@ from textual.message import Message
 from textual.strip import Strip
 
 from annotations.model import Label, Span
+from annotations.suggest.engine import Suggestion
 from annotations.text import LineIndex
 from tui import keys as K
 from tui.safe import one_line
 from tui.spanindex import SpanIndex, is_placed
+from tui.suggestindex import SuggestionIndex, key_of, row_id
 from tui.widgets.rows import SpanRows
 
 STRIPS_KEPT = 512  # rendered rows kept (a few screens' worth)
@@ -59,6 +63,9 @@ class SpanPanel(SpanRows, can_focus=True):
         & > .span-panel--team {
             color: $text-muted;
         }
+        & > .span-panel--suggestion {
+            text-style: italic;
+        }
     }
     """
 
@@ -69,6 +76,7 @@ class SpanPanel(SpanRows, can_focus=True):
         "span-panel--note",
         "span-panel--empty",
         "span-panel--team",
+        "span-panel--suggestion",
     }
 
     @dataclass
@@ -88,6 +96,8 @@ class SpanPanel(SpanRows, can_focus=True):
         self.index = SpanIndex(LineIndex(""))
         #: teammates' spans, listed below :attr:`index` (None: not shown)
         self.team: SpanIndex | None = None
+        #: suggestions, listed between :attr:`index` and :attr:`team` (None: none)
+        self.suggestions: SuggestionIndex | None = None
         # Rendered rows by what they show: a new span shifts every row below
         # it, and only the rows whose span or highlight changed render again.
         self._strips: dict[tuple[object, ...], Strip] = {}
@@ -106,6 +116,16 @@ class SpanPanel(SpanRows, can_focus=True):
         if self.current_id is not None and self.position_of(self.current_id) is None:
             self.current_id = None
         self.spans_changed()
+
+    def set_suggestions(self, suggestions: SuggestionIndex | None) -> None:
+        """List ``suggestions`` below this annotator's spans, or stop (``None``)."""
+        self.suggestions = suggestions
+        if self.current_id is not None and self.position_of(self.current_id) is None:
+            self.current_id = None
+        self.spans_changed()
+
+    def _suggestion_count(self) -> int:
+        return len(self.suggestions) if self.suggestions is not None else 0
 
     def is_team(self, span_id: str) -> bool:
         """Is ``span_id`` a teammate's span listed here (shown, never edited)?"""
@@ -138,21 +158,31 @@ class SpanPanel(SpanRows, can_focus=True):
 
     # ------------------------------------------------------------ rows
     def row_count(self) -> int:
-        return len(self.index) + self._team_count()
+        return len(self.index) + self._suggestion_count() + self._team_count()
 
     def id_at(self, pos: int) -> str:
-        own = len(self.index)
-        if pos < own:
-            return self.index.ordered[pos][4]
-        assert self.team is not None
-        return self.team.ordered[pos - own][4]
+        found = self._suggestion_at(pos)
+        if found is not None:
+            return row_id((found.start, found.end))
+        return self._span_at(pos)[0].id
 
     def position_of(self, span_id: str) -> int | None:
         pos = self.index.position_of(span_id)
+        key = key_of(span_id) if pos is None else None
+        if key is not None and self.suggestions is not None:
+            mine = self.suggestions.position_of(key)
+            return None if mine is None else len(self.index) + mine
         if pos is None and self.team is not None:
             theirs = self.team.position_of(span_id)
-            pos = None if theirs is None else len(self.index) + theirs
+            pos = None if theirs is None else len(self.index) + self._suggestion_count() + theirs
         return pos
+
+    def _suggestion_at(self, pos: int) -> Suggestion | None:
+        """The suggestion on row ``pos`` (``None``: the row is a span's)."""
+        i = pos - len(self.index)
+        if self.suggestions is not None and 0 <= i < len(self.suggestions):
+            return self.suggestions.ordered[i]
+        return None
 
     def _span_at(self, pos: int) -> tuple[Span, bool]:
         """The span on row ``pos`` and whether it is a teammate's."""
@@ -160,7 +190,7 @@ class SpanPanel(SpanRows, can_focus=True):
         if pos < own:
             return self.index.span_at_position(pos), False
         assert self.team is not None
-        return self.team.span_at_position(pos - own), True
+        return self.team.span_at_position(pos - own - self._suggestion_count()), True
 
     # ------------------------------------------------------------- render
     def render_line(self, y: int) -> Strip:
@@ -189,19 +219,54 @@ class SpanPanel(SpanRows, can_focus=True):
         if strip is None:
             if len(self._strips) >= STRIPS_KEPT:
                 self._strips.clear()
-            span, theirs = self._span_at(pos)
-            strip = self._strips[key] = self._render_row(span, span.id == self.current_id,
-                                                         width, base, team=theirs)
+            suggestion = self._suggestion_at(pos)
+            if suggestion is not None:
+                current = row_id((suggestion.start, suggestion.end)) == self.current_id
+                strip = self._render_suggestion(suggestion, current, width, base)
+            else:
+                span, theirs = self._span_at(pos)
+                strip = self._render_row(span, span.id == self.current_id, width, base,
+                                         team=theirs)
+            self._strips[key] = strip
         return strip
 
     def _row_key(self, pos: int, width: int, base: Style) -> tuple[object, ...]:
         """Everything row ``pos`` shows (the base style last)."""
         if not 0 <= pos < self.row_count():
             return ("empty" if pos == 0 else None, width, base)
+        suggestion = self._suggestion_at(pos)
+        if suggestion is not None:
+            current = row_id((suggestion.start, suggestion.end)) == self.current_id
+            state = (1 if self.has_focus else 2) if current else 0
+            return ("suggestion", suggestion, state, width, base)
         span, theirs = self._span_at(pos)
         state = ((1 if self.has_focus else 2) if span.id == self.current_id else 0)
         return (span.id, theirs, span.annotator if theirs else "", span.updated_at, span.label,
                 span.text, span.note, span.anchor, span.start, span.end, state, width, base)
+
+    def _render_suggestion(self, suggestion: Suggestion, current: bool, width: int,
+                           base: Style) -> Strip:
+        """``◇ denial   cue: denied · model 0.87  “quote”``: dim, in italics."""
+        style = base
+        if current:
+            name = "span-panel--cursor" if self.has_focus else "span-panel--current"
+            style = style + self.part_style(name)
+        else:
+            style = style + self.part_style("span-panel--team")
+        style = style + self.part_style("span-panel--suggestion")
+        color = self.label_colors.get(suggestion.label, "#999999")
+        quote = self.index.lines.text[suggestion.start:suggestion.end]
+        text = Text.assemble(
+            ("▌" if current else " ", style + Style(color=color)),
+            ("◇ ", style + Style(color=color)),
+            (one_line(suggestion.label, 12).ljust(8), style),
+            (" ", style),
+            (one_line(suggestion.describe(), 40) + "  ", style + Style(bold=True)),
+            ("“" + one_line(quote, 60) + "”", style),
+            end="", no_wrap=True,
+        )
+        text.truncate(width, overflow="ellipsis")
+        return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
 
     def _render_row(self, span: Span, current: bool, width: int, base: Style, *,
                     team: bool = False) -> Strip:
