@@ -48,15 +48,24 @@ DEFAULT_REPEAT = {"tiny": 1, "quick": 5, "full": 3}
 
 @dataclass(frozen=True)
 class Target:
-    """Pass when ``ours / baseline <= max_ratio`` (``< max_ratio`` when ``strict``)."""
+    """Pass when ``ours / baseline <= max_ratio`` (``< max_ratio`` when ``strict``).
+
+    ``higher``: the figures are scores where more is better (an F1), and the row
+    passes when ``ours / baseline >= max_ratio`` instead.
+    """
 
     max_ratio: float
     strict: bool = False
+    higher: bool = False
 
     def met(self, ratio: float) -> bool:
+        if self.higher:
+            return ratio > self.max_ratio if self.strict else ratio >= self.max_ratio
         return ratio < self.max_ratio if self.strict else ratio <= self.max_ratio
 
     def describe(self) -> str:
+        if self.higher:
+            return f"at least {self.max_ratio:g}x"
         if self.strict and self.max_ratio == 1.0:
             return "faster (< 1x)"
         if self.strict:
@@ -71,7 +80,7 @@ class Measurement:
     row: str
     ours: list[float]
     baseline: list[float]
-    #: "s" (seconds) or "bytes" (e.g. peak RSS).
+    #: "s" (seconds), "bytes" (e.g. peak RSS), "keys" or "score" (an F1, 0 to 1).
     unit: str = "s"
     #: Optional per-row target (else the case's).
     target: Target | None = None

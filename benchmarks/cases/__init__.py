@@ -22,5 +22,6 @@ from benchmarks.cases import (  # noqa: F401  (each registers its case)
     memory,
     merge,
     serve,
+    suggest,
     tag_span,
 )
