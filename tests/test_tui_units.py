@@ -95,14 +95,14 @@ def test_every_default_character_key_is_reserved_from_labels():
     so every printable default key of the tagging screens must be refused as a label key."""
     from textual.keys import key_to_character
 
-    tables = [*K.READER_KEYS, *K.SCREEN_KEYS, *K.APP_KEYS, *K.REVIEW_KEYS]
+    tables = [*K.READER_KEYS, *K.SCREEN_KEYS, *K.SUGGEST_KEYS, *K.APP_KEYS, *K.REVIEW_KEYS]
     chars = set()
     for key in tables:
         for name in key.keys.split(","):
             char = key_to_character(name)
             if char is not None and len(char) == 1 and char.isprintable():
                 chars.add(char)
-    assert {"W", "B", "S", "P", "(", ")", "s", "w", "b"} <= chars
+    assert {"W", "B", "S", "P", "(", ")", "s", "w", "b", "a", "r", "f", "F"} <= chars
     assert chars <= RESERVED_KEYS, sorted(chars - RESERVED_KEYS)
 
 
