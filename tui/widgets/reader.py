@@ -83,6 +83,8 @@ SELECTION = Style(reverse=True, bold=True)
 #: TextArea's "css" theme (colours from the CSS) with :data:`SELECTION`.
 READER_THEME = TextAreaTheme(name="stancemark-reader", selection_style=SELECTION)
 UNKNOWN_LABEL_COLOR = "#999999"
+#: Rows changed at once past which a repaint refreshes the whole widget, not row by row.
+MANY_ROWS = 200
 #: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are);
 #: the cache tests tell the reader's entries by it.
 LINE_KEY = "reader-line"
@@ -340,13 +342,21 @@ class Reader(TextArea, inherit_bindings=False):
             self._repaint_changes(self.suggestions.take_dirty())
 
     def _repaint_changes(self, dirty: Changes) -> None:
-        """Repaint the columns ``dirty`` names (painted rows and rendered lines)."""
+        """Repaint the columns ``dirty`` names (painted rows and rendered lines).
+
+        Past :data:`MANY_ROWS` rows (a new article's suggestions arriving) the
+        whole widget is refreshed instead of row by row: only the lines in view
+        render again either way, and one refresh is cheaper than thousands.
+        """
         if not dirty:
             return
         for row in dirty:
             self._painted.pop(row, None)
         self._forget(dirty)
-        self._refresh_rows(dirty)
+        if len(dirty) > MANY_ROWS:
+            self.refresh()
+        else:
+            self._refresh_rows(dirty)
 
     def _rewrap_and_refresh_virtual_size(self) -> None:
         # A new wrap (a new text, a resize, soft wrap turned on) changes what
