@@ -10,8 +10,13 @@ win key by key.  Recognised keys::
     after_tag: next_sentence              # or: stay (where the cursor goes after a tag)
     suggest: {cues: true, model: true, threshold: 0.4, train_on: [gold, me], retrain_every: 5}
 
-(``./stancemark.yaml`` may also hold the ``labels`` of :mod:`annotations.labels`.)
-Any other key is refused with the closest known one.
+(``./stancemark.yaml`` may also hold the ``labels`` and ``relations`` of
+:mod:`annotations.labels`.)
+Any other key is refused with the closest known one, and so is a value of the
+wrong type (``theme: [a, b]``, ``keys: 3``): a :class:`ConfigError`, one line
+naming the file.  The files are read by the one bounded loader,
+:mod:`annotations.bounded_yaml` (a regular file only, size, depth and alias
+expansion capped), so a FIFO or an alias bomb is refused, never waited on.
 
 :func:`save_setting` writes one key back into the user's file (the theme
 chosen in the app), keeping the other keys and the comments.
@@ -32,6 +37,7 @@ from typing import Any, Literal, cast, get_args
 
 import yaml
 
+from annotations.bounded_yaml import YAMLLimitError, load_yaml, read_text_file
 from annotations.known_keys import SETTINGS_KEYS, unknown_key
 from annotations.output import OutputError, atomic_write
 from annotations.suggest.settings import SettingsError, SuggestSettings, parse_settings
@@ -57,36 +63,79 @@ def config_paths(cwd: Path | None = None) -> list[Path]:
     return [user, (cwd or Path.cwd()) / "stancemark.yaml"]
 
 
+def _read(path: Path) -> tuple[str, Any] | None:
+    """The text of a config file and its YAML document (``None``: no such file)."""
+    try:
+        text = read_text_file(path)
+        return text, load_yaml(text)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except YAMLLimitError as e:
+        raise ConfigError(f"{path}: cannot read config ({e})") from None
+
+
 def load_config(cwd: Path | None = None) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in config_paths(cwd):
-        if not path.is_file():
+        found = _read(path)
+        if found is None or found[1] is None:
             continue
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-            raise ConfigError(f"{path}: cannot read config ({' '.join(str(e).split())[:160]})") from e
-        if doc is None:
-            continue
+        doc = found[1]
         if not isinstance(doc, dict):
             raise ConfigError(f"{path}: config must be a mapping")
-        problem = unknown_key(doc, SETTINGS_KEYS)
+        problem = unknown_key(doc, SETTINGS_KEYS) or _wrong_type(doc)
         if problem:
             raise ConfigError(f"{path}: {problem}")
         for k, v in doc.items():
-            if k == "after_tag" and v not in AFTER_TAG:
-                choices = " or ".join(AFTER_TAG)
-                raise ConfigError(f"{path}: after_tag must be {choices}, not {str(v)[:40]!r}")
-            if k == "suggest":
+            if k == "suggest" and v is not None:
                 try:
                     parse_settings(v)
                 except SettingsError as e:
                     raise ConfigError(f"{path}: suggest: {e}") from e
-            if k in ("keys", "suggest") and isinstance(v, dict):
-                merged.setdefault(k, {}).update(v)
-            else:
+            if k == "keys":
+                merged.setdefault("keys", {}).update(v or {})
+            elif k == "suggest" and isinstance(v, dict):
+                merged.setdefault("suggest", {}).update(v)
+            elif v is not None:
                 merged[k] = v
     return merged
+
+
+def _type_name(value: object) -> str:
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(
+        type(value), type(value).__name__)
+
+
+def _wrong_type(doc: dict[Any, Any]) -> str | None:
+    """The first setting whose value has the wrong type, worded for the user, or None.
+
+    ``labels`` and ``relations`` are checked where they are read
+    (:mod:`annotations.labels`, :mod:`annotations.relation_types`).
+    """
+    for key in ("annotator", "theme", "allowed_signers"):
+        value = doc.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"'{key}' must be text, not {_type_name(value)}"
+    value = doc.get("require_signatures")
+    if value is not None and not isinstance(value, bool):
+        return f"require_signatures must be true or false, not {_type_name(value)}"
+    value = doc.get("after_tag")
+    if value is not None and value not in AFTER_TAG:
+        return f"after_tag must be {' or '.join(AFTER_TAG)}, not {str(value)[:40]!r}"
+    keys = doc.get("keys")
+    if keys is None:
+        return None
+    if not isinstance(keys, dict):
+        return f"'keys' must be a mapping of binding id to keys, not {_type_name(keys)}"
+    for binding, value in keys.items():
+        if not isinstance(binding, str):
+            return f"keys: binding id {binding!r} must be text"
+        ok = isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(k, str) for k in value))
+        if not ok:
+            return (f"keys: {binding!r} must be comma-separated keys (\"c,1\") or a list of "
+                    f"keys, not {_type_name(value)}")
+    return None
 
 
 def after_tag(config: dict[str, Any]) -> AfterTag:
@@ -160,14 +209,8 @@ def save_setting(path: Path, key: str, value: str) -> None:
     The file is replaced atomically (:func:`annotations.output.atomic_write`).
     Any failure is a :class:`ConfigError` naming the file.
     """
-    try:
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read config ({e})") from e
-    try:
-        doc = yaml.safe_load(old) if old.strip() else {}
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: cannot read config ({' '.join(str(e).split())[:160]})") from e
+    found = _read(path)
+    old, doc = found if found is not None else ("", {})
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
@@ -202,15 +245,18 @@ def _edited(old: str, key: str, value: str) -> str | None:
 
 def _parsed(text: str) -> object:
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return load_yaml(text)
+    except YAMLLimitError:
         return None
 
 
 def overriding_file(key: str, cwd: Path | None = None) -> Path | None:
     """A config file read after the user's own that sets ``key`` too (so it wins)."""
     for path in config_paths(cwd)[1:]:
-        doc = _parsed(path.read_text(encoding="utf-8")) if path.is_file() else None
-        if isinstance(doc, dict) and key in doc:
+        try:
+            found = _read(path)
+        except ConfigError:
+            continue
+        if found is not None and isinstance(found[1], dict) and key in found[1]:
             return path
     return None

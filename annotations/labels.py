@@ -15,7 +15,14 @@ default cues unless it says ``cues:`` (``cues: []``: none).
 
 An invalid file raises :class:`LabelError` with a one-line message naming
 the file and the problem; start-up stops there.  So does a key the schema
-does not know (``colour:``, ``hotkey:``), with the closest one it does.
+does not know (``colour:``, ``hotkey:``), with the closest one it does, and a
+value of the wrong type.  Files are read by the one bounded loader,
+:mod:`annotations.bounded_yaml` (``--labels /dev/zero`` or a FIFO is refused
+before it is read; size, depth and alias expansion are capped).
+
+The same file's ``relations:`` list (the links between spans) is validated by
+:mod:`annotations.relation_types`; the labels come back as a
+:class:`~annotations.relation_types.LabelList` carrying those relation types.
 """
 
 from __future__ import annotations
@@ -24,10 +31,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from annotations.bounded_yaml import YAMLLimitError, load_yaml, read_text_file
 from annotations.known_keys import LABEL_KEYS, SETTINGS_KEYS, unknown_key
 from annotations.model import Label
+from annotations.relation_types import LabelList, RelationTypeError, parse_relation_types
 from annotations.safety import UNSAFE_CHARS
 from annotations.suggest.cues import DEFAULT_CUES, CueError, parse_cues
 
@@ -40,8 +47,9 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 #: Keys a label may not take: they are bound to other annotator actions (the
-#: default keys of ``tui/keys.py``: moves, selections, span, suggestion and article keys).
-RESERVED_KEYS = frozenset("hjklwbsnuqpoLT/arA?[]{}()WBSPfF0123456789 ")
+#: default keys of ``tui/keys.py``: moves, selections, span, suggestion and article keys,
+#: ``>`` the link key), or, for the comma, separate keys in a binding.
+RESERVED_KEYS = frozenset("hjklwbsnuqpoLTmM/arA?[]{}()WBSPfF0123456789 >,")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: A name or key never holds what a terminal must not get raw (the core's one
 #: set), nor a tab or a line break.
@@ -52,16 +60,24 @@ class LabelError(Exception):
     """An invalid label file; the message names the file and the problem."""
 
 
+#: ``relations:`` left out: the defaults that fit the labels.
+_DEFAULT = object()
+
+
 def _fail(path: Path | str, msg: str) -> LabelError:
     return LabelError(f"{path}: {msg}")
 
 
 def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
-    """Validate the ``labels`` list of a parsed YAML document."""
+    """Validate the ``labels`` list of a parsed YAML document (and its ``relations``)."""
+    relations: Any = _DEFAULT
     if isinstance(data, dict):
         problem = unknown_key(data, SETTINGS_KEYS)
         if problem:
             raise _fail(path, problem)
+        relations = data.get("relations", _DEFAULT)
+        if "labels" not in data and "relations" in data:  # relations over the default labels
+            return _with_relations(list(DEFAULT_LABELS), relations, path)
         data = data.get("labels")
     if not isinstance(data, list) or not data:
         raise _fail(path, "expected a non-empty 'labels' list")
@@ -85,9 +101,13 @@ def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
             raise _fail(path, f"{where}: duplicate label name {name!r}")
         key = item.get("key")
         if key is not None:
-            key = str(key)
-            if len(key) != 1 or _CONTROL.search(key):
-                raise _fail(path, f"label {name!r}: 'key' must be a single character")
+            if not isinstance(key, str) or len(key) != 1 or _CONTROL.search(key) or (
+                    key.isspace()):
+                raise _fail(path, f"label {name!r}: 'key' must be a single character "
+                                  f"(got {key!r:.20})")
+            if key == ",":
+                raise _fail(path, f"label {name!r}: key ',' cannot be bound (it separates "
+                                  "keys in a binding)")
             if key in RESERVED_KEYS:
                 raise _fail(path, f"label {name!r}: key {key!r} is reserved for another action")
             if key in keys:
@@ -106,31 +126,45 @@ def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
             raise _fail(path, f"label {name!r}: {e}") from e
         names.add(name)
         labels.append(Label(name, key or "", color, desc.strip(), cues))
-    return labels
+    return _with_relations(labels, relations, path)
+
+
+def _with_relations(labels: list[Label], relations: Any, path: Path | str) -> LabelList:
+    """The labels carrying the file's relation types (see :mod:`annotations.relation_types`)."""
+    if relations is _DEFAULT:
+        return LabelList(labels)
+    try:
+        return LabelList(labels, parse_relation_types(relations, labels))
+    except RelationTypeError as e:
+        raise _fail(path, str(e)) from e
+
+
+def _read(path: Path) -> Any:
+    """The parsed YAML of a label file; FileNotFoundError when there is none."""
+    try:
+        text = read_text_file(path)
+    except YAMLLimitError as e:
+        raise _fail(path, f"cannot read: {e}") from None
+    try:
+        return load_yaml(text)
+    except YAMLLimitError as e:
+        raise _fail(path, f"invalid YAML: {e}") from None
 
 
 def load_labels(path: Path | str | None = None, cwd: Path | None = None) -> list[Label]:
     """Labels from ``path``, else ``stancemark.yaml`` in ``cwd`` if it has ``labels``, else defaults."""
     if path is None:
         candidate = (cwd or Path.cwd()) / "stancemark.yaml"
-        if not candidate.exists():
-            return list(DEFAULT_LABELS)
-        path = candidate
         try:
-            doc = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-            raise _fail(path, f"cannot read: {str(e).splitlines()[0]}") from e
-        if not (isinstance(doc, dict) and "labels" in doc):
+            doc = _read(candidate)
+        except (FileNotFoundError, NotADirectoryError):
             return list(DEFAULT_LABELS)
-        return parse_labels(doc, path)
+        if not (isinstance(doc, dict) and ("labels" in doc or "relations" in doc)):
+            return list(DEFAULT_LABELS)
+        return parse_labels(doc, candidate)
     p = Path(path)
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise _fail(p, "no such file") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise _fail(p, f"cannot read ({e.__class__.__name__})") from e
-    except yaml.YAMLError as e:
-        first = " ".join(str(e).split())[:160]
-        raise _fail(p, f"invalid YAML: {first}") from e
+        doc = _read(p)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _fail(p, "no such file") from None
     return parse_labels(doc, p)

@@ -68,10 +68,23 @@ class Article:
     #: Raw pack payload (``spans``/``relations``/``statuses``) when the article
     #: came from a native pack line; ``None`` for plain articles.
     annotations: dict[str, Any] | None = None
+    #: What reading the file changed and the user should hear of (one line each, naming
+    #: the file): markdown imported as plain text, display styles dropped over the cap.
+    notes: list[str] = field(default_factory=list, compare=False)
+    #: (text, its SHA-256): computed once per text object (hashing a 1 MB text
+    #: takes about 2 ms, and every write from the TUI carries the hash).
+    _sha: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def text_sha256(self) -> str:
-        return sha256_text(self.text)
+        cached = self._sha
+        if cached is None or cached[0] is not self.text:
+            cached = self._sha = (self.text, sha256_text(self.text))
+        return cached[1]
+
+    def stored_sha(self, sha: str) -> None:
+        """Take ``sha`` (read with the text from the same row) as the text's SHA-256."""
+        self._sha = (self.text, sha)
 
 
 @dataclass

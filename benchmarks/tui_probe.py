@@ -15,6 +15,12 @@
     with no sentence of it segmented yet; ``first_sentence_warm``: with its sentences
     kept from before).
 
+``python -m benchmarks.tui_probe typing --side ours|baseline --query TEXT ...``
+    Time the keys of ``TEXT`` typed into the annotator's search box (``ours``, once
+    its list holds every row) or into a bare ``Input`` (``baseline``): each press
+    as :func:`press` times it, plus the wait until the list shows the hits of the
+    text typed so far and the frame that shows them (see :func:`press_until`).
+
 Each run is a fresh process, so no case sees another's caches, imports or
 garbage.  Only the standard library, textual, ``tui`` and ``annotations`` are
 imported (never numpy), so the peak RSS is the annotator's own.
@@ -176,6 +182,30 @@ async def press(app: Any, key: str, character: str | None) -> float:
     event.set_sender(app)
     t0 = time.perf_counter()
     app.post_message(event)
+    await settle(app)
+    render(app)
+    await settle(app)
+    render(app)
+    return time.perf_counter() - t0
+
+
+async def press_until(app: Any, key: str, character: str | None,
+                      ready: Callable[[], bool], timeout: float = 30.0) -> float:
+    """:func:`press`, but the clock runs until ``ready()`` (work handed to a thread is
+    done and shown), then through the frame that shows it."""
+    from textual import events
+
+    event = events.Key(key, character)
+    event.set_sender(app)
+    t0 = time.perf_counter()
+    app.post_message(event)
+    await settle(app)
+    while not ready():
+        if time.perf_counter() - t0 > timeout:
+            raise RuntimeError(f"nothing shown {timeout} s after {key!r}")
+        # The worker thread's result comes through the event loop; waiting without
+        # spinning leaves the thread the interpreter, as an idle app would.
+        await asyncio.sleep(0.001)
     await settle(app)
     render(app)
     await settle(app)
@@ -398,6 +428,83 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+async def typing(args: argparse.Namespace) -> dict[str, Any]:
+    from textual.app import App, ComposeResult
+    from textual.keys import _character_to_key
+    from textual.widgets import Input
+
+    from annotations.store import Store
+    from tui.app import StancemarkApp
+    from tui.screens.annotate import AnnotateScreen
+    from tui.screens.suggesting import WORKER_GROUP
+
+    store = None
+    if args.side == "ours":
+        store = Store.open(args.db, create=False)
+        app: Any = StancemarkApp(store, args.annotator)
+    else:
+        class Bare(App[None]):
+            def compose(self) -> ComposeResult:
+                yield Input()
+
+        app = Bare()
+    samples: list[float] = []
+    per_key: list[tuple[str, float, int]] = []
+    out: dict[str, Any] = {"side": args.side}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if args.side == "ours":
+            deadline = time.perf_counter() + args.timeout
+            while True:  # every row loaded, no worker left (suggestions' aside, as at startup)
+                screen = app.screen
+                if (isinstance(screen, AnnotateScreen) and screen.article_list.total
+                        >= args.articles and not any(
+                            w.is_running or w.state.name == "PENDING" for w in app.workers
+                            if w.group != WORKER_GROUP)):
+                    break
+                if time.perf_counter() > deadline:
+                    raise SystemExit(f"the list did not load {args.articles} rows")
+                await asyncio.sleep(0.005)
+            pane = screen.pane
+            await press(app, "slash", None)
+            box = app.focused
+            lst = screen.article_list
+
+            def shown() -> bool:
+                return bool(pane.applied_text == box.value)
+        else:
+            box = app.query_one(Input)
+            box.focus()
+            lst = None
+
+            def shown() -> bool:
+                return True
+        await settle(app)
+        render(app)
+        for round_ in range(args.rounds + 1):  # the first round warms up, untimed
+            for ch in args.query:
+                t = await press_until(app, _character_to_key(ch), ch, shown)
+                if round_:
+                    samples.append(t)
+                    if round_ == 1:
+                        per_key.append((box.value, t, len(lst.view) if lst is not None else 0))
+            box.value = ""  # untimed: start again
+            while not shown():
+                await asyncio.sleep(0.001)
+            await settle(app)
+            render(app)
+        out["hits"] = per_key[-1][2] if per_key else 0
+    if store is not None:
+        store.close()
+    ordered = sorted(samples)
+    out["samples"] = samples
+    out["per_key"] = per_key
+    out["median_s"] = ordered[len(ordered) // 2]
+    out["p95_s"] = ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+    out["peak_rss"] = peak_rss()
+    return out
+
+
 async def profile_keys(args: argparse.Namespace, run: Any, kinds: list[str]) -> None:
     try:
         from pyinstrument import Profiler
@@ -442,6 +549,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     k.add_argument("--no-wait", action="store_true",
                    help="with suggestions on, press while they are still being worked out "
                    "(by default the presses wait until they are shown)")
+    t = sub.add_parser("typing")
+    t.add_argument("--side", choices=("ours", "baseline"), required=True)
+    t.add_argument("--db")
+    t.add_argument("--annotator", default="ana")
+    t.add_argument("--articles", type=int, default=0, help="rows the list must reach first")
+    t.add_argument("--query", required=True, help="the text typed, one key per character")
+    t.add_argument("--rounds", type=int, default=3)
+    t.add_argument("--timeout", type=float, default=600)
     return p.parse_args(argv)
 
 
@@ -459,7 +574,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.profile).write_text(
             profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
     else:
-        result = asyncio.run((startup if args.command == "startup" else keys)(args))
+        command = {"startup": startup, "keys": keys, "typing": typing}[args.command]
+        result = asyncio.run(command(args))
     print(json.dumps(result))
     return 0
 

@@ -27,6 +27,7 @@ CORE_ROWS = {
     "suggest": ["suggest: retrain 2,000 sentences", "suggest: model F1, 2 articles",
                 "suggest: model F1, 5 articles", "suggest: model F1, 10 articles",
                 "suggest: model F1, all other articles"],
+    "search": ["search: word", "search: phrase", "search: span", "search: combined"],
 }
 TUI_ROWS = {
     "first_paint": ["first paint"],
@@ -34,6 +35,7 @@ TUI_ROWS = {
     "memory": ["memory (peak RSS)"],
     "keys_per_tag": ["keys per tag: sentence", "keys per tag: sentences", "keys per tag: phrase",
                      "keys per tag: paragraph"],
+    "search_typing": ["search as you type (p95)"],
 }
 SERVE_ROWS = {
     "serve": ["serve: open to article", "serve: tag key to paint"],
@@ -113,6 +115,17 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     assert paragraph["median"] == 2 and paragraph["info"]["old"]["mean"] > 2
     assert phrase["info"]["from_phrase"]["new"]["max"] is not None
 
+    # The search cases: ours and the bare SQL found the same ids; the typing case's goal
+    # is a time, not a ratio.
+    for row in by_case["search"]:
+        assert row["info"]["hits"] >= 0 and row["info"]["corpus"]["articles"] == 300
+    assert by_case["search"][0]["info"]["hits"] > 0  # "embassy" is in 5 % of the reports
+    assert by_case["search"][0]["info"]["more_queries"]["李小龍"]["hits"] >= 0
+    typing = by_case["search_typing"][0]
+    assert typing["target"] == "under 100 ms"
+    assert typing["pass"] == (typing["median"] < 0.1)
+    assert [k[0] for k in typing["info"]["per_key_s"]][-1] == "embassy denied"
+
     # Generated data is removed unless --keep.
     assert not any((tmp_path / "data").iterdir())
 
@@ -184,7 +197,8 @@ def test_baselines_use_the_store_settings(tmp_path):
     from benchmarks.data import bare_connect
 
     names = ("journal_mode", "synchronous", "busy_timeout", "foreign_keys", "cache_size",
-             "page_size", "temp_store", "mmap_size", "locking_mode", "wal_autocheckpoint")
+             "page_size", "temp_store", "mmap_size", "locking_mode", "wal_autocheckpoint",
+             "recursive_triggers")
     store = Store.open(tmp_path / "s.db")
     bare = bare_connect(tmp_path / "s.db")
     try:
@@ -195,3 +209,33 @@ def test_baselines_use_the_store_settings(tmp_path):
     finally:
         store.close()
         bare.close()
+
+
+def test_scale_size_runs_only_the_cases_that_have_it(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert runner.main(["--size", "scale", "--only", "key_press,agreement", "--json", str(out),
+                        "-q", "--tmp", str(tmp_path)]) == 0
+    assert json.loads(out.read_text())["results"] == []
+    names = {c.name for c in registered() if "scale" in c.sizes}
+    assert names >= {"search", "search_typing"}
+
+
+def test_the_scale_corpus_is_built_once_and_reused(tmp_path):
+    from annotations.store import Store
+    from benchmarks.scale import cached_corpus, scale_article
+
+    logged: list[str] = []
+    first = cached_corpus(tmp_path, 5, 40, logged.append)
+    assert first.info["articles"] == 40 and first.info["spans"] == 40 * 10
+    assert any("building" in m for m in logged)
+    again = cached_corpus(tmp_path, 5, 40, logged.append)
+    assert again.path == first.path and "reusing" in logged[-1]
+    assert not list(tmp_path.glob("*.building*"))  # built under another name, then renamed
+    assert "seed5" in first.path.name and "schema" in first.path.name
+    store = Store.open(first.path, create=False)
+    try:
+        assert store.count_articles() == 40
+        assert store.get_article("report-000007").text == scale_article(5, 7).text
+        assert {s.annotator for s in store.spans("report-000007")} == {"alice", "bob", "carol"}
+    finally:
+        store.close()

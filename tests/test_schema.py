@@ -131,12 +131,18 @@ def schema_meaning(conn: sqlite3.Connection) -> dict[str, Any]:
     return out
 
 
+def base_file(path: Path) -> Path:
+    """A new file at version 1: the base step alone (what ``Store.open`` wrote before
+    the search indexes of issue 17)."""
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    assert migrate(db, MIGRATIONS[:1]) == 1
+    db.conn.close()
+    return path
+
+
 def test_new_schema_means_what_the_hand_written_one_did(tmp_path: Path) -> None:
-    """A new file and a hand-written v1 file migrated to the current version mean the same."""
-    Store.open(tmp_path / "new.db").close()
-    Store.open(legacy_file(tmp_path / "old.db")).close()
-    new = sqlite3.connect(tmp_path / "new.db")
-    old = sqlite3.connect(tmp_path / "old.db")
+    new = sqlite3.connect(base_file(tmp_path / "new.db"))
+    old = sqlite3.connect(legacy_file(tmp_path / "old.db"))
     ours, theirs = schema_meaning(new), schema_meaning(old)
     assert set(ours) == set(theirs)
     for name in theirs:
@@ -146,34 +152,40 @@ def test_new_schema_means_what_the_hand_written_one_did(tmp_path: Path) -> None:
     assert ours["events"][3] is True  # AUTOINCREMENT kept
 
 
-def test_version_1_is_what_the_hand_written_schema_was(tmp_path: Path) -> None:
-    """The base step alone (version 1) still means exactly the hand-written DDL."""
-    db = sqlite_utils.Database(sqlite3.connect(tmp_path / "v1.db", isolation_level=None))
-    assert migrate(db, MIGRATIONS[:1]) == 1
-    old = sqlite3.connect(legacy_file(tmp_path / "old.db"))
-    ours, theirs = schema_meaning(db.conn), schema_meaning(old)
-    assert set(ours) == set(theirs)
-    for name in theirs:
-        assert ours[name] == theirs[name], name
-
-
 def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
+    """Version 1 files (hand-written or not) get the search indexes of version 2, built
+    over the rows they hold, and mean what a new file means."""
     path = legacy_file(tmp_path / "old.db")
     conn = sqlite3.connect(path)
-    before = dict(conn.execute("SELECT name, sql FROM sqlite_master").fetchall())
+    conn.execute(
+        "INSERT INTO articles (id, seq, title, text, source, text_sha256, imported_at, "
+        "updated_at) VALUES ('old', 1, 'Zoë at the embassy', ?, 'Ledger', 'x', 't', 't')",
+        ("武打明星李小龍出生於舊金山. The embassy denied it.",))
+    conn.execute(
+        "INSERT INTO spans (id, article_id, annotator, label, start, \"end\", text, note, "
+        "created_at, updated_at) VALUES ('s1', 'old', 'bob', 'denial', 0, 10, "
+        "'武打明星李小龍出生於', 'baseless claim', 't', 't')")
+    conn.commit()
     conn.close()
     store = Store.open(path)
-    assert stored_version(store.db) == SCHEMA_VERSION == 3
-    after = dict(store.conn.execute("SELECT name, sql FROM sqlite_master").fetchall())
-    # Version 2 adds the merges table and events.merge_id, version 3 the rejected
-    # suggestions; nothing else changes.
-    assert set(after) - set(before) == {"merges", "merges_sha256", "events_merge",
-                                        "suggestion_rejections",
-                                        "sqlite_autoindex_suggestion_rejections_1",
-                                        "suggestion_rejections_annotator"}
-    assert {k: v for k, v in after.items() if k in before and k != "events"} == {
-        k: v for k, v in before.items() if k != "events"}
-    assert "merge_id" in store.db["events"].columns_dict
+    assert stored_version(store.db) == SCHEMA_VERSION == 5
+    # The indexes hold the rows that were there before the migration.
+    assert store.search("zoe", "ana").ids == ["old"]
+    assert store.search("李小龍", "ana").ids == ["old"]
+    assert store.search("小龍", "ana").ids == ["old"]
+    assert store.search("source:ledger", "ana").ids == ["old"]
+    assert store.search("span:baseless", "ana").ids == ["old"]
+    assert store.search("span:denial:明星李小", "ana").ids == ["old"]
+    # Every step's objects are there: version 2's merges table and events.merge_id,
+    # version 3's search tables, triggers and index, version 4's events.group_id,
+    # version 5's rejected suggestions.
+    names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+    assert {"merges", "merges_sha256", "events_merge",
+            "articles_fts", "articles_cjk", "spans_fts", "spans_cjk", "articles_published",
+            "spans_ai", "spans_ad", "spans_au", "articles_ad", "articles_au",
+            "events_group", "suggestion_rejections", "suggestion_rejections_annotator"} <= names
+    assert {"merge_id", "group_id"} <= set(store.db["events"].columns_dict)
+    # and it works as a new file does
     store.import_articles([Article(id="a", text=TEXT, title="Bribes")])
     span = store.add_span("a", "ana", "claim", 4, 21)
     assert span.text == "mayor took bribes"
@@ -183,9 +195,9 @@ def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
     assert [r.id for r in store.list_articles("ana", fulltext="ferries")] == ["a"]
     assert store.undo("ana") is not None
     store.close()
-    store = Store.open(path)
-    assert store.total_changes() == 0  # a current file: nothing written on open
-    store.close()
+    Store.open(tmp_path / "new.db").close()
+    migrated = schema_meaning(sqlite3.connect(path))
+    assert migrated == schema_meaning(sqlite3.connect(tmp_path / "new.db"))
 
 
 def test_migrating_to_2_keeps_the_undo_stack(tmp_path: Path) -> None:
@@ -213,14 +225,55 @@ def test_migrating_to_2_keeps_the_undo_stack(tmp_path: Path) -> None:
     old.close()
 
 
-def test_migrating_2_to_3_adds_the_rejection_memory_and_keeps_the_rest(tmp_path: Path) -> None:
-    """A version-2 file (spans, an undo stack) gains suggestion_rejections; rejections then
-    work, are undoable, and the older events still undo."""
-    path = tmp_path / "v2.db"
-    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
-    assert migrate(db, MIGRATIONS[:2]) == 2
+def test_migrating_to_4_keeps_the_undo_stack_and_groups_new_actions(tmp_path: Path) -> None:
+    """A version 3 file: its events get no group (each still undone alone), and a span
+    deleted with its relation after the upgrade is one group, undone in one step."""
+    db = sqlite_utils.Database(sqlite3.connect(tmp_path / "v3.db", isolation_level=None))
+    assert migrate(db, MIGRATIONS[:3]) == 3
     db.conn.close()
-    # Written by stancemark at version 2: its Store already knew nothing of rejections.
+    conn = sqlite3.connect(tmp_path / "v3.db")
+    assert "group_id" not in {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+    conn.close()
+    store = Store.open(tmp_path / "v3.db")
+    assert stored_version(store.db) == SCHEMA_VERSION
+    store.import_articles([Article(id="a", text=TEXT)])
+    claim = store.add_span("a", "ana", "claim", 4, 21)
+    denial = store.add_span("a", "ana", "denial", 44, 64)
+    store.add_relation("a", "ana", "rebuts", denial.id, claim.id)
+    store.delete_span(claim.id, "ana")
+    groups = store.conn.execute(
+        "SELECT action, group_id IS NOT NULL FROM events WHERE state = 'done' ORDER BY id"
+    ).fetchall()
+    assert groups == [("span.add", 0), ("span.add", 0), ("relation.add", 0),
+                      ("span.delete", 1), ("relation.delete", 1)]
+    ev = store.undo("ana")
+    assert ev is not None and ev.action == "span.delete" and ev.group_size == 2
+    assert store.get_span(claim.id).deleted_at is None
+    assert [r.label for r in store.relations("a")] == ["rebuts"]
+    # the search index still follows the spans (version 3's triggers)
+    assert store.search("span:bribes", "ana").ids == ["a"]
+    store.close()
+
+
+def test_a_current_file_opens_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "current.db"
+    Store.open(path).close()
+    before = sqlite3.connect(path).execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
+    store = Store.open(path)
+    assert store.total_changes() == 0  # nothing written on open
+    store.close()
+    after = sqlite3.connect(path).execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
+    assert after == before
+
+
+def test_migrating_4_to_5_adds_the_rejection_memory_and_keeps_the_rest(tmp_path: Path) -> None:
+    """A version-4 file (an undo stack) gains suggestion_rejections; rejections then
+    work, are undoable, and the older events still undo."""
+    path = tmp_path / "v4.db"
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    assert migrate(db, MIGRATIONS[:4]) == 4
+    db.conn.close()
+    # Written by stancemark at version 4: its Store already knew nothing of rejections.
     conn = sqlite3.connect(path)
     conn.execute("INSERT INTO articles (id, seq, title, text, text_sha256, imported_at, "
                  "updated_at) VALUES ('a', 1, '', ?, ?, 't', 't')", (TEXT, sha256_text(TEXT)))
@@ -233,7 +286,7 @@ def test_migrating_2_to_3_adds_the_rejection_memory_and_keeps_the_rest(tmp_path:
         r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
     store = Store.open(path)
-    assert stored_version(store.db) == SCHEMA_VERSION == 3
+    assert stored_version(store.db) == SCHEMA_VERSION == 5
     assert store.db["suggestion_rejections"].columns_dict == {
         "id": str, "article_id": str, "annotator": str, "start": int, "end": int,
         "label": str, "quote": str, "source": str, "at": str}

@@ -225,3 +225,32 @@ async def test_resize_and_backward_selection_from_an_empty_line(tui_store, tui_a
         await pilot.press("escape")
         await pilot.pause()
         assert_screen_fresh(app, "selection cleared")
+
+
+async def test_search_matches_leave_no_stale_line(tui_store, tui_app):
+    """Match highlights go through the reader's invalidation: searching, opening a hit,
+    moving between matches, tagging over a match and clearing leave no stale line, and
+    the list's third (snippet) line comes and goes with the search."""
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        steps = [("slash", "search typed", ("slash", *"the ")),
+                 ("enter", "hit opened", ("enter",)),
+                 ("m", "next match", ("m",)), ("m", "next match", ("m",)),
+                 ("M", "previous match", ("M",)),
+                 ("tag", "tag over a match", ("shift+right", "shift+right", "1")),
+                 ("relabel", "relabel", ("2",)), ("undo", "undo", ("u",)),
+                 ("list", "list moved", ("slash", "down", "down")),
+                 ("open", "another hit", ("enter",)),
+                 ("clear", "search cleared", ("escape", "escape"))]
+        for _, step, keys in steps:
+            await pilot.press(*keys)
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.4 if step == "search typed" else None)  # matches follow a pause
+            await pilot.pause()
+            assert_screen_fresh(app, step)
+            if step == "search typed":
+                assert screen.matches and screen.article_list.row_height == 3
+        assert not screen.matches and screen.article_list.row_height == 2

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from annotations.labels import DEFAULT_LABELS, RESERVED_KEYS
 from annotations.model import Span
+from annotations.search import QueryError, parse
 from annotations.text import LineIndex
 from tui import keys as K
 from tui.safe import display_text
@@ -19,7 +20,8 @@ from tui.screens.annotate import AnnotateScreen
 from tui.screens.review import ReviewScreen
 from tui.screens.tagging import REQUIRED_HOOKS, TaggingScreen
 from tui.spanindex import SpanIndex
-from tui.widgets.article_list import ArticleFilter, parse_filter
+from tui.widgets.article_list import ArticleFilter
+from tui.widgets.article_pane import memory_filter
 
 
 @given(st.text(alphabet=st.sampled_from("ab \n\t\x1b\u2028é字"), max_size=60), st.data())
@@ -71,13 +73,22 @@ def test_span_index_rows_lookups_and_neighbours():
 
 
 def test_filter_parsing():
+    """What the list can filter in memory, from the search's query language."""
     labels = ["claim", "denial"]
-    assert parse_filter("Harbor is:done has:Claim", labels) == ArticleFilter(
-        ("harbor",), "done", "claim"
-    )
-    assert parse_filter("status:progress", labels).status == "in_progress"
-    assert parse_filter("is:nonsense", labels).words == ("is:nonsense",)
-    assert not parse_filter("  ", labels).active
+
+    def memory(text: str) -> ArticleFilter | None:
+        return memory_filter(parse(text), labels)
+
+    assert memory("Harbor is:done has:Claim") == ArticleFilter(("harbor",), ("done",), ("claim",))
+    assert memory("status:progress").statuses == ("in_progress",)
+    assert memory("is:todo|done has:claim|denial") == ArticleFilter(
+        (), ("todo", "done"), ("claim", "denial"))
+    with pytest.raises(QueryError, match="is: takes"):  # was a title word: now explained
+        memory("is:nonsense")
+    assert not memory("  ").active  # type: ignore[union-attr]
+    # Anything else is for the store's search.
+    for text in ("-is:done", "span:x", "by:ana", "date:2025", "a OR b", "李小龍", "is:done is:todo"):
+        assert memory(text) is None, text
 
 
 def test_every_binding_has_an_id_and_labels_avoid_reserved_keys():

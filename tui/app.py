@@ -11,14 +11,24 @@ Usage (what ``tui/cli.py`` does)::
 name screen first (:class:`~tui.screens.name.NameScreen`): it says what the
 app is, takes the person's name and whether they annotate or review, and the
 app then opens that screen under that name.
+
+Start-up failures (anything raised while the app or its first tagging screen
+mounts, e.g. a damaged database page met by the first query) never show a
+traceback: the app exits at once with return code 1 and
+:attr:`StancemarkApp.startup_error` holding one line, which the command
+prints (``tui/cli/options.py``, ``run_app``).
 """
 
 from __future__ import annotations
 
+import io
+import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
+from rich.console import Console
 from textual.app import App
 from textual.notifications import Notify
 
@@ -31,11 +41,14 @@ from annotations.config import (
 )
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
+from annotations.relation_types import LabelList, relation_types_of
 from annotations.review import default_against
-from annotations.store import Store
+from annotations.safety import printable
+from annotations.store import Store, StoreError
 from annotations.suggest.settings import SuggestSettings
 from tui import keys as K
 from tui.commands import StancemarkCommands
+from tui.safe import PrintableStream, display_text
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.help import HelpScreen
 from tui.screens.name import Mode, NameScreen
@@ -48,6 +61,8 @@ from tui.screens.tagging import TaggingScreen
 CHECKPOINT_SECONDS = 30.0
 #: Notifications shown at once, at most (the oldest goes first).
 MAX_NOTIFICATIONS = 3
+#: Seconds within which a second ``q`` quits while a write waits for another writer.
+QUIT_CONFIRM_SECONDS = 5.0
 
 
 def clean_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list[str]]:
@@ -98,11 +113,19 @@ class StancemarkApp(App[None]):
         ``suggest:``; default: cue words and the model on), worked out in a child process
         unless ``suggest_in_process`` is false (then in a worker thread of this one)."""
         super().__init__()
+        # A crash report (Textual's traceback, printed after the app ends) may quote
+        # article text: printed plain, with control characters escaped.
+        if isinstance(sys.stderr, io.TextIOBase):
+            stream = cast(IO[str], PrintableStream(sys.stderr))
+            self.error_console = Console(file=stream, markup=False, highlight=False,
+                                         no_color=True)
         self.store = store
         #: who works in this app; "" until the name screen has been answered
         self.annotator = annotator or ""
         self.ask_name = annotator is None
-        self.labels = list(labels) if labels else list(DEFAULT_LABELS)
+        # A LabelList keeps the relation types of the labels file (relation_types.py).
+        self.labels = LabelList(labels or DEFAULT_LABELS, relation_types_of(labels or
+                                                                            DEFAULT_LABELS))
         self.keymap, self._keymap_problems = clean_keymap(keymap)
         self.requested_theme = theme
         self.start_article = start_article
@@ -110,6 +133,10 @@ class StancemarkApp(App[None]):
         self.include_gold = include_gold
         self.config_path = config_path
         self._theme_applied = False
+        #: why the app could not start (one line), set when it exits for that reason
+        self.startup_error: str | None = None
+        #: the first tagging screen has mounted: later errors are no longer start-up ones
+        self.started = False
         #: notification id -> (its message before the count, how many it stands for)
         self._repeats: dict[str, tuple[str, int]] = {}
         self.after_tag: AfterTag = after_tag
@@ -118,8 +145,22 @@ class StancemarkApp(App[None]):
         self.suggestions = SuggestionSource(store.path, self.labels,
                                             suggest if suggest is not None else SuggestSettings(),
                                             in_process=suggest_in_process)
+        self._quit_asked = float("-inf")
+
+    def fail_startup(self, error: BaseException) -> None:
+        """Exit now with return code 1, keeping one line that says why (start-up only)."""
+        reason = str(error) if isinstance(error, StoreError) else (
+            f"{type(error).__name__}: {error}")
+        self.startup_error = printable(f"cannot start the annotator: {reason}")[:500]
+        self.exit(return_code=1)
 
     def on_mount(self) -> None:
+        try:
+            self._start()
+        except Exception as e:  # a start-up failure is one line, never a traceback
+            self.fail_startup(e)
+
+    def _start(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
         problems = list(self._keymap_problems)
@@ -161,7 +202,8 @@ class StancemarkApp(App[None]):
         self._open_first_screen()
 
     def on_notify(self, event: Notify) -> None:
-        """Before a notification shows (``App._on_notify`` adds it next): a repeat of
+        """Before a notification shows (``App._on_notify`` adds it next): its text gets
+        control characters replaced (:func:`tui.safe.display_text`), a repeat of
         one still shown replaces it with a count ("… (×3)"), and at most
         :data:`MAX_NOTIFICATIONS` show at once, the oldest dropped first, so a burst
         of key presses never stacks toasts over the span lists.
@@ -171,6 +213,10 @@ class StancemarkApp(App[None]):
         tests/test_tui_daily.py checks the behaviour).
         """
         new = event.notification
+        # Whatever a message quotes (an error naming a file, a span's text) reaches the
+        # terminal with the one set of unsafe characters replaced, like the reader's text.
+        new.message = display_text(new.message)
+        new.title = display_text(new.title)
         shown = list(self._notifications)  # unexpired, oldest first
         count = 1
         for old in shown:
@@ -214,6 +260,8 @@ class StancemarkApp(App[None]):
     def open_review(self, article_id: str | None = None) -> None:
         """The review screen over everyone's spans, the reviewer's own among them (from the
         annotator's palette: "how do my tags compare?")."""
+        if isinstance(self.screen, TaggingScreen) and self.screen.held():
+            return
         against = default_against(self.store, self.annotator, include_self=True)
         if not against:
             self.notify("Nobody else has tagged anything yet: nothing to review.",
@@ -247,7 +295,21 @@ class StancemarkApp(App[None]):
         self.suggestions.close()
 
     async def action_quit(self) -> None:
+        """Quit, keeping each screen's place.  While a write waits for another writer the
+        first ``q`` says so; a second one within :data:`QUIT_CONFIRM_SECONDS` quits and the
+        waiting action is not saved."""
+        waiting = [s for s in self.screen_stack
+                   if isinstance(s, TaggingScreen) and s.pending_write is not None]
+        now = time.monotonic()
+        if waiting and now - self._quit_asked > QUIT_CONFIRM_SECONDS:
+            self._quit_asked = now
+            self.bell()
+            self.notify(f"Your {waiting[0].pending_write} is still waiting for another writer "
+                        "and is not saved yet: press q again to quit without it.",
+                        severity="warning", markup=False, timeout=QUIT_CONFIRM_SECONDS)
+            return
         for screen in self.screen_stack:
             if isinstance(screen, TaggingScreen):
+                screen.cancel_waiting_write()
                 screen.save_position_now()
         self.exit()

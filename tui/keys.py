@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from textual.binding import Binding, BindingType
 
 from annotations.model import Label
+from annotations.relation_types import RelationType, relation_types_of
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,18 @@ class Key:
         )
 
 
-MOVE, SELECT, TAG, SPANS, ARTICLES, APP, LIST, SPAN_LIST, REVIEW, SUGGEST = (
+MOVE, SELECT, TAG, SPANS, ARTICLES, SEARCH, APP, LIST, SPAN_LIST, REVIEW, LINK, SUGGEST = (
     "Move",
     "Select",
     "Tag",
     "Spans",
     "Articles",
+    "Search",
     "App",
     "Article list",
     "Span list",
     "Review",
+    "Link (while picking a target)",
     "Suggestions",
 )
 
@@ -85,11 +88,15 @@ READER_KEYS: tuple[Key, ...] = (
         "Extend the selection by the next whole sentence", SELECT),
     Key("select_paragraph", "P", "select_paragraph", "Select the paragraph at the cursor",
         SELECT),
-    Key("clear_selection", "escape", "clear_selection", "Clear the selection", SELECT),
+    Key("clear_selection", "escape", "clear_selection",
+        "Clear the selection (without one: clear the search)", SELECT),
     Key("copy", "ctrl+c", "copy", "Copy the selected text", SELECT),
     Key("span_next", "tab", "screen.jump_span(1)", "Jump to the next span", SPANS, show=True,
         short="next span"),
     Key("span_previous", "shift+tab", "screen.jump_span(-1)", "Jump to the previous span", SPANS),
+    Key("match_next", "m", "screen.jump_match(1)", "Next search match", SEARCH, show=True,
+        short="next match"),
+    Key("match_previous", "M", "screen.jump_match(-1)", "Previous search match", SEARCH),
 )
 
 SCREEN_KEYS: tuple[Key, ...] = (
@@ -106,13 +113,30 @@ SCREEN_KEYS: tuple[Key, ...] = (
     Key("next_article", "right_square_bracket", "next_article", "Next article", ARTICLES),
     Key("previous_article", "left_square_bracket", "previous_article", "Previous article",
         ARTICLES),
-    Key("focus_filter", "slash", "focus_filter", "Filter the article list", ARTICLES),
+    Key("focus_filter", "slash", "focus_filter", "Search reports and spans", SEARCH),
     Key("toggle_list", "L", "toggle_list", "Show or hide the article list", ARTICLES),
     Key("focus_spans", "o", "focus_spans", "Go to the span list (orphans)", SPANS),
     Key("toggle_snap", "ctrl+t", "toggle_snap",
         "Snap selections to words on / off", SELECT),
     Key("toggle_team", "T", "toggle_team",
         "Show or hide teammates' spans (dimmed, read-only)", SPANS),
+    Key("link_start", "greater_than_sign", "start_link",
+        "Link the span under the cursor to another (pick the target)", SPANS, show=True,
+        short="link"),
+)
+
+#: While a link's target is picked (the link bar has the focus): only these keys and the
+#: relation types' own keys work; escape cancels.
+LINK_KEYS: tuple[Key, ...] = (
+    Key("link_next", "tab,right,down,l,j", "screen.link_move(1)", "Next candidate target",
+        LINK, show=True, short="next"),
+    Key("link_previous", "shift+tab,left,up,h,k", "screen.link_move(-1)",
+        "Previous candidate target", LINK),
+    Key("link_confirm", "enter", "screen.link_confirm",
+        "Link to the target (when one relation type fits the pair)", LINK, show=True,
+        short="link"),
+    Key("link_cancel", "escape", "screen.link_cancel", "Stop linking", LINK, show=True,
+        short="cancel"),
 )
 
 #: The annotate screen's suggestion keys (a label key on a suggestion accepts it as that label).
@@ -144,15 +168,16 @@ LIST_KEYS: tuple[Key, ...] = (
     Key("list_first", "home", "first", "First row", LIST),
     Key("list_last", "end", "last", "Last row", LIST),
     Key("list_open", "enter", "open", "Open the article", LIST, show=True, short="open"),
-    Key("list_leave", "escape", "leave", "Back to the reader", LIST, show=True, short="back"),
+    Key("list_leave", "escape", "leave", "Clear the search, back to the reader", LIST,
+        show=True, short="back"),
 )
 
 FILTER_KEYS: tuple[Key, ...] = (
     Key("filter_open", "enter", "open", "Open the highlighted article", LIST, show=True,
         short="open"),
     Key("filter_to_list", "down", "to_list", "Move into the list", LIST),
-    Key("filter_leave", "escape", "leave", "Back to the reader", LIST, show=True,
-        short="back"),
+    Key("filter_leave", "escape", "leave", "Clear the search, back to the reader", LIST,
+        show=True, short="clear"),
 )
 
 SPAN_LIST_KEYS: tuple[Key, ...] = (
@@ -184,7 +209,7 @@ REVIEW_KEYS: tuple[Key, ...] = (
 _REVIEW_READER_IDS = {"review_next", "review_previous", "review_back"}
 
 #: Keys that work on the review screen too but stay out of its (crowded) footer.
-_REVIEW_UNSHOWN = {"select_sentence", "extend_word_next", "edit_note"}
+_REVIEW_UNSHOWN = {"select_sentence", "extend_word_next", "edit_note", "link_start"}
 
 
 def _quiet(keys: Iterable[Key]) -> list[Key]:
@@ -238,12 +263,23 @@ def label_keys(labels: Sequence[Label]) -> list[Key]:
     return out
 
 
+def relation_keys(types: Sequence[RelationType]) -> list[Key]:
+    """``link_as_<name>``: a relation type's key, active only while a target is picked."""
+    return [
+        Key(f"link_as_{kind.name}", kind.key, f"screen.link_as({i})",
+            f"Link as {kind.name} ({kind.describe_ends()})", LINK, show=True, short=kind.name)
+        for i, kind in enumerate(types) if kind.key
+    ]
+
+
 def all_keys(labels: Sequence[Label]) -> list[Key]:
     return [
         *label_keys(labels),
         *READER_KEYS,
         *SCREEN_KEYS,
         *SUGGEST_KEYS,
+        *LINK_KEYS,
+        *relation_keys(relation_types_of(labels)),
         *APP_KEYS,
         *LIST_KEYS,
         *FILTER_KEYS,

@@ -14,11 +14,12 @@ other people.  Two things can go wrong when they reach the screen:
 
 from __future__ import annotations
 
+import io
 import re
 
 from textual.content import Content
 
-from annotations.safety import UNSAFE_CHARS
+from annotations.safety import UNSAFE_CHARS, printable
 
 # The core's one set of unsafe characters, plus tab: a tab is shown as one
 # space so that it keeps its length.
@@ -59,3 +60,22 @@ def content(text: str | None, style: str = "", *, single_line: bool = True) -> C
         return Content("")
     shown = one_line(text) if single_line else display_text(text)
     return Content.styled(shown, style) if style else Content(shown)
+
+
+class PrintableStream(io.TextIOBase):
+    """A text stream that escapes the unsafe characters (:func:`annotations.safety.printable`,
+    lines kept) before they reach ``target``: for crash reports and a tab's stderr, which
+    may quote article text."""
+
+    def __init__(self, target: io.TextIOBase) -> None:
+        self.target = target
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.target.write(printable(text, one_line=False))
+        return len(text)
+
+    def flush(self) -> None:
+        self.target.flush()

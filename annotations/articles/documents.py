@@ -1,12 +1,16 @@
 """One .md or .txt report: its header (YAML front matter, or a wire date) and its body.
 
 A markdown file may open with YAML front matter (``id``, ``title``, ``date``,
-``source``, ``url``; any other key is kept as metadata), read with PyYAML's
-safe loader only. A plain-text file (or a markdown file without front matter)
-whose first non-blank characters are ``date YYYY-MM-DD`` gets that date, and
-the token and the white space around it leave the text. A title not given is
-the text's first sentence, cut at a word boundary with ``…``. Both readers raise
-:class:`~annotations.articles.errors.ArticleError` for a bad file.
+``source``, ``url``; any other key is kept as metadata), read by the app's one
+bounded YAML loader (:mod:`annotations.bounded_yaml`: PyYAML's safe loader,
+with size, depth, alias expansion and integer length capped). A plain-text
+file (or a markdown file without front matter) whose first non-blank
+characters are ``date YYYY-MM-DD`` gets that date, and the token and the white
+space around it leave the text. A title not given is the text's first
+sentence, cut at a word boundary with ``…``. Both readers raise
+:class:`~annotations.articles.errors.ArticleError` for a bad file.  A markdown
+body too costly to parse (see :mod:`~annotations.articles.markdown`) is read
+as plain text instead, and the article carries a note saying so.
 """
 
 from __future__ import annotations
@@ -18,10 +22,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
+    cap_styles,
     check_int,
     clean_title,
     first_sentence_title,
@@ -29,48 +32,17 @@ from annotations.articles.fields import (
     scalar_text,
     slugify,
 )
-from annotations.articles.markdown import parse_markdown
+from annotations.articles.markdown import MarkdownTooCostly, parse_markdown
 from annotations.articles.source import (
     drop_leading_blank_lines,
     normalise_newlines,
     read_source,
 )
+from annotations.bounded_yaml import YAMLLimitError, load_yaml
 from annotations.model import Article
-
-#: Front matter values are converted to a JSON tree; YAML aliases can make that
-#: tree exponentially large ("billion laughs") or even cyclic, so cap it.
-_META_MAX_NODES = 100_000
-_META_MAX_DEPTH = 64
 
 _FM_OPEN = re.compile(r"---[ \t]*(?:\n|\Z)")
 _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-#: ``yaml.safe_load`` with libyaml's parser when PyYAML has it: the same safe
-#: constructors (no tags, no objects), about 8x faster on front matter, which
-#: was 40% of the time of an import (benchmarks/cases/import_reports.py).
-_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-#: No 64-bit integer takes more characters than this, underscores and all.
-_INT_CHARS = 100
-
-
-class _SafeLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
-    """The safe loader, refusing integer literals longer than any 64-bit one.
-
-    PyYAML builds a hex literal of 20,000 digits (and a sexagesimal
-    ``1:30:30:...`` of thousands of parts, in quadratic time) into one huge
-    integer; checking the literal's length first keeps that cost constant.
-    """
-
-
-def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    if len(node.value) > _INT_CHARS:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"integer literal too long ({len(node.value)} characters)",
-            node.start_mark)
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
-
-
-_SafeLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
-_SAFE_LOADER = _SafeLoader
 
 
 def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
@@ -84,18 +56,14 @@ def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
     yaml_text = source[opening.end() : closing.start()]
     body = source[closing.end() :].removeprefix("\n")
     try:
-        data = yaml.load(yaml_text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark is not None else None
-        problem = exc.problem or exc.context or "unreadable"
-        raise ArticleError(path, f"invalid YAML in front matter: {problem}"[:300], line) from None
-    except RecursionError:
-        raise ArticleError(path, "invalid YAML in front matter: nested too deeply") from None
-    except Exception as exc:
-        # Untrusted input: every failure is the user's to fix, e.g. the
-        # ValueError for "date: 2024-02-30" raised while building the date.
-        raise ArticleError(path, f"invalid YAML in front matter: {exc}"[:300]) from None
+        # The YAML starts on the file's second line.
+        data = load_yaml(yaml_text)
+    except YAMLLimitError as exc:
+        line = exc.line + 1 if exc.line is not None else None
+        if exc.over_bound:
+            raise ArticleError(path, f"front matter too large or too deeply nested "
+                                     f"({exc.reason})", line) from None
+        raise ArticleError(path, f"invalid YAML in front matter: {exc.reason}", line) from None
     if data is None:
         return {}, body
     if not isinstance(data, dict):
@@ -105,13 +73,12 @@ def _split_front_matter(path: str, source: str) -> tuple[dict[str, Any], str]:
 
 
 def _json_safe(value: Any, path: str) -> Any:
-    """Make YAML values storable as JSON (dates -> ISO strings, keys -> str)."""
-    budget = [_META_MAX_NODES]
+    """Make YAML values storable as JSON (dates -> ISO strings, keys -> str).
 
-    def convert(v: Any, depth: int) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0 or depth > _META_MAX_DEPTH:
-            raise ArticleError(path, "front matter too large or too deeply nested")
+    The loader has bounded the expanded size and depth of ``value`` already.
+    """
+
+    def convert(v: Any) -> Any:
         if isinstance(v, int) and not isinstance(v, bool):
             check_int(v, "front matter value", path)
         if v is None or isinstance(v, bool | int | str):
@@ -121,16 +88,16 @@ def _json_safe(value: Any, path: str) -> Any:
         if isinstance(v, date | datetime | time):
             return v.isoformat()
         if isinstance(v, dict):
-            return {_key_text(k, path): convert(x, depth + 1) for k, x in v.items()}
+            return {_key_text(k, path): convert(x) for k, x in v.items()}
         if isinstance(v, list | tuple):
-            return [convert(x, depth + 1) for x in v]
+            return [convert(x) for x in v]
         if isinstance(v, set | frozenset):
-            return sorted((convert(x, depth + 1) for x in v), key=repr)
+            return sorted((convert(x) for x in v), key=repr)
         if isinstance(v, bytes):
             return base64.b64encode(v).decode("ascii")
         return str(v)
 
-    return convert(value, 0)
+    return convert(value)
 
 
 def _key_text(key: Any, path: str) -> str:
@@ -155,12 +122,20 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
         # No front matter: a wire report saved as .md may open with the date token.
         wire_date, body = split_wire_date(body)
 
+    notes: list[str] = []
     try:
         text, styles = parse_markdown(body)
+    except MarkdownTooCostly as exc:
+        # Bounded work: the body as it is, without styles, rather than minutes or GBs.
+        text, styles = drop_leading_blank_lines(body).rstrip(), []
+        notes.append(f"{where}: {exc}; imported as plain text")
     except ValueError as exc:
         raise ArticleError(where, str(exc)) from None
     if not text.strip():
         raise ArticleError(where, "empty article")
+    styles, capped = cap_styles(styles, where)
+    if capped:
+        notes.append(capped)
 
     article_id = id_text(front.pop("id"), where) if "id" in front else slugify(path.stem)
     title = scalar_text(front.pop("title", None), "title", where)
@@ -190,6 +165,7 @@ def read_markdown(path: Path, source: str | None = None) -> Article:
         path=where,
         meta=meta,
         styles=styles,
+        notes=notes,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from annotations.articles.errors import ArticleError
+from annotations.model import StyleRange
 from annotations.sentences import line_sentences
 
 _TITLE_MAX = 200
@@ -20,6 +21,10 @@ _DERIVED_TITLE_MAX = 120
 #: Characters of the first line segmented to find its first sentence (a title
 #: needs no more; a 1 MB one-line text is not segmented whole for it).
 _TITLE_WINDOW = 1000
+#: Display styles kept per article (markdown or pack line); the rest are dropped with a
+#: note.  They only colour the reader, which paints each row from them: 10,000 styles
+#: over a whole text took 58 s to first paint (the reader bounds its own work as well).
+MAX_STYLES = 10_000
 _SLUG_MAX = 120
 #: Left at the end of a title cut short, before the ellipsis.
 _CUT_PUNCTUATION = " ,;:-–—([{\"'“‘"
@@ -151,3 +156,16 @@ def id_text(value: Any, path: str, line: int | None = None, floats: bool = True)
     if not text:
         raise ArticleError(path, "'id' is empty", line)
     return text
+
+
+def cap_styles(styles: list[StyleRange], where: str, line: int | None = None,
+               total: int | None = None) -> tuple[list[StyleRange], str | None]:
+    """At most :data:`MAX_STYLES` of ``styles`` (the first, in text order), and a note
+    naming the file when some were dropped (``total``: how many there were, if more
+    than ``styles`` holds)."""
+    count = len(styles) if total is None else total
+    if count <= MAX_STYLES:
+        return styles, None
+    at = f"{where}:{line}" if line is not None else where
+    return styles[:MAX_STYLES], (f"{at}: {count:,} display styles; kept the first "
+                                 f"{MAX_STYLES:,} (the text is complete)")

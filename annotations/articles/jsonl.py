@@ -25,6 +25,8 @@ from typing import IO, Any, NoReturn
 
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
+    MAX_STYLES,
+    cap_styles,
     clean_title,
     first_sentence_title,
     id_text,
@@ -36,6 +38,7 @@ from annotations.articles.source import (
     check_name,
     check_regular,
     decode,
+    iter_lines,
     normalise_newlines,
 )
 from annotations.model import Article, StyleRange
@@ -135,10 +138,12 @@ def read_jsonl(path: Path, *, stream: IO[bytes] | None = None,
                 return
             handle.seek(0)
             offset = 0  # of the current line in the file, for error messages
-            for line_no, raw in enumerate(handle, 1):
-                if digest is not None:
-                    digest.update(raw)
-                line_start, offset = offset, offset + len(raw)
+            # A line over the limit is refused without ever being held whole; the
+            # digest still gets every byte.
+            seen = digest.update if digest is not None else None
+            lines = iter_lines(handle, MAX_ARTICLE_BYTES, seen)
+            for line_no, (raw, size) in enumerate(lines, 1):
+                line_start, offset = offset, offset + size
                 if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw, line_start = raw[3:], 3
                 if not raw.strip():
@@ -222,7 +227,7 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
     title = scalar_text(obj.get("title"), "title", where, line_no)
     title = clean_title(title) if title else first_sentence_title(text)
 
-    styles = _jsonl_styles(obj.get("styles"), text, where, line_no)
+    styles, capped = _jsonl_styles(obj.get("styles"), text, where, line_no)
     annotations = None
     if is_pack:
         annotations = {k: obj[k] for k in (*_PACK_KEYS, "text_sha256") if k in obj}
@@ -238,18 +243,22 @@ def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: 
         meta=meta,
         styles=styles,
         annotations=annotations,
+        notes=[capped] if capped else [],
     )
 
 
-def _jsonl_styles(value: Any, text: str, where: str, line_no: int) -> list[StyleRange]:
+def _jsonl_styles(value: Any, text: str, where: str,
+                  line_no: int) -> tuple[list[StyleRange], str | None]:
     """Display styles as packs write them: ``[start, end, kind]`` or ``[start, end, kind, data]``
-    (objects with those keys are accepted too). A bad entry is an error for the line."""
+    (objects with those keys are accepted too). A bad entry is an error for the line.
+    At most :data:`~annotations.articles.fields.MAX_STYLES` are kept (the rest are not
+    even checked), with a note saying so."""
     if value is None:
-        return []
+        return [], None
     if not isinstance(value, list):
         raise ArticleError(where, '"styles" must be a list', line_no)
     styles = []
-    for i, item in enumerate(value):
+    for i, item in enumerate(value[:MAX_STYLES]):
         if isinstance(item, dict):
             item = [item.get("start"), item.get("end"), item.get("kind"), item.get("data") or {}]
         if not isinstance(item, list) or len(item) not in (3, 4):
@@ -268,4 +277,4 @@ def _jsonl_styles(value: Any, text: str, where: str, line_no: int) -> list[Style
         if not ok:
             raise ArticleError(where, f'"styles" entry {i} is out of range or malformed', line_no)
         styles.append(StyleRange(start, end, kind, data))
-    return styles
+    return cap_styles(styles, where, line_no, total=len(value))

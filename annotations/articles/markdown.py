@@ -5,6 +5,18 @@
 markup is removed, HTML stays literal text, and headings, emphasis, links,
 quotes, code and list items become :class:`~annotations.model.StyleRange`
 objects that the reader only paints.
+
+The parser's work is bounded (:class:`MarkdownTooCostly`): markdown-it-py
+spends about 70 µs on each ``[`` that opens no link (1 MB of ``[`` took 67 s)
+and about 360 bytes per table cell (a 6 MB table took 4 GB).  A body over
+:data:`MAX_MARKDOWN_CHARS` is refused before parsing, and the work is
+counted as it goes, in steps that each cost about the same — every block
+token made, every block and every inline position the rules are tried at,
+every token skipped while a link label is scanned, ten per link reference
+definition, and four per table cell (counted before a table is parsed) — and
+a body that needs more than
+:func:`work_budget` steps is refused before it costs more.  The bound counts work, not time, so a file parses the same way
+on every machine: the same text, the same offsets, for every teammate.
 """
 
 from __future__ import annotations
@@ -12,6 +24,10 @@ from __future__ import annotations
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import reference as _reference_rule
+from markdown_it.rules_block import table as _table_rule
+from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
 from annotations.articles.source import normalise_newlines, trim_blank_lines
@@ -32,6 +48,123 @@ _TOO_DEEP = (
     f"markdown nested too deeply (more than {MAX_QUOTE_DEPTH} levels of quotes or "
     f"{MAX_LIST_DEPTH} of lists); rename it to .txt to import it as plain text"
 )
+
+#: Characters of markdown parsed at most: markdown-it indexes every line first (about
+#: 1 µs and 200 bytes a line), before any rule runs.  News reports are 5-50 KB.
+MAX_MARKDOWN_CHARS = 2 * 1024 * 1024
+#: Parser steps allowed per character of the body, plus a base (see :func:`work_budget`).
+WORK_PER_CHAR = 10
+WORK_BASE = 50_000
+#: Parser steps allowed at most, whatever the size: about 2 s and 150 MB for the costliest
+#: shapes (measured: see tests/test_markdown_costs.py).  Prose takes about 0.15 steps a
+#: character (2 MB fit), dense markdown (a heading, list, quote and table every 270
+#: characters) 0.55 (700 KB fit); news reports are 5-50 KB.
+MAX_WORK = 400_000
+_BUDGET = "stancemark_budget"
+
+
+class MarkdownTooCostly(ValueError):
+    """The body needs more parser work than allowed (one line: what ran out)."""
+
+
+def work_budget(chars: int) -> int:
+    """Parser steps allowed for a body of ``chars`` characters."""
+    return min(MAX_WORK, WORK_PER_CHAR * chars + WORK_BASE)
+
+
+class _Budget:
+    __slots__ = ("left", "limit", "block_tokens")
+
+    def __init__(self, limit: int) -> None:
+        self.left = self.limit = limit
+        self.block_tokens = 0  # block tokens already paid for
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            self.exhausted()
+
+    def exhausted(self) -> None:
+        raise MarkdownTooCostly(f"markdown too costly to parse (more than {self.limit:,} "
+                                "parser steps)")
+
+
+#: Spends nothing: for a parse of ``_MD`` that brought no budget.
+_UNCOUNTED = _Budget(1 << 62)
+
+
+def _budget(env: Any) -> _Budget:
+    budget = env.get(_BUDGET) if isinstance(env, dict) else None
+    return budget if budget is not None else _UNCOUNTED
+
+
+def _count_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """First block rule: counts one step per block attempted (or line checked for one that
+    would end a paragraph) and one per block token made since the last count (a list
+    item makes six), matches nothing."""
+    budget = _budget(state.env)
+    made = len(state.tokens) - budget.block_tokens
+    budget.block_tokens += made
+    budget.spend(1 + made)
+    return False
+
+
+def _count_inline(state: StateInline, silent: bool) -> bool:
+    """First inline rule: counts one step per position the rules are tried at.  (The
+    hottest hook: one dict look-up and a subtraction.)"""
+    budget = state.env.get(_BUDGET, _UNCOUNTED)
+    budget.left -= 1
+    if budget.left < 0:
+        budget.exhausted()
+    return False
+
+
+def _counted_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """The table rule, charged four steps per cell before it builds the table's tokens."""
+    if silent or not _table_rule(state, start, end, True):
+        return _table_rule(state, start, end, silent)
+    header = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
+    columns = header.count("|") + 1
+    budget = _budget(state.env)
+    line = start
+    while line < end and not state.isEmpty(line):
+        line += 1
+        if (line - start) * columns * 4 > budget.left:
+            break
+    budget.spend((line - start) * columns * 4)
+    matched = _table_rule(state, start, end, silent)
+    budget.block_tokens = len(state.tokens)  # paid for above
+    return matched
+
+
+#: Steps a link reference definition costs (it is normalised, case-folded and stored).
+REFERENCE_STEPS = 10
+
+
+def _counted_reference(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """The link reference definition rule, charged :data:`REFERENCE_STEPS` each."""
+    matched = _reference_rule(state, start, end, silent)
+    if matched:
+        _budget(state.env).spend(REFERENCE_STEPS)
+    return matched
+
+
+def _counted_skip(state: StateInline) -> None:
+    """``ParserInline.skipToken``, one step each: link labels are scanned token by token."""
+    _budget(state.env).spend(1)
+    _SKIP_TOKEN(state)
+
+
+_MD.block.ruler.at("table", _counted_table, {"alt": ["paragraph", "reference"]})
+_MD.block.ruler.at("reference", _counted_reference)
+# In the chains that end a paragraph, a quote or a list too: each line of a long
+# paragraph is checked for a block that would interrupt it.
+_MD.block.ruler.before("table", "stancemark_budget", _count_block,
+                       {"alt": ["paragraph", "reference", "blockquote", "list"]})
+_MD.inline.ruler.before("text", "stancemark_budget", _count_inline)
+_SKIP_TOKEN = _MD.inline.skipToken
+# Our own parser instance only (markdown-it looks ``skipToken`` up on the instance).
+setattr(_MD.inline, "skipToken", _counted_skip)  # noqa: B010 - a method, replaced on purpose
 
 #: Separator placed between non-empty children of each container.
 _BLOCK_SEP = {
@@ -233,11 +366,16 @@ def parse_markdown(source: str) -> tuple[str, list[StyleRange]]:
     literal text (never interpreted). ``list_item`` ranges cover the whole
     item including nested lists; ``data["depth"]`` is 0 for a top-level list
     and ``data["index"]`` is the item's number (ordered) or 1-based position.
-    Raises ValueError for blocks nested so deeply the parser would drop text.
+    Raises ValueError for blocks nested so deeply the parser would drop text,
+    and :class:`MarkdownTooCostly` (a ValueError) for a body that needs more
+    parser work than :func:`work_budget` allows.
     """
     source = normalise_newlines(source.removeprefix("\ufeff"))
+    if len(source) > MAX_MARKDOWN_CHARS:
+        raise MarkdownTooCostly(f"markdown too large to parse ({len(source):,} characters; "
+                                f"at most {MAX_MARKDOWN_CHARS:,})")
     renderer = _Renderer()
-    renderer.render(_MD.parse(source))
+    renderer.render(_MD.parse(source, {_BUDGET: _Budget(work_budget(len(source)))}))
     text, styles = renderer.result()
     # Defensive: the renderer never emits outer blank lines, but keep the
     # promise even if a future token type does.

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from annotations.articles.errors import ArticleError
 
@@ -32,6 +34,33 @@ def read_source(path: Path) -> str:
     except OSError as exc:
         raise ArticleError(path, f"cannot read file: {exc.strerror or exc}") from None
     return decode(data, path)
+
+
+def iter_lines(handle: IO[bytes], limit: int,
+               seen: Callable[[bytes], object] | None = None) -> Iterator[tuple[bytes, int]]:
+    """The lines of ``handle`` as ``(bytes, length)``, never holding more than ``limit``
+    + 1 bytes of one line: a longer line is yielded as its first ``limit`` + 1 bytes
+    (so a caller's length check refuses it) and the rest of it is read and dropped in
+    chunks.  ``length`` is the line's true length in bytes; ``seen`` gets every byte
+    read (a digest of the file, say)."""
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        if seen is not None:
+            seen(raw)
+        length = len(raw)
+        if length > limit and not raw.endswith(b"\n"):
+            while True:  # the rest of the over-long line, dropped
+                chunk = handle.readline(1024 * 1024)
+                if not chunk:
+                    break
+                if seen is not None:
+                    seen(chunk)
+                length += len(chunk)
+                if chunk.endswith(b"\n"):
+                    break
+        yield raw, length
 
 
 def check_name(path: Path | str) -> None:

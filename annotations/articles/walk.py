@@ -42,32 +42,52 @@ def read_file(path: Path) -> Iterator[Article | ArticleError]:
 
 @dataclass
 class WalkResult:
-    """Files to import, and files passed over because of their type (for the summary)."""
+    """Files to import, and files passed over (for the summary): because of their type,
+    or (``outside``, counted in ``skipped`` too) because they are symbolic links to a
+    file outside the folder being imported."""
 
     files: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    outside: list[Path] = field(default_factory=list)
 
 
 def _is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def walk(paths: Iterable[Path | str]) -> WalkResult:
+def _inside(path: Path, folder: str) -> bool:
+    """Does ``path``, every link resolved, lie inside ``folder`` (already resolved)?"""
+    real = os.path.realpath(path)
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def walk(paths: Iterable[Path | str], *, follow_links: bool = False) -> WalkResult:
     """Expand files and folders into a deterministic list of readable files.
 
     Folders are searched recursively in sorted order; hidden entries (names
     starting with '.') inside them are ignored, symlinked folders are not
-    followed (no cycles). Arguments keep their order; duplicates are dropped.
-    A path that does not exist raises ArticleError before anything is read.
+    followed (no cycles). A symlinked file found in a folder is read only if
+    it points inside that folder, unless ``follow_links``: a folder from
+    elsewhere (a cloned repository, an unpacked archive) may hold
+    ``appendix.txt -> ~/.ssh/id_rsa``, whose text would then travel in packs;
+    such links are skipped and listed in ``WalkResult.outside``.  A path
+    given by name is always read, link or not.  Arguments keep their order;
+    duplicates are dropped. A path that does not exist raises ArticleError
+    before anything is read.
     """
     result = WalkResult()
     seen: set[Path] = set()
 
-    def add(file: Path) -> None:
+    def add(file: Path, folder: str | None = None) -> None:
         key = Path(os.path.abspath(file))
         if key in seen:
             return
         seen.add(key)
+        if folder is not None and not follow_links and file.is_symlink() and (
+                not _inside(file, folder)):
+            result.outside.append(file)
+            result.skipped.append(file)
+            return
         if file.is_file() and _is_supported(file):
             result.files.append(file)
         else:  # other suffixes, sockets, FIFOs...
@@ -81,6 +101,7 @@ def walk(paths: Iterable[Path | str]) -> WalkResult:
             add(root)
             continue
         found: list[tuple[tuple[str, ...], Path]] = []
+        folder = os.path.realpath(root)
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             base = Path(dirpath)
@@ -89,15 +110,15 @@ def walk(paths: Iterable[Path | str]) -> WalkResult:
                 if not name.startswith("."):
                     found.append(((*rel, name), base / name))
         for _key, file in sorted(found, key=lambda item: item[0]):
-            add(file)
+            add(file, folder)
     return result
 
 
 def iter_articles(
-    paths: Iterable[Path | str],
+    paths: Iterable[Path | str], *, follow_links: bool = False,
 ) -> tuple[WalkResult, Iterator[Article | ArticleError]]:
     """Walk the paths now (so missing paths fail early), read the files lazily."""
-    found = walk(paths)
+    found = walk(paths, follow_links=follow_links)
 
     def generate() -> Iterator[Article | ArticleError]:
         for file in found.files:

@@ -30,6 +30,7 @@ from annotations.formats.base import (
     ExportReport,
     FormatUnavailable,
     Output,
+    RelationsLeftOut,
     annotators,
     by_annotator,
     valid_spans,
@@ -51,8 +52,10 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     nlp = spacy.blank("en")
     docbin = DocBin(store_user_data=True)
     widened = 0
+    left_out = RelationsLeftOut("spacy")
     for edoc in docs:
         report.articles += 1
+        left_out.add(edoc)
         spans = valid_spans(edoc, report, "spacy")
         names = annotators(edoc, spans)
         if not names:
@@ -83,4 +86,5 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
             f"spacy: {widened} span(s) did not align with spaCy tokens and were widened "
             "(alignment_mode='expand')"
         )
+    left_out.report(report)
     return report

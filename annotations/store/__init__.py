@@ -8,7 +8,8 @@ and the CLI share this API; neither writes SQL of its own.
 The package is split by what each module holds, lowest first (a module
 imports only those above it in this list; no cycles):
 
-- ``errors``: :class:`StoreError`, the only error that leaves the package.
+- ``errors``: :class:`StoreError`, the only error that leaves the package (and its
+  subclasses :class:`StaleText` and :class:`WriterBusy`).
 - ``rows``: column lists and row <-> dataclass conversions (no SQL run).
 - ``reports``: :class:`ImportReport`, :class:`MergeReport`.
 - ``schema``: tables, indexes, the full-text index, migrations.
@@ -26,6 +27,8 @@ imports only those above it in this list; no cycles):
 - ``ingest``: imports of articles and packs, file by file (what one
   transaction holds is decided there).
 - ``reads``: read models for export, agreement, stats and the article list.
+- ``search``: running a search query (:mod:`annotations.search`): hits, a first
+  page with snippets, every match's offsets.
 - ``facade``: :class:`Store`, where ``sqlite3`` errors become :class:`StoreError`.
 
 Which writes go through sqlite-utils and which stay raw SQL (and why) is
@@ -37,11 +40,12 @@ from __future__ import annotations
 from annotations.store.connection import (
     BUSY_TIMEOUT_MS,
     DEFAULT_DB,
+    LOCK_TIMEOUT,
     TEXTS_KEPT,
     WAL_AUTOCHECKPOINT,
     resolve_db_path,
 )
-from annotations.store.errors import StoreError
+from annotations.store.errors import StaleText, StoreError, WriterBusy
 from annotations.store.events import Event
 from annotations.store.facade import Store
 from annotations.store.ingest import Unit
@@ -52,14 +56,17 @@ from annotations.store.schema import SCHEMA_VERSION
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "DEFAULT_DB",
+    "LOCK_TIMEOUT",
     "RELATION_COLUMNS",
     "SCHEMA_VERSION",
     "SPAN_COLUMNS",
     "TEXTS_KEPT",
     "WAL_AUTOCHECKPOINT",
+    "WriterBusy",
     "Event",
     "ImportReport",
     "MergeReport",
+    "StaleText",
     "Store",
     "StoreError",
     "UnmergeReport",

@@ -23,8 +23,9 @@ from typing import Any
 
 from annotations.anchoring import TextIndex, context, reanchor
 from annotations.model import STATUSES, Article, ArticleRow, now_iso, sha256_text
+from annotations.search import NO_SPACE
 from annotations.store.connection import Connection
-from annotations.store.errors import StoreError
+from annotations.store.errors import StaleText, StoreError
 from annotations.store.reports import ImportReport
 from annotations.store.rows import (
     ARTICLE_SELECT,
@@ -36,8 +37,9 @@ from annotations.store.rows import (
 )
 
 # ------------------------------------------------------------------ writing
-#: A new article's full-text row, ``(rowid, title, text)``, for :func:`write_search_rows`.
-SearchRow = tuple[int, str, str]
+#: A new article's full-text row, ``(rowid, title, text, source)``, for
+#: :func:`write_search_rows`.
+SearchRow = tuple[int, str, str, str | None]
 
 
 def write_article(c: sqlite3.Connection, art: Article, report: ImportReport,
@@ -67,7 +69,7 @@ def write_article(c: sqlite3.Connection, art: Article, report: ImportReport,
     now = now_iso()
     if row is None:
         seq = c.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0]
-        inserted = c.execute(
+        rowid = c.execute(
             "INSERT INTO articles (id, seq, title, source, published, url, path, text, "
             "text_sha256, meta, styles, imported_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -86,12 +88,13 @@ def write_article(c: sqlite3.Connection, art: Article, report: ImportReport,
                 now,
                 now,
             ),
-        )
-        # The full-text row is written here rather than by an AFTER INSERT
+        ).lastrowid
+        # The full-text rows are written here rather than by an AFTER INSERT
         # trigger: the same insert costs about 2.5x inside a trigger
-        # (measured in benchmarks/, import case).
-        assert inserted.lastrowid is not None
-        row_for_search = (inserted.lastrowid, art.title or "", art.text)
+        # (measured in benchmarks/, import case).  Which articles the substring
+        # index holds, and why, is in annotations.search.
+        assert rowid is not None
+        row_for_search = (rowid, art.title or "", art.text, art.source)
         if search_rows is not None:
             search_rows.append(row_for_search)
         else:
@@ -148,7 +151,13 @@ def write_search_rows(c: sqlite3.Connection, rows: list[SearchRow]) -> None:
     import of one-article files, one savepoint each, 1.5-2x as slow (measured).
     """
     if rows:
-        c.executemany("INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)", rows)
+        c.executemany("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?, ?, ?, ?)",
+                      rows)
+        # Which articles the substring index holds, and why, is in annotations.search.
+        cjk = [r for r in rows if any(v and NO_SPACE.search(v) for v in r[1:])]
+        if cjk:
+            c.executemany("INSERT INTO articles_cjk(rowid, title, text, source) "
+                          "VALUES (?, ?, ?, ?)", cjk)
 
 
 def reanchor_article(
@@ -190,7 +199,9 @@ def get_article(cx: Connection, article_id: str) -> Article | None:
     if row is None:
         return None
     cx.remember_text(row[0], row[9], row[1])
-    return article_from_row(row)
+    article = article_from_row(row)
+    article.stored_sha(row[9])
+    return article
 
 
 def article_sha(cx: Connection, article_id: str) -> str | None:
@@ -201,7 +212,8 @@ def article_sha(cx: Connection, article_id: str) -> str | None:
     return row[0] if row else None
 
 
-def article_text(cx: Connection, c: sqlite3.Connection, article_id: str) -> str:
+def article_text(cx: Connection, c: sqlite3.Connection, article_id: str,
+                 expected_sha: str | None = None) -> str:
     """The stored text, without reading it again while it has not changed.
 
     Reading a 1 MB text takes about 1 ms and every tag needs its quote and
@@ -209,12 +221,17 @@ def article_text(cx: Connection, c: sqlite3.Connection, article_id: str) -> str:
     hash sits in the row's first page (about 10 µs to read), and every write
     of a text writes its hash in the same statement, so a text changed by
     another process is never served from here.
+
+    ``expected_sha``: the SHA-256 of the text the caller chose its offsets in;
+    a different stored hash raises :class:`StaleText` (the same read, no cost).
     """
     row = c.execute(
         "SELECT text_sha256 FROM articles WHERE id = ?", (article_id,)
     ).fetchone()
     if row is None:
         raise StoreError(f"no article with id {article_id!r}")
+    if expected_sha is not None and row[0] != expected_sha:
+        raise StaleText(article_id)
     cached = cx.texts.get(article_id)
     if cached is not None and cached[0] == row[0]:
         cx.remember_text(article_id, *cached)  # the most recently used now
@@ -222,6 +239,18 @@ def article_text(cx: Connection, c: sqlite3.Connection, article_id: str) -> str:
     text: str = c.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
     cx.remember_text(article_id, row[0], text)
     return text
+
+
+def check_text(c: sqlite3.Connection, article_id: str, expected_sha: str | None) -> None:
+    """Raise :class:`StaleText` unless the stored text's SHA-256 is ``expected_sha``
+    (``None``: no check), for writes that do not read the text itself."""
+    if expected_sha is None:
+        return
+    row = c.execute("SELECT text_sha256 FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no article with id {article_id!r}")
+    if row[0] != expected_sha:
+        raise StaleText(article_id)
 
 
 def require_article(c: sqlite3.Connection, article_id: str) -> None:
@@ -355,8 +384,9 @@ def previous_article(cx: Connection, after: str | None) -> str | None:
 
 
 def save_position(cx: Connection, annotator: str, article_id: str, cursor: int) -> None:
-    """Where this person left off (article and cursor offset)."""
-    with cx.tx():
+    """Where this person left off (article and cursor offset).  A convenience, saved at
+    idle: it never waits for another process's write lock (:class:`WriterBusy` at once)."""
+    with cx.tx(wait=0.0):
         cx.db.table("positions").insert(
             {"annotator": annotator, "article_id": article_id, "cursor": int(cursor),
              "updated_at": now_iso()},

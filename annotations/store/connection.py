@@ -7,6 +7,12 @@ a file without a read-to-write upgrade failing with ``database is locked``,
 and which commits before it returns: a crash or ``kill -9`` after a write
 loses nothing.
 
+While another process holds the write lock, a write waits for it at most
+:attr:`Connection.lock_wait` seconds (:data:`LOCK_TIMEOUT`, 60 s, unless the
+owner sets less) and then raises :class:`WriterBusy` with nothing written.
+The annotator sets a short wait on its own connection and moves a write that
+would wait longer to a worker thread (see ``tui/screens/tagging.py``).
+
 :func:`open_connection` turns every way a file can be wrong (missing folder,
 a folder, junk, another program's SQLite file, a newer schema, read-only
 media) into one clear :class:`StoreError` naming the file.
@@ -23,14 +29,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from annotations.store.errors import StoreError
+from annotations.store.errors import StoreError, WriterBusy
 from annotations.store.schema import ensure_schema
 
 BUSY_TIMEOUT_MS = 30_000
 WAL_AUTOCHECKPOINT = 10_000  # pages
 TEXTS_KEPT = 2  # article texts kept in memory by articles.article_text
 DEFAULT_DB = "stancemark.db"
-BEGIN_ATTEMPTS = 50  # BEGIN IMMEDIATE tries, 50 ms apart, on top of the busy timeout
+#: Seconds a write waits, at most, for another process's write lock before it gives up.
+LOCK_TIMEOUT = 60.0
+BEGIN_RETRY_SECONDS = 0.05  # between BEGIN IMMEDIATE tries that came back busy
 
 
 def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
@@ -56,11 +64,29 @@ class Connection:
         self.db = sqlite_utils.Database(conn)
         #: The last texts read, by article id: (SHA-256, text), least recent first.
         self.texts: dict[str, tuple[str, str]] = {}
+        self._lock_wait = LOCK_TIMEOUT
+
+    @property
+    def lock_wait(self) -> float:
+        """Seconds a write waits for another process's write lock before :class:`WriterBusy`."""
+        return self._lock_wait
+
+    @lock_wait.setter
+    def lock_wait(self, seconds: float) -> None:
+        self._lock_wait = max(0.0, float(seconds))
+        # SQLite's own wait (inside one BEGIN) never outlasts ours.
+        wait_ms = min(BUSY_TIMEOUT_MS, int(self._lock_wait * 1000))
+        self.conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction, committed on exit (retried if busy)."""
-        c = self.begin()
+    def tx(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, committed on exit.
+
+        Taking the write lock (:meth:`begin`) is retried until :attr:`lock_wait`
+        seconds (or ``wait``, for this transaction) have passed; then
+        :class:`WriterBusy`, and nothing was written.
+        """
+        c = self.begin(wait)
         try:
             yield c
         except sqlite3.Error as e:
@@ -71,19 +97,32 @@ class Connection:
             raise
         self.commit()
 
-    def begin(self) -> sqlite3.Connection:
-        """``BEGIN IMMEDIATE``: the write lock up front, retried while another writer holds it."""
+    def begin(self, wait: float | None = None) -> sqlite3.Connection:
+        """``BEGIN IMMEDIATE``: the write lock up front, retried while another writer holds
+        it, for :attr:`lock_wait` seconds (or ``wait``); then :class:`WriterBusy`."""
         c = self.conn
-        for attempt in range(BEGIN_ATTEMPTS):
-            try:
-                c.execute("BEGIN IMMEDIATE")
-                return c
-            except sqlite3.OperationalError as e:
-                busy = "locked" in str(e) or "busy" in str(e)
-                if not busy or attempt == BEGIN_ATTEMPTS - 1:
-                    raise self.friendly(e) from e
-                time.sleep(0.05)
-        raise AssertionError("unreachable")  # pragma: no cover
+        started = time.monotonic()
+        patience = self._lock_wait if wait is None else wait
+        if wait is not None and wait != self._lock_wait:
+            c.execute(f"PRAGMA busy_timeout = {min(BUSY_TIMEOUT_MS, int(wait * 1000))}")
+        try:
+            while True:
+                try:
+                    c.execute("BEGIN IMMEDIATE")
+                    return c
+                except sqlite3.OperationalError as e:
+                    if "locked" not in str(e) and "busy" not in str(e):
+                        raise self.friendly(e) from e
+                    waited = time.monotonic() - started
+                    if waited >= patience:
+                        raise WriterBusy(
+                            f"{self.path}: another process has held the database's write "
+                            f"lock for {waited:.0f} s; gave up, nothing was written") from e
+                    time.sleep(BEGIN_RETRY_SECONDS)
+        finally:
+            if wait is not None and wait != self._lock_wait:
+                c.execute(f"PRAGMA busy_timeout = "
+                          f"{min(BUSY_TIMEOUT_MS, int(self._lock_wait * 1000))}")
 
     def commit(self) -> None:
         """Commit; a failure (a full disk) rolls back and raises :class:`StoreError`."""
@@ -196,6 +235,10 @@ def _setup(cx: Connection) -> None:
     c = cx.conn
     c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     c.execute("PRAGMA foreign_keys = ON")
+    # INSERT OR REPLACE then fires the delete triggers of the row it replaces,
+    # which keep the span search index exact (see store.schema).  sqlite-utils
+    # sets it too; said here so it does not hang on that.
+    c.execute("PRAGMA recursive_triggers = ON")
     # Checks the header: raises "file is not a database" for junk files.
     c.execute("SELECT count(*) FROM sqlite_master").fetchone()
     writable = not cx.read_only and (os.access(cx.path, os.W_OK) if cx.path.exists() else True)

@@ -29,6 +29,8 @@ from annotations.model import (
     Status,
     StatusRecord,
 )
+from annotations.relation_types import RelationType
+from annotations.search import Match, Query, SearchResult, Snippet, parse
 from annotations.store import (
     articles,
     events,
@@ -40,6 +42,7 @@ from annotations.store import (
     spans,
     suggestions,
 )
+from annotations.store import search as searching
 from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
 from annotations.store.ingest import Unit
@@ -103,6 +106,16 @@ class Store:
     @property
     def read_only(self) -> bool:
         return self.connection.read_only
+
+    @property
+    def lock_wait(self) -> float:
+        """Seconds a write waits for another process's write lock before it raises
+        :class:`WriterBusy` (:data:`LOCK_TIMEOUT` unless set lower)."""
+        return self.connection.lock_wait
+
+    @lock_wait.setter
+    def lock_wait(self, seconds: float) -> None:
+        self.connection.lock_wait = seconds
 
     @classmethod
     def open(
@@ -277,10 +290,16 @@ class Store:
         attributes: dict[str, Any] | None = None,
         actor: str | None = None,
         span_id: str | None = None,
+        text_sha256: str | None = None,
     ) -> Span:
-        """Tag ``text[start:end]``; committed on return."""
+        """Tag ``text[start:end]``; committed on return.
+
+        ``text_sha256``: the hash of the text the offsets were chosen in; if the
+        stored text is another one the write raises :class:`StaleText`.
+        """
         return spans.add_span(self.connection, article_id, annotator, label, start, end,
-                              note=note, attributes=attributes, actor=actor, span_id=span_id)
+                              note=note, attributes=attributes, actor=actor, span_id=span_id,
+                              text_sha256=text_sha256)
 
     @guarded
     def update_span(
@@ -294,15 +313,21 @@ class Store:
         note: str | None = UNSET,
         attributes: dict[str, Any] | None = None,
         actor: str | None = None,
+        text_sha256: str | None = None,
     ) -> Span:
-        """Relabel, move, annotate; only the span's own annotator may."""
+        """Relabel, move, annotate; only the span's own annotator may (``text_sha256``: as
+        for :meth:`add_span`)."""
         return spans.update_span(self.connection, span_id, annotator, label=label, start=start,
-                                 end=end, note=note, attributes=attributes, actor=actor)
+                                 end=end, note=note, attributes=attributes, actor=actor,
+                                 text_sha256=text_sha256)
 
     @guarded
-    def delete_span(self, span_id: str, annotator: str, *, actor: str | None = None) -> Span:
-        """Tombstone a span (kept for merges and undo)."""
-        return spans.delete_span(self.connection, span_id, annotator, actor=actor)
+    def delete_span(self, span_id: str, annotator: str, *, actor: str | None = None,
+                    text_sha256: str | None = None) -> Span:
+        """Tombstone a span (kept for merges and undo; ``text_sha256``: as for
+        :meth:`add_span`)."""
+        return spans.delete_span(self.connection, span_id, annotator, actor=actor,
+                                 text_sha256=text_sha256)
 
     @guarded
     def status(self, article_id: str, annotator: str) -> Status:
@@ -320,27 +345,58 @@ class Store:
 
     @guarded
     def add_relation(
-        self, article_id: str, annotator: str, label: str, from_span: str, to_span: str
+        self,
+        article_id: str,
+        annotator: str,
+        label: str,
+        from_span: str,
+        to_span: str,
+        *,
+        types: Sequence[RelationType] | None = None,
+        actor: str | None = None,
+        relation_id: str | None = None,
+        text_sha256: str | None = None,
     ) -> Relation:
+        """Link two live spans of ``annotator`` (refused, with the reason, when ``types``
+        does not allow it); committed on return (``text_sha256``: as for :meth:`add_span`)."""
         return spans.add_relation(self.connection, article_id, annotator, label, from_span,
-                                  to_span)
+                                  to_span, types=types, actor=actor, relation_id=relation_id,
+                                  text_sha256=text_sha256)
 
     @guarded
-    def delete_relation(self, relation_id: str, annotator: str) -> None:
-        spans.delete_relation(self.connection, relation_id, annotator)
+    def delete_relation(self, relation_id: str, annotator: str, *,
+                        actor: str | None = None, text_sha256: str | None = None) -> Relation:
+        """Tombstone a relation (kept for merges and undo; ``text_sha256``: as for
+        :meth:`add_span`)."""
+        return spans.delete_relation(self.connection, relation_id, annotator, actor=actor,
+                                     text_sha256=text_sha256)
 
     @guarded
-    def relations(self, article_id: str, *, include_deleted: bool = False) -> list[Relation]:
-        return spans.relations(self.connection, article_id, include_deleted=include_deleted)
+    def get_relation(self, relation_id: str) -> Relation | None:
+        return spans.get_relation(self.connection, relation_id)
+
+    @guarded
+    def relations(
+        self,
+        article_id: str,
+        annotator: str | Sequence[str] | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> list[Relation]:
+        """Relations of one article (optionally of some annotators)."""
+        return spans.relations(self.connection, article_id, annotator,
+                               include_deleted=include_deleted)
 
     # ------------------------------------------------------------ suggestions
     @guarded
     def reject_suggestion(self, article_id: str, annotator: str, start: int, end: int,
-                          label: str, source: str, *, actor: str | None = None) -> Rejection:
+                          label: str, source: str, *, actor: str | None = None,
+                          text_sha256: str | None = None) -> Rejection:
         """Remember that ``annotator`` said no to the suggestion on ``text[start:end]``
-        (undoable); see :mod:`~annotations.store.suggestions`."""
+        (undoable; ``text_sha256``: as for :meth:`add_span`); see
+        :mod:`~annotations.store.suggestions`."""
         return suggestions.reject(self.connection, article_id, annotator, start, end, label,
-                                  source, actor=actor)
+                                  source, actor=actor, text_sha256=text_sha256)
 
     @guarded
     def suggestion_rejections(self, annotator: str,
@@ -351,21 +407,28 @@ class Store:
     @guarded
     def add_spans(self, article_id: str, annotator: str,
                   items: Sequence[tuple[str, int, int, dict[str, Any]]], *,
-                  actor: str | None = None) -> list[Span]:
+                  actor: str | None = None, text_sha256: str | None = None) -> list[Span]:
         """Store ``(label, start, end, attributes)`` as spans of ``annotator`` in one
-        transaction, skipping those already there; returns the spans added."""
-        return suggestions.add_spans(self.connection, article_id, annotator, items, actor=actor)
+        transaction, skipping those already there; returns the spans added
+        (``text_sha256``: as for :meth:`add_span`)."""
+        return suggestions.add_spans(self.connection, article_id, annotator, items, actor=actor,
+                                     text_sha256=text_sha256)
 
     # ---------------------------------------------------- history (events)
     @guarded
-    def undo(self, annotator: str) -> Event | None:
-        """Revert this person's latest action (survives restarts: it is in ``events``)."""
-        return history.undo(self.connection, annotator)
+    def undo(self, annotator: str, *, shown: tuple[str, str] | None = None) -> Event | None:
+        """Revert this person's latest action (survives restarts: it is in ``events``).
+
+        ``shown``: the (article id, text SHA-256) on screen; undoing a span or relation
+        of that article while its stored text is another one raises :class:`StaleText`.
+        """
+        return history.undo(self.connection, annotator, shown=shown)
 
     @guarded
-    def redo(self, annotator: str) -> Event | None:
-        """Re-apply the action most recently undone (until a new action is made)."""
-        return history.redo(self.connection, annotator)
+    def redo(self, annotator: str, *, shown: tuple[str, str] | None = None) -> Event | None:
+        """Re-apply the action most recently undone (until a new action is made;
+        ``shown`` as for :meth:`undo`)."""
+        return history.redo(self.connection, annotator, shown=shown)
 
     @guarded
     def events(self, annotator: str | None = None, limit: int = 100) -> list[Event]:
@@ -387,9 +450,20 @@ class Store:
         return reviews.reviews(self.connection, article_id)
 
     @guarded
-    def accept_into_gold(self, span_id: str, reviewer: str) -> Span:
-        """Copy a span into ``gold`` recording its source and reviewer (undoable)."""
-        return reviews.accept_into_gold(self.connection, span_id, reviewer)
+    def accept_into_gold(self, span_id: str, reviewer: str, *,
+                         text_sha256: str | None = None) -> Span:
+        """Copy a span into ``gold`` recording its source and reviewer (undoable;
+        ``text_sha256`` as for :meth:`add_span`)."""
+        return reviews.accept_into_gold(self.connection, span_id, reviewer, text_sha256)
+
+    @guarded
+    def accept_relation_into_gold(self, relation_id: str, reviewer: str, *,
+                                  types: Sequence[RelationType] | None = None,
+                                  text_sha256: str | None = None) -> Relation:
+        """Copy a relation and the gold spans it needs into ``gold`` (one undoable action;
+        ``text_sha256`` as for :meth:`add_span`)."""
+        return reviews.accept_relation_into_gold(self.connection, relation_id, reviewer,
+                                                 types=types, text_sha256=text_sha256)
 
     # ----------------------------------------------------- merge (ingest)
     @guarded
@@ -442,8 +516,55 @@ class Store:
         return reads.agreement_inputs(self.connection, annotators)
 
     @guarded
+    def agreement_relations(self, annotators: Sequence[str] | None = None) -> list[Relation]:
+        """Live relations of these annotators (everyone's by default), for agreement."""
+        return reads.agreement_relations(self.connection, annotators)
+
+    @guarded
     def iter_article_rows(
         self, annotator: str, *, batch_size: int = 2000
     ) -> Generator[ArticleRow, None, None]:
         """Every list row, in list order, streamed (see :func:`reads.iter_article_rows`)."""
         return reads.iter_article_rows(self.connection, annotator, batch_size=batch_size)
+
+    # ---------------------------------------------------------------- search
+    @guarded
+    def search(self, query: str | Query, annotator: str, *, limit: int | None = None,
+               offset: int = 0, count: bool = True) -> SearchResult:
+        """The hits of a search query, best first (see :mod:`annotations.search`).
+
+        A string is parsed first: a malformed one raises
+        :class:`~annotations.search.QueryError` (one line), never a store error.
+        ``limit`` / ``offset``: one page of ids; ``count=False``: no total for a
+        full page (``None``).
+        """
+        q = parse(query) if isinstance(query, str) else query
+        return searching.search(self.connection, q, annotator, limit=limit, offset=offset,
+                                count=count)
+
+    @guarded
+    def search_page(self, query: str | Query, annotator: str, first: int,
+                    width: int = 120) -> tuple[SearchResult, dict[str, Snippet]]:
+        """The first ``first`` hits (total ``None`` when there are more) with their
+        snippets, in fewer queries than :meth:`search` and :meth:`search_snippets`."""
+        q = parse(query) if isinstance(query, str) else query
+        return searching.search_page(self.connection, q, annotator, first, width)
+
+    @guarded
+    def search_matches(self, query: str | Query, article_id: str) -> list[Match]:
+        """Every match of the query's words in one article (code-point offsets)."""
+        q = parse(query) if isinstance(query, str) else query
+        return searching.matches(self.connection, q, article_id)
+
+    @guarded
+    def search_snippets(self, query: str | Query, article_ids: Sequence[str],
+                        width: int = 120) -> dict[str, Snippet]:
+        """A one-line snippet per article around its first match."""
+        q = parse(query) if isinstance(query, str) else query
+        return searching.snippets(self.connection, q, article_ids, width)
+
+    @guarded
+    def interrupt(self) -> None:
+        """Stop the query running on this store's connection (from another thread);
+        that query raises :class:`StoreError`."""
+        searching.interrupt(self.connection)

@@ -13,17 +13,21 @@ To change the schema, append a step and nothing else: a step gets the
 ``add_column``, ``create_index``, ``transform`` for changes SQLite's ALTER
 TABLE cannot make, ``enable_fts`` / ``populate_fts`` for the search index).
 ``transform()`` copies a table into a new one, keeping its indexes but not its
-triggers, and gives the rows new rowids: a step that transforms ``articles``
-must call :func:`create_fts_triggers` and ``db.table("articles").rebuild_fts()``.
+triggers, and gives the rows new rowids (which the search indexes are keyed
+by): a step that transforms ``articles`` or ``spans`` must call
+:func:`create_search_triggers`, rebuild ``articles_fts`` / ``spans_fts``
+(``rebuild_fts()``) and refill ``articles_cjk`` / ``spans_cjk`` as
+:func:`create_search_indexes` does.
 
 What stays raw SQL here, and why:
 
 - ``events``: its ``INTEGER PRIMARY KEY AUTOINCREMENT`` (ids never reused, so
   undo never confuses two events) has no public sqlite-utils option.
-- the two full-text triggers: ``enable_fts(create_triggers=True)`` would also
-  add an AFTER INSERT trigger (the import writes that row itself: the insert
-  costs 2.5x inside a trigger, see :mod:`annotations.store.articles`) and an
-  AFTER UPDATE trigger that fires on every column, not only title and text.
+- the full-text triggers: ``enable_fts(create_triggers=True)`` would also
+  add an AFTER INSERT trigger on articles (the import writes that row itself:
+  the insert costs 2.5x inside a trigger, see :mod:`annotations.store.articles`)
+  and AFTER UPDATE triggers that fire on every column, not only the searched
+  ones; and the substring tables hold only some rows (:func:`create_search_triggers`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from annotations.search import NO_SPACE_CHARS
 from annotations.store.errors import StoreError
 
 #: The tables a file at the current version must have (others are created on demand).
@@ -187,8 +192,144 @@ def add_merges(db: sqlite_utils.Database) -> None:
                "WHERE merge_id IS NOT NULL")
 
 
+#: The word indexes' tokenizer: case folded, diacritics removed (also from letters
+#: that carry several, as Vietnamese ones do).
+WORD_TOKENIZER = "unicode61 remove_diacritics 2"
+#: ``bm25`` weights of ``articles_fts``'s columns (title, text, source): a hit in the
+#: title counts as much as four in the text.
+ARTICLE_RANK = "bm25(4.0, 1.0, 1.0)"
+#: An SQL condition on ``{v}`` (a column): it holds a character of a script written
+#: without spaces (see :mod:`annotations.search`), so it belongs in a substring index.
+NO_SPACE_SQL = "{v} GLOB '*[" + NO_SPACE_CHARS + "]*'"
+
+
+def _no_space(*columns: str) -> str:
+    return " OR ".join(NO_SPACE_SQL.format(v=c) for c in columns)
+
+
+def create_search_indexes(db: sqlite_utils.Database) -> None:
+    """Version 2 -> 3: the search indexes of issue 17, built over the rows already there.
+
+    - ``articles_fts`` again, now over title, text and source, with
+      :data:`WORD_TOKENIZER` and the :data:`ARTICLE_RANK` weights (its triggers
+      follow ``source`` too).
+    - ``spans_fts``: the words of every span's quote and note (external content:
+      no copy), kept by triggers, so every writer (tags, merges, undo,
+      re-anchoring, other programs) keeps it current.  It costs a tag about five
+      more pages in its commit (FTS5 writes a segment per transaction; measured
+      with the WAL's growth: 4.9 pages a tag without it, 9.8 with it).
+    - ``articles_cjk`` / ``spans_cjk``: ``trigram`` tables holding a copy of the
+      articles and spans that contain a script written without spaces (only
+      those: :mod:`annotations.search` says why), kept by the same triggers.
+    - ``articles_published``: an index for ``date:``.
+
+    Raw SQL for the triggers (see the module docstring) and for filling the
+    substring tables (sqlite-utils' ``populate_fts`` copies every row; these
+    hold only some).
+    """
+    for trigger in ("articles_ad", "articles_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    # Dropped by name: sqlite-utils' replace=True finds the old table only when its
+    # SQL quotes "content" its own way, which a hand-written file may not.
+    db.table("articles_fts").drop(ignore=True)
+    articles = db.table("articles")
+    articles.enable_fts(["title", "text", "source"], fts_version="FTS5",
+                        tokenize=WORD_TOKENIZER)
+    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)", [ARTICLE_RANK])
+    if not db.table("articles_cjk").exists():
+        db.execute("CREATE VIRTUAL TABLE articles_cjk USING fts5(title, text, source, "
+                   "tokenize='trigram')")
+        db.execute("INSERT INTO articles_cjk(rowid, title, text, source) "
+                   "SELECT rowid, title, text, source FROM articles WHERE "
+                   + _no_space("title", "text", "source"))
+    if not db.table("spans_fts").exists():
+        # columnsize=0: no per-span lengths (nothing ranks spans by bm25), one page
+        # less in every tag's commit, which sqlite-utils' enable_fts cannot ask for.
+        db.execute("CREATE VIRTUAL TABLE spans_fts USING fts5(text, note, content='spans', "
+                   f"tokenize='{WORD_TOKENIZER}', columnsize=0)")
+        db.table("spans").populate_fts(["text", "note"])
+    if not db.table("spans_cjk").exists():
+        db.execute("CREATE VIRTUAL TABLE spans_cjk USING fts5(text, note, tokenize='trigram')")
+        db.execute("INSERT INTO spans_cjk(rowid, text, note) SELECT rowid, text, note "
+                   "FROM spans WHERE " + _no_space("text", "note"))
+    create_search_triggers(db)
+    articles.create_index(["published"], index_name="articles_published", if_not_exists=True)
+
+
+def create_search_triggers(db: sqlite_utils.Database) -> None:
+    """Keep the four search indexes in step with every write of articles and spans.
+
+    An article's insert writes its rows itself (see
+    :mod:`annotations.store.articles`: cheaper than a trigger on the import
+    path); everything else is here.  The span writes' ``INSERT OR REPLACE``
+    deletes the old row through ``spans_ad`` because the store's connections
+    turn ``recursive_triggers`` on (as sqlite-utils does for every
+    connection it opens); a program that replaces a span with the pragma off
+    leaves the old row's words in ``spans_fts``, harmless (its rowid points at
+    no span, so it matches nothing) until ``INSERT INTO spans_fts(spans_fts)
+    VALUES ('rebuild')``.
+    """
+    article_cols = "title, text, source"
+    old_a = "old.title, old.text, old.source"
+    new_a = "new.title, new.text, new.source"
+    db.executescript(
+        f"""
+        DROP TRIGGER IF EXISTS articles_ad;
+        DROP TRIGGER IF EXISTS articles_au;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, {article_cols})
+            VALUES ('delete', old.rowid, {old_a});
+            DELETE FROM articles_cjk WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF {article_cols} ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, {article_cols})
+            VALUES ('delete', old.rowid, {old_a});
+            INSERT INTO articles_fts(rowid, {article_cols}) VALUES (new.rowid, {new_a});
+            DELETE FROM articles_cjk WHERE rowid = old.rowid;
+            INSERT INTO articles_cjk(rowid, {article_cols}) SELECT new.rowid, {new_a}
+            WHERE {_no_space("new.title", "new.text", "new.source")};
+        END;
+        CREATE TRIGGER IF NOT EXISTS spans_ai AFTER INSERT ON spans BEGIN
+            INSERT INTO spans_fts(rowid, text, note) VALUES (new.rowid, new.text, new.note);
+            INSERT INTO spans_cjk(rowid, text, note) SELECT new.rowid, new.text, new.note
+            WHERE {_no_space("new.text", "new.note")};
+        END;
+        CREATE TRIGGER IF NOT EXISTS spans_ad AFTER DELETE ON spans BEGIN
+            INSERT INTO spans_fts(spans_fts, rowid, text, note)
+            VALUES ('delete', old.rowid, old.text, old.note);
+            DELETE FROM spans_cjk WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER IF NOT EXISTS spans_au AFTER UPDATE OF text, note ON spans
+        WHEN old.text IS NOT new.text OR old.note IS NOT new.note BEGIN
+            INSERT INTO spans_fts(spans_fts, rowid, text, note)
+            VALUES ('delete', old.rowid, old.text, old.note);
+            INSERT INTO spans_fts(rowid, text, note) VALUES (new.rowid, new.text, new.note);
+            DELETE FROM spans_cjk WHERE rowid = old.rowid;
+            INSERT INTO spans_cjk(rowid, text, note) SELECT new.rowid, new.text, new.note
+            WHERE {_no_space("new.text", "new.note")};
+        END;
+        """
+    )
+
+
+def add_event_groups(db: sqlite_utils.Database) -> None:
+    """Version 3 -> 4: ``events.group_id``, the one user action several events make up.
+
+    Deleting a span also tombstones its relations, and accepting a relation
+    into gold may copy its spans too: each is one action, so undo and redo
+    take all its events at once (:mod:`annotations.store.history`).  Events of
+    one action share a ``group_id``; the events of a single change have none.
+    The index is partial (raw SQL, as for ``events_merge``), so key presses
+    that write no group pay nothing for it.
+    """
+    if "group_id" not in db.table("events").columns_dict:
+        db.table("events").add_column("group_id", str)
+    db.execute("CREATE INDEX IF NOT EXISTS events_group ON events(annotator, group_id) "
+               "WHERE group_id IS NOT NULL")
+
+
 def add_suggestion_rejections(db: sqlite_utils.Database) -> None:
-    """Version 2 -> 3: ``suggestion_rejections``, the suggestions each annotator said no to.
+    """Version 4 -> 5: ``suggestion_rejections``, the suggestions each annotator said no to.
 
     One row per rejection (see :mod:`annotations.store.suggestions`), found by
     annotator and article when an article's suggestions are worked out.
@@ -207,7 +348,8 @@ def add_suggestion_rejections(db: sqlite_utils.Database) -> None:
 
 
 #: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges, add_suggestion_rejections)
+MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges, create_search_indexes,
+                                     add_event_groups, add_suggestion_rejections)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

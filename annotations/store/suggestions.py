@@ -56,10 +56,13 @@ class Rejection:
 
 
 def reject(cx: Connection, article_id: str, annotator: str, start: int, end: int, label: str,
-           source: str, *, actor: str | None = None) -> Rejection:
-    """Remember that ``annotator`` rejected the suggestion on ``text[start:end]``."""
+           source: str, *, actor: str | None = None,
+           text_sha256: str | None = None) -> Rejection:
+    """Remember that ``annotator`` rejected the suggestion on ``text[start:end]``
+    (:class:`~annotations.store.errors.StaleText` if the article's text is not
+    ``text_sha256``, the text the suggestion was shown in)."""
     with cx.tx() as c:
-        text = article_text(cx, c, article_id)
+        text = article_text(cx, c, article_id, text_sha256)
         check_range(text, start, end)
         row = Rejection(str(uuid.uuid4()), article_id, annotator, start, end, label,
                         text[start:end], source, now_iso())
@@ -92,12 +95,14 @@ def rejections(cx: Connection, annotator: str, article_id: str | None = None) ->
 
 def add_spans(cx: Connection, article_id: str, annotator: str,
               items: Sequence[tuple[str, int, int, dict[str, Any]]], *,
-              actor: str | None = None) -> list[Span]:
+              actor: str | None = None, text_sha256: str | None = None) -> list[Span]:
     """Store ``(label, start, end, attributes)`` as ``annotator``'s spans in one transaction,
-    leaving out those ``annotator`` already has; returns the spans added."""
+    leaving out those ``annotator`` already has; returns the spans added.  ``text_sha256``:
+    the text the offsets were worked out in (another one: :class:`StaleText`, nothing
+    stored)."""
     added: list[Span] = []
     with cx.tx() as c:
-        text = article_text(cx, c, article_id)
+        text = article_text(cx, c, article_id, text_sha256)
         have = {(r[0], r[1], r[2]) for r in c.execute(
             'SELECT label, start, "end" FROM spans WHERE article_id = ? AND annotator = ? '
             "AND deleted_at IS NULL", (article_id, annotator))}

@@ -21,6 +21,7 @@ from benchmarks.cases import (  # noqa: F401  (each registers its case)
     keys_per_tag,
     memory,
     merge,
+    search,
     serve,
     suggest,
     tag_span,

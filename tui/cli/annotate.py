@@ -20,6 +20,8 @@ from tui.cli.options import (
     app_settings,
     config_policy,
     db_option,
+    follow_links_option,
+    group_setting,
     labels_file_option,
     open_store,
     require_articles,
@@ -31,16 +33,18 @@ from tui.cli.options import (
 @db_option
 @annotator_option
 @labels_file_option
+@follow_links_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 def annotate(ctx: click.Context, db: str | None, annotator: str | None, labels_file: str | None,
-             paths: tuple[str, ...]) -> None:
+             follow_links: bool | None, paths: tuple[str, ...]) -> None:
     """Open the annotator (importing PATHs first)."""
     settings = app_settings(ctx, annotator, labels_file)
     store = open_store(ctx, db)
     if paths:
         policy = config_policy(settings.config, settings.annotator)
-        report, _ = import_paths(store, paths, policy)
+        follow = bool(follow_links or group_setting(ctx, "follow_links"))
+        report, _ = import_paths(store, paths, policy, follow_links=follow)
         hint = refused_note(report.merge) if report.merge else None
         if hint:
             print_message(f"note: {hint}")

@@ -27,7 +27,15 @@ from annotations.model import Article
 from annotations.output import print_message
 from annotations.store import ImportReport, MergeReport, Store, Unit
 from annotations.trust import PackRefused, TrustPolicy, open_pack
-from tui.cli.options import annotator_option, db_option, open_store, trust_options, trust_policy
+from tui.cli.options import (
+    annotator_option,
+    db_option,
+    follow_links_option,
+    group_setting,
+    open_store,
+    trust_options,
+    trust_policy,
+)
 from tui.cli.progress import progress_bar
 
 
@@ -37,15 +45,19 @@ def _failed(report: ImportReport, problem: object) -> None:
     print_message(f"error: {problem}")
 
 
-def _files(paths: Sequence[str], report: ImportReport) -> list[Path]:
-    """The readable files under ``paths``; a path that does not exist is a failure."""
+def _files(paths: Sequence[str], report: ImportReport, follow_links: bool = False) -> list[Path]:
+    """The readable files under ``paths``; a path that does not exist is a failure, a
+    symlink leaving its folder is skipped with a note (unless ``follow_links``)."""
     files: list[Path] = []
     for path in paths:
         try:
-            found = walk([path])
+            found = walk([path], follow_links=follow_links)
         except ArticleError as e:
             _failed(report, e)
             continue
+        for link in found.outside:
+            print_message(f"note: {link}: a symlink to a file outside {path}, skipped "
+                          "(--follow-links reads it)")
         files.extend(found.files)
         report.skipped += len(found.skipped)
     return files
@@ -56,6 +68,8 @@ def _good(items: Iterable[Article | ArticleError], report: ImportReport) -> Iter
         if isinstance(item, ArticleError):
             _failed(report, item)
         else:
+            for note in item.notes:  # read as plain text, styles over the cap...
+                print_message(f"note: {note}")
             yield item
 
 
@@ -79,11 +93,12 @@ def _units(files: list[Path], report: ImportReport, policy: TrustPolicy,
             yield Unit(str(file), _good(items, report), opened.source)
 
 
-def import_paths(store: Store, paths: Sequence[str],
-                 policy: TrustPolicy) -> tuple[ImportReport, int]:
-    """Import files and folders; returns the report and the number of failures."""
+def import_paths(store: Store, paths: Sequence[str], policy: TrustPolicy, *,
+                 follow_links: bool = False) -> tuple[ImportReport, int]:
+    """Import files and folders; returns the report and the number of failures.
+    ``follow_links``: read symlinked files that point outside the folders given too."""
     report = ImportReport()
-    files = _files(paths, report)
+    files = _files(paths, report, follow_links)
     read = [0]
     stored = store.store_units(_units(files, report, policy, read))
     for problem in stored.errors:
@@ -139,22 +154,26 @@ def import_summary(report: ImportReport) -> str:
 @db_option
 @annotator_option
 @trust_options
+@follow_links_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.pass_context
 def import_command(ctx: click.Context, db: str | None, annotator: str | None,
                    from_names: tuple[str, ...], reviewer: bool, allowed_signers: str | None,
-                   paths: tuple[str, ...]) -> None:
+                   follow_links: bool | None, paths: tuple[str, ...]) -> None:
     """Import .md / .txt / .jsonl reports (and native packs) from files or folders.
 
     Idempotent by article id: unchanged texts are left alone; a changed text
     is updated and its spans re-anchored (moved / orphaned, never shifted
     silently).  A pack's spans, relations and statuses are merged only for
     the annotators named with --from (or who signed it); see `merge`.
-    Exit status 1 if any file failed or any record was rejected or refused.
+    Symlinked files that point outside the folders given are skipped unless
+    --follow-links.  Exit status 1 if any file failed or any record was
+    rejected or refused.
     """
     policy = trust_policy(ctx, annotator, from_names, reviewer, allowed_signers)
     store = open_store(ctx, db)
-    report, failed = import_paths(store, paths, policy)
+    follow = bool(follow_links or group_setting(ctx, "follow_links"))
+    report, failed = import_paths(store, paths, policy, follow_links=follow)
     if report.merge is not None:
         for note in report.merge.messages:
             print_message(f"note: {note}")

@@ -54,6 +54,8 @@ class _Lines:
                 self.bad += 1
                 print_message(f"error: {item}")
             else:
+                for note in item.notes:  # display styles over the cap
+                    print_message(f"note: {note}")
                 yield item
 
 

@@ -73,6 +73,16 @@ def labels_file_option(fn: F) -> F:
                         help=LABELS_HELP)(fn)
 
 
+FOLLOW_LINKS_HELP = ("Also read symlinked files in the folders given that point outside them "
+                     "(skipped by default: a folder from elsewhere may link to ~/.ssh/...).")
+
+
+def follow_links_option(fn: F) -> F:
+    """``--follow-links``: read symlinked files that leave the folder being imported."""
+    return click.option("--follow-links", is_flag=True, default=None,
+                        help=FOLLOW_LINKS_HELP)(fn)
+
+
 def json_option(fn: F) -> F:
     return click.option("--json", "as_json", is_flag=True,
                         help="Print JSON instead of a table.")(fn)
@@ -174,6 +184,14 @@ def pass_store(fn: Callable[..., R]) -> Callable[..., R]:
 def pass_existing_store(fn: Callable[..., R]) -> Callable[..., R]:
     """:func:`pass_store` for a command that only reads: a missing file is refused."""
     return _passing_store(fn, create=False)
+def annotator_name(ctx: click.Context, annotator: str | None) -> str:
+    """Who is asking: ``--annotator`` (here or before the command), then the usual
+    fallbacks (see :func:`annotations.config.resolve_annotator`); a bad config is one line."""
+    try:
+        config = load_config()
+    except ConfigError as e:
+        fail(e)
+    return resolve_annotator(annotator or group_setting(ctx, "annotator"), config)
 
 
 # ------------------------------------------------------------- the TUI
@@ -212,10 +230,20 @@ def require_articles(store: Store, hint: str) -> None:
 
 
 def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
-    """Open the Textual app on ``store`` (imported here: the headless commands never load it)."""
+    """Open the Textual app on ``store`` (imported here: the headless commands never load it).
+
+    An app that could not start is one line and exit status 1; any other
+    non-zero return code of the app (a crash, with Textual's traceback) is the
+    command's exit status too, never 0.
+    """
     from tui.app import StancemarkApp
 
-    StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
-                  keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
-                  config_path=user_config_path(), after_tag=after_tag(settings.config),
-                  suggest=suggest_settings(settings.config), **extra).run()
+    app = StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
+                        keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
+                        config_path=user_config_path(), after_tag=after_tag(settings.config),
+                        suggest=suggest_settings(settings.config), **extra)
+    app.run()
+    if app.startup_error:
+        fail(app.startup_error)
+    if app.return_code:
+        raise click.exceptions.Exit(app.return_code)

@@ -29,6 +29,7 @@ from tui.cli.options import (
     config_policy,
     db_option,
     fail,
+    follow_links_option,
     group_setting,
     labels_file_option,
     open_store,
@@ -55,10 +56,12 @@ def _announce(*lines: str) -> None:
 @click.option("--annotator", metavar="NAME",
               help="Everyone works as NAME (default: each browser tab asks for a name).")
 @labels_file_option
+@follow_links_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str | None,
-          annotator: str | None, labels_file: str | None, paths: tuple[str, ...]) -> None:
+          annotator: str | None, labels_file: str | None, follow_links: bool | None,
+          paths: tuple[str, ...]) -> None:
     """Serve the annotator and the review screen to web browsers.
 
     Each browser tab is its own app on this database and asks for the person's
@@ -91,7 +94,8 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str |
         # The person starting the server imports: packs among the PATHs are trusted only as
         # far as the config's signatures say, as for the annotator's PATHs.
         policy = config_policy(config, name or resolve_annotator(None, config))
-        report, _ = import_paths(store, paths, policy)
+        follow = bool(follow_links or group_setting(ctx, "follow_links"))
+        report, _ = import_paths(store, paths, policy, follow_links=follow)
         hint = refused_note(report.merge) if report.merge else None
         if hint:
             print_message(f"note: {hint}")

@@ -47,6 +47,7 @@ class AnnotateScreen(TaggingScreen):
             yield ArticlePane(self.labels, id="article-pane")
             with Vertical(id="reading"):
                 yield ArticleHeader(id="article-header")
+                yield self.new_link_bar()
                 yield Reader(self.labels, id="reader")
                 yield Legend(self.labels, id="legend")
                 yield SpanPanel(self.labels, id="span-panel")
@@ -107,7 +108,8 @@ class AnnotateScreen(TaggingScreen):
         if span is not None:
             color = next((lb.color for lb in self.labels if lb.name == span.label), color)
         self.query_one(SpanDetails).show_span(
-            span, placed=span is None or self.placed(span), color=color
+            span, placed=span is None or self.placed(span), color=color,
+            links=self.link_words(span)
         )
 
     def suggestions(self) -> SuggestionSource | None:
@@ -180,16 +182,20 @@ class AnnotateScreen(TaggingScreen):
     # ------------------------------------------------------------ actions
     def action_done_next(self) -> None:
         """Space: mark the article done and open the next one not done."""
-        if self.article is None:
+        if self.article is None or self.held():
             return
-        with self.store_errors():
-            self.store.set_status(self.article.id, self.annotator, "done", actor=self.actor)
+        article_id = self.article.id
+
+        def marked(_: None) -> None:
             self.refresh_article_row()
-            nxt = self.store.next_article(self.annotator, self.article.id, not_done=True)
+            nxt = self.store.next_article(self.annotator, article_id, not_done=True)
             if nxt is None:
                 self.notify("Every article is done.", markup=False)
                 return
             self.open_article(nxt)
+
+        self.write("done mark", lambda store: store.set_status(
+            article_id, self.annotator, "done", actor=self.actor), marked)
 
     def neighbour_article(self, step: int) -> str | None:
         """The next / previous row of the list, or (the open article not listed) of

@@ -10,12 +10,18 @@ pointed at ``gold`` with the reviewer as the actor, plus what reviewing needs:
 * the review list names each span's annotator, label, kind and decision;
 * ``a`` / ``r`` accept (copy into gold) or reject the span under the cursor,
   ``A`` accepts every agreed span, tab / shift+tab walk the disagreements;
+* relations are compared too (:mod:`annotations.review_relations`): their
+  disagreements are listed after the span each starts on and walked with
+  tab, and ``a`` on one brings it into gold with the spans it needs;
 * the header shows the article's agreement figures (gold left out unless
   ``include_gold``), the list each article's "decided / disagreements"
   (computed for the rows drawn, then cached).
 
 Every decision and edit goes through :mod:`annotations.review` or the Store
-synchronously, so it is committed before the key press returns.
+by the base's :meth:`~tui.screens.tagging.TaggingScreen.write`, so it is
+committed before the key press returns (or, while another process holds the
+write lock, shown as waiting with edits held), and carries the hash of the
+text on screen.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from textual.content import Content
 from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
 from annotations.config import DEFAULT_AFTER_TAG, AfterTag
-from annotations.model import GOLD, ArticleRow, Label
+from annotations.model import GOLD, ArticleRow, Label, Span
+from annotations.review_relations import ReviewRelation
 from annotations.store import Store, StoreError
 from annotations.text import LineIndex
 from tui import keys as K
@@ -112,6 +119,8 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         self.review: core.ArticleReview | None = None
         #: the compared spans of the open article, by id
         self.items: dict[str, core.ReviewSpan] = {}
+        #: the compared relations of the open article, by id
+        self.relation_items: dict[str, ReviewRelation] = {}
         #: the compared span under the cursor (accept and reject act on it)
         self.current_item: str | None = None
         #: what the reader paints: the compared spans and gold
@@ -128,6 +137,7 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             yield ArticlePane(self.labels, id="article-pane")
             with Vertical(id="reading"):
                 yield ArticleHeader(id="article-header")
+                yield self.new_link_bar()
                 yield ReviewReader(self.labels, id="reader")
                 yield ReviewLegend(id="legend")
                 yield ReviewItems(self.labels, id="review-items")
@@ -219,7 +229,8 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         self._load_review()
         self.review_reader.kinds = dict(self._kinds)
         self.items_panel.current_id = None
-        self.items_panel.set_items(self.review.items if self.review else [])
+        self.items_panel.set_items(self.review.items if self.review else [],
+                                   self.review.relations if self.review else [])
         return self.review_index
 
     def _load_review(self) -> None:
@@ -229,12 +240,13 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
                                  include_gold=self.include_gold)
         self.review = rv
         self.items = {it.span.id: it for it in rv.items}
+        self.relation_items = {it.relation.id: it for it in rv.relations}
         self.index.reset(rv.gold)
         self.review_index.reset([*(it.span for it in rv.items), *rv.gold])
         self._kinds = {it.span.id: it.kind for it in rv.items}
         self._kinds.update({g.id: GOLD_KIND for g in rv.gold})
         self._progress[self.article.id] = (
-            (rv.decided, len(rv.disagreements)) if rv.items else None
+            (rv.decided, rv.disagreement_count) if rv.items else None
         )
 
     def _refresh_review(self) -> None:
@@ -245,12 +257,14 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         self.review_reader.set_review(self.review_index, self._kinds)
         self.panel.spans_changed()
         assert self.review is not None
-        self.items_panel.set_items(self.review.items)
-        item = self.current_item if self.current_item in self.items else None
+        self.items_panel.set_items(self.review.items, self.review.relations)
+        item = self.current_item if (self.current_item in self.items
+                                     or self.current_item in self.relation_items) else None
         self._set_item(item, force=True)
         gold = self.current_span if self.current_span in self.index.by_id else None
         self.set_current(gold, force=True)
         self.sync_current()
+        self.refresh_links()  # gold's links (an accepted relation, an undo)
         self.article_list.refresh_row(self.article.id)
         self.refresh_article_row()
 
@@ -275,18 +289,22 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             pos = None if i is None else i + 1
         total = lst.total if self.pane.loaded else len(self._queue)
         rv = self.review
-        progress = (rv.decided, len(rv.disagreements)) if rv is not None and rv.items else None
+        progress = (rv.decided, rv.disagreement_count) if rv is not None and rv.items else None
         self.query_one(ReviewBar).show(self.reviewer, self.against, pos, total, progress)
 
     # keep_position: not overridden.  The reviewer's place in the annotator is
     # theirs; the review keeps none.
 
     # ------------------------------------------------------------ current
-    def _target_item(self) -> core.ReviewSpan | None:
-        return self.items.get(self.current_item) if self.current_item else None
+    def _target_item(self) -> core.ReviewItem | None:
+        if not self.current_item:
+            return None
+        return self.items.get(self.current_item) or self.relation_items.get(self.current_item)
 
     def _paint_active(self) -> None:
-        self.review_reader.set_active_span(self.current_item or self.current_span)
+        rel = self.relation_items.get(self.current_item or "")
+        active = rel.source.id if rel is not None else self.current_item
+        self.review_reader.set_active_span(active or self.current_span)
 
     def _set_item(self, span_id: str | None, *, force: bool = False) -> None:
         if span_id == self.current_item and not force:
@@ -300,7 +318,10 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         else the innermost (a disagreement before an agreement)."""
         under = [s for s in self.review_index.at(offset) if s.id in self.items]
         ids = {s.id for s in under}
-        if self.current_item in ids:
+        rel = self.relation_items.get(self.current_item or "")
+        if rel is not None and rel.source.id in ids:
+            self._set_item(rel.relation.id, force=force)  # still on the span it starts on
+        elif self.current_item in ids:
             self._set_item(self.current_item, force=force)
         else:
             open_ = [s for s in under if self.items[s.id].kind != "agree"]
@@ -331,7 +352,11 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
                     markup=False, timeout=2)
 
     @staticmethod
-    def _describe(item: core.ReviewSpan) -> str:
+    def _describe(item: core.ReviewItem) -> str:
+        if isinstance(item, ReviewRelation):
+            rel = item.relation
+            return (f"{one_line(rel.annotator, 20)}'s {one_line(rel.label, 20)} link "
+                    f"“{one_line(item.source.text, 30)}” → “{one_line(item.target.text, 30)}”")
         span = item.span
         return (f"{one_line(span.annotator, 20)}'s {one_line(span.label, 20)} "
                 f"“{one_line(span.text, 40)}”")
@@ -341,26 +366,47 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         if item is None:
             self._no_item()
             return
-        with self.store_errors():
-            core.accept(self.store, item.span.id, self.reviewer)
+        if self.article is None or self.held():
+            return
+        sha, described = self.article.text_sha256, self._describe(item)
+        # Arguments bound now: the call may run later, in a worker on a store of its own.
+        call = (partial(core.accept_relation, relation_id=item.relation.id,
+                        reviewer=self.reviewer, types=self.relation_types, text_sha256=sha)
+                if isinstance(item, ReviewRelation) else
+                partial(core.accept, span_id=item.span.id, reviewer=self.reviewer,
+                        text_sha256=sha))
+
+        def accepted(_: object) -> None:
             self._refresh_review()
-            self.notify(f"Accepted {self._describe(item)} into gold.", markup=False, timeout=3)
+            self.notify(f"Accepted {described} into gold.", markup=False, timeout=3)
+
+        self.write("acceptance", call, accepted)
 
     def action_reject(self) -> None:
         item = self._target_item()
         if item is None:
             self._no_item()
             return
-        with self.store_errors():
-            core.reject(self.store, item.span.id, self.reviewer)
+        if self.held():
+            return
+        described = self._describe(item)
+        call = (partial(core.reject_relation, relation_id=item.relation.id,
+                        reviewer=self.reviewer)
+                if isinstance(item, ReviewRelation) else
+                partial(core.reject, span_id=item.span.id, reviewer=self.reviewer))
+
+        def rejected(_: object) -> None:
             self._refresh_review()
-            self.notify(f"Rejected {self._describe(item)}.", markup=False, timeout=3)
+            self.notify(f"Rejected {described}.", markup=False, timeout=3)
+
+        self.write("rejection", call, rejected)
 
     def action_accept_agreed(self) -> None:
-        if self.article is None:
+        if self.article is None or self.held():
             return
-        with self.store_errors():
-            made = core.accept_agreed(self.store, self.article.id, self.reviewer, self.against)
+        article_id, sha = self.article.id, self.article.text_sha256
+
+        def accepted(made: list[Span]) -> None:
             self._refresh_review()
             if made:
                 self.notify(f"Accepted {len(made)} agreed span(s) into gold.", markup=False,
@@ -368,41 +414,51 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             else:
                 self.notify("No agreed spans left to accept here.", markup=False, timeout=3)
 
+        self.write("acceptances", lambda store: core.accept_agreed(
+            store, article_id, self.reviewer, self.against, text_sha256=sha), accepted)
+
     def action_jump_item(self, step: int) -> None:
-        """Tab / shift+tab: the next / previous disagreement in text order (wrapping)."""
-        disagreements = self.review.disagreements if self.review is not None else []
+        """Tab / shift+tab: the next / previous disagreement in text order (wrapping), a
+        relation's right after the span it starts on."""
+        disagreements = self.review.open_items if self.review is not None else []
         if not disagreements:
             self.app.bell()
             self.notify("No disagreements on this article.", markup=False, timeout=2)
             return
-        ids = [it.span.id for it in disagreements]
+        ids = [it.item_id for it in disagreements]
         if self.current_item in ids:
             pos = (ids.index(self.current_item) + step) % len(ids)
         else:
             offset = self.review_reader.cursor_offset
             if step > 0:
-                pos = next((i for i, it in enumerate(disagreements) if it.span.start > offset), 0)
+                pos = next((i for i, it in enumerate(disagreements) if it.start > offset), 0)
             else:
                 pos = next((i for i in range(len(ids) - 1, -1, -1)
-                            if disagreements[i].span.start < offset), len(ids) - 1)
+                            if disagreements[i].start < offset), len(ids) - 1)
         item = disagreements[pos]
-        self._set_item(item.span.id)
-        self.reader.goto(item.span.start)
+        self._set_item(item.item_id)
+        self.reader.goto(item.start)
 
     def action_done_next(self) -> None:
         """Space: mark this article's gold done and open the next article to review."""
-        if self.article is None:
+        if self.article is None or self.held():
             return
-        with self.store_errors():
-            self.store.set_status(self.article.id, GOLD, "done", actor=self.actor)
+        article_id = self.article.id
+
+        def marked(_: None) -> None:
             self.refresh_article_row()
-        self.action_next_article()
+            self.action_next_article()
+
+        self.write("done mark", lambda store: store.set_status(article_id, GOLD, "done",
+                                                              actor=self.actor), marked)
 
     def action_focus_spans(self) -> None:
         self.items_panel.focus()
 
     def action_back(self) -> None:
         """Escape: back to the annotator this screen was opened from."""
+        if self.held():
+            return
         if not self.from_annotator:
             self.notify("This review was opened from the command line: q quits "
                         "(everything is already saved).", markup=False, timeout=3)
@@ -422,17 +478,17 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
     # ------------------------------------------------------------- events
     def on_review_items_highlighted(self, event: ReviewItems.Highlighted) -> None:
         event.stop()
-        item = self.items.get(event.span_id)
+        item = self.items.get(event.span_id) or self.relation_items.get(event.span_id)
         if item is None:
             return
-        self._set_item(item.span.id)
-        self.reader.goto(item.span.start)
+        self._set_item(item.item_id)
+        self.reader.goto(item.start)
 
     def on_review_items_chosen(self, event: ReviewItems.Chosen) -> None:
         event.stop()
-        item = self.items.get(event.span_id)
+        item = self.items.get(event.span_id) or self.relation_items.get(event.span_id)
         if item is None:
             return
-        self._set_item(item.span.id)
-        self.reader.goto(item.span.start, center=True)
+        self._set_item(item.item_id)
+        self.reader.goto(item.start, center=True)
         self.reader.focus()

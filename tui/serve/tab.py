@@ -22,22 +22,8 @@ import sys
 from annotations.config import ConfigError, after_tag, load_config, suggest_settings
 from annotations.labels import LabelError, load_labels
 from annotations.names import AnnotatorNameError, check_annotator
-from annotations.safety import printable
 from annotations.store import Store, StoreError
-
-
-class _SafeStderr(io.TextIOBase):
-    """A text stream that escapes control characters before they reach the real stderr."""
-
-    def __init__(self, target: io.TextIOBase) -> None:
-        self.target = target
-
-    def write(self, text: str) -> int:
-        self.target.write(printable(text, one_line=False))
-        return len(text)
-
-    def flush(self) -> None:
-        self.target.flush()
+from tui.safe import PrintableStream
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--annotator")
     args = parser.parse_args(argv)
     if isinstance(sys.stderr, io.TextIOBase):
-        sys.stderr = _SafeStderr(sys.stderr)
+        sys.stderr = PrintableStream(sys.stderr)
     try:
         config = load_config()
         labels = load_labels(args.labels)
@@ -58,13 +44,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from tui.app import StancemarkApp
 
+    app = StancemarkApp(store, annotator, labels, keymap=config.get("keys"),
+                        theme=config.get("theme"), after_tag=after_tag(config),
+                        suggest=suggest_settings(config))
     try:
-        StancemarkApp(store, annotator, labels, keymap=config.get("keys"),
-                      theme=config.get("theme"), after_tag=after_tag(config),
-                      suggest=suggest_settings(config)).run()
+        app.run()
     finally:
         store.close()
-    return 0
+    if app.startup_error:
+        print(f"stancemark tab: {app.startup_error}", file=sys.stderr)
+    return 1 if app.startup_error else app.return_code or 0
 
 
 if __name__ == "__main__":

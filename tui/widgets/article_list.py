@@ -1,9 +1,11 @@
 """The article list: a Line-API widget that stays fast with 100,000 rows.
 
 It holds only :class:`~annotations.model.ArticleRow` objects (titles, never
-texts) and renders the two screen lines of the rows in view.  Filtering is
-one in-memory pass over pre-folded titles; refreshing one row after an edit
-repaints two lines.
+texts) and renders the screen lines of the rows in view.  What it shows is
+either every row through an in-memory filter (statuses, labels, title words:
+one pass over columns it holds) or the hits of a search, in their rank order,
+with a third line per row for the hit's snippet (fetched only for the rows
+drawn).  Refreshing one row after an edit repaints its lines only.
 """
 
 from __future__ import annotations
@@ -21,57 +23,30 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import STATUSES, ArticleRow, Label, Status
+from annotations.search import Snippet
 from tui import keys as K
 from tui.safe import one_line
 from tui.widgets.frame_styles import FrameStyles
 
 ROW_HEIGHT = 2
+#: Rows of a search with words show a third line: the snippet.
+SNIPPET_ROW_HEIGHT = 3
 STATUS_CODE: dict[Status, int] = {name: code for code, name in enumerate(STATUSES)}
 STATUS_GLYPH: dict[Status, str] = {"todo": "○", "in_progress": "◐", "done": "●"}
-STATUS_ALIASES: dict[str, Status] = {
-    "todo": "todo",
-    "new": "todo",
-    "progress": "in_progress",
-    "in_progress": "in_progress",
-    "in-progress": "in_progress",
-    "started": "in_progress",
-    "done": "done",
-}
 
 
 @dataclass(frozen=True)
 class ArticleFilter:
-    """What the list shows: title words (all must appear), a status, a label present."""
+    """An in-memory filter: every title word must appear, the status one of ``statuses``,
+    one of ``labels`` counted (each part ignored when empty)."""
 
     words: tuple[str, ...] = ()
-    status: Status | None = None
-    label: str | None = None
+    statuses: tuple[Status, ...] = ()
+    labels: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
-        return bool(self.words or self.status or self.label)
-
-
-def parse_filter(text: str, labels: Sequence[str] = ()) -> ArticleFilter:
-    """``"is:done has:claim harbor"`` -> status done, label claim, title has "harbor".
-
-    ``is:``/``status:`` take todo, progress (in_progress) or done; ``has:``/
-    ``label:`` take a label name.  Other words must all appear in the title.
-    """
-    words: list[str] = []
-    status: Status | None = None
-    label: str | None = None
-    by_fold = {name.casefold(): name for name in labels}
-    for token in text.split():
-        key, sep, value = token.partition(":")
-        key = key.casefold()
-        if sep and key in ("is", "status") and value.casefold() in STATUS_ALIASES:
-            status = STATUS_ALIASES[value.casefold()]
-        elif sep and key in ("has", "label") and value:
-            label = by_fold.get(value.casefold(), value)
-        else:
-            words.append(token.casefold())
-    return ArticleFilter(tuple(words), status, label)
+        return bool(self.words or self.statuses or self.labels)
 
 
 class ArticleList(FrameStyles, ScrollView, can_focus=True):
@@ -110,6 +85,10 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         & > .article-list--review-done {
             color: $success;
         }
+        & > .article-list--hit {
+            color: $text-warning;
+            text-style: bold underline;
+        }
     }
     """
 
@@ -122,6 +101,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         "article-list--done",
         "article-list--review-open",
         "article-list--review-done",
+        "article-list--hit",
     }
 
     @dataclass
@@ -135,6 +115,9 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         """A printable key pressed in the list: it goes to the filter."""
 
         character: str
+
+    class Left(Message):
+        """Escape in the list: back to the reader (the pane clears its search)."""
 
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -151,6 +134,15 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         self._index_cache: dict[str, int] = {}
         self.view: Sequence[int] = range(0)
         self.filter = ArticleFilter()
+        #: The hits of a search, best first (``None``: no search, the filter applies).
+        self.hits: list[str] | None = None
+        #: The hits keep their rank order (else list order).
+        self.ranked = False
+        #: A hit's snippet (called only for the rows drawn; the caller caches).
+        self.snippet_for: Callable[[str], Snippet | None] | None = None
+        self.row_height = ROW_HEIGHT
+        self._positions: dict[int, int] | None = None  # row -> position, ranked views
+        self._id_index: dict[str, int] | None = None  # id -> row, built for searches
         self.cursor = 0
         self.current_id: str | None = None
         #: Review mode: article id -> (disagreements decided, disagreements), or None.
@@ -184,6 +176,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         self._shared = {}
         self._shared_counts = {}
         self._index_cache = {}
+        self._id_index = None
         self.append_rows(rows)
 
     def append_rows(self, rows: Iterable[ArticleRow]) -> None:
@@ -200,7 +193,8 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
             status.append(STATUS_CODE.get(row.status, 0))
             if row.counts:
                 self._counts[i] = self._share_counts(row.counts)
-        self._apply()
+        self._id_index = None
+        self._apply(keep=self.hits is not None)
 
     def _row_at(self, i: int) -> ArticleRow:
         return ArticleRow(
@@ -227,35 +221,70 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         return i
 
     def set_filter(self, article_filter: ArticleFilter) -> None:
+        """Show every row that passes ``article_filter`` (and end a search)."""
         self.filter = article_filter
+        self.hits = None
+        self.ranked = False
+        self.snippet_for = None
         self._apply()
 
+    def set_hits(self, ids: Sequence[str], *, ranked: bool,
+                 snippet_for: Callable[[str], Snippet | None] | None = None,
+                 keep: bool = False) -> None:
+        """Show the rows of these articles, in this order when ``ranked`` (else list
+        order), with a snippet line from ``snippet_for``; the cursor goes to the top
+        (``keep``: stays on its row: more hits of the same search)."""
+        self.filter = ArticleFilter()
+        self.hits = list(ids)
+        self.ranked = ranked
+        self.snippet_for = snippet_for
+        self._apply(keep=keep, top=not keep)
+
+    def _row_index(self) -> dict[str, int]:
+        if self._id_index is None:
+            self._id_index = {aid: i for i, aid in enumerate(self._ids)}
+        return self._id_index
+
     def _matching(self) -> Sequence[int]:
+        if self.hits is not None:
+            index = self._row_index()
+            rows = [index[aid] for aid in self.hits if aid in index]
+            return rows if self.ranked else sorted(rows)
         f = self.filter
         n = len(self._ids)
         if not f.active:
             return range(n)
         view: Sequence[int] = range(n)
-        if f.status is not None:
-            code = STATUS_CODE[f.status]
+        if f.statuses:
+            codes = {STATUS_CODE[s] for s in f.statuses}
             status = self._status
-            view = [i for i in view if status[i] == code]
-        if f.label is not None:
-            label, counts = f.label, self._counts
-            view = [i for i in view if counts.get(i, {}).get(label, 0) > 0]
+            view = [i for i in view if status[i] in codes]
+        if f.labels:
+            labels, counts = f.labels, self._counts
+            view = [i for i in view if any(counts.get(i, {}).get(lb, 0) > 0 for lb in labels)]
         titles = self._titles
         for word in f.words:
             view = [i for i in view if word in titles[i].casefold()]
         return view
 
-    def _apply(self) -> None:
+    def _apply(self, *, keep: bool = False, top: bool = False) -> None:
+        """Recompute the view; the cursor goes to the open article (``top``: to the
+        first row; ``keep``: stays on its row when that is still shown)."""
+        kept = self.highlighted_id if keep else None
         self.view = self._matching()
+        self._positions = ({row: pos for pos, row in enumerate(self.view)}
+                           if self.hits is not None and self.ranked else None)
+        self.row_height = (SNIPPET_ROW_HEIGHT if self.hits is not None and self.snippet_for
+                           else ROW_HEIGHT)
         self.cursor = 0
-        if self.current_id is not None:
-            pos = self.view_position(self.current_id)
+        for target in (kept, None if top else self.current_id):
+            pos = self.view_position(target) if target is not None else None
             if pos is not None:
                 self.cursor = pos
-        self.virtual_size = Size(0, len(self.view) * ROW_HEIGHT)
+                break
+        self.virtual_size = Size(0, len(self.view) * self.row_height)
+        if top:
+            self.scroll_to(y=0, animate=False, immediate=True)
         self._scroll_cursor_into_view()
         self.refresh()
 
@@ -278,7 +307,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         pos = self.view_position(row.id)
         if pos is not None:
             if first_line_same:
-                self.refresh_lines(pos * ROW_HEIGHT + 1, ROW_HEIGHT - 1)
+                self.refresh_lines(pos * self.row_height + 1, self.row_height - 1)
             else:
                 self._refresh_position(pos)
 
@@ -313,6 +342,8 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         view = self.view
         if isinstance(view, range):
             return i if i in view else None
+        if self._positions is not None:  # ranked hits
+            return self._positions.get(i)
         pos = bisect_left(view, i)  # the view keeps list order
         return pos if pos < len(view) and view[pos] == i else None
 
@@ -347,6 +378,13 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
     def visible_ids(self) -> list[str]:
         return [self._ids[i] for i in self.view]
 
+    def ids_from(self, article_id: str, n: int) -> list[str]:
+        """Up to ``n`` ids of the list as shown, from ``article_id`` on."""
+        pos = self.view_position(article_id)
+        if pos is None:
+            return [article_id]
+        return [self._ids[i] for i in self.view[pos : pos + n]]
+
     # ------------------------------------------------------------ cursor
     def _set_cursor(self, pos: int) -> None:
         if not self.view:
@@ -362,15 +400,15 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         if not height:
             return
-        top = self.cursor * ROW_HEIGHT
+        top = self.cursor * self.row_height
         y = self.scroll_offset.y
         if top < y:
             self.scroll_to(y=top, animate=False, immediate=True)
-        elif top + ROW_HEIGHT > y + height:
-            self.scroll_to(y=top + ROW_HEIGHT - height, animate=False, immediate=True)
+        elif top + self.row_height > y + height:
+            self.scroll_to(y=top + self.row_height - height, animate=False, immediate=True)
 
     def _refresh_position(self, pos: int) -> None:
-        self.refresh_lines(pos * ROW_HEIGHT, ROW_HEIGHT)
+        self.refresh_lines(pos * self.row_height, self.row_height)
 
     def refresh_row(self, article_id: str) -> None:
         """Repaint one article's lines (e.g. after its review progress changed)."""
@@ -385,7 +423,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         self._set_cursor(self.cursor + step)
 
     def action_page(self, step: int) -> None:
-        rows = max(1, self.scrollable_content_region.height // ROW_HEIGHT)
+        rows = max(1, self.scrollable_content_region.height // self.row_height)
         self._set_cursor(self.cursor + step * rows)
 
     def action_first(self) -> None:
@@ -400,7 +438,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
             self.post_message(self.Chosen(article_id))
 
     def action_leave(self) -> None:
-        self.screen.set_focus(self.screen.query_one("#reader"))
+        self.post_message(self.Left())
 
     # ------------------------------------------------------------- input
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
@@ -417,7 +455,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        pos = (offset.y + self.scroll_offset.y) // ROW_HEIGHT
+        pos = (offset.y + self.scroll_offset.y) // self.row_height
         if 0 <= pos < len(self.view):
             self._set_cursor(pos)
             self.action_open()
@@ -427,7 +465,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.base_style()
         line_y = y + self.scroll_offset.y
-        pos, part = divmod(line_y, ROW_HEIGHT)
+        pos, part = divmod(line_y, self.row_height)
         if pos >= len(self.view) or width <= 0:
             return Strip.blank(width, base)
         row = self._row_at(self.view[pos])
@@ -441,7 +479,34 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         segments = list(text.render(self.app.console))
         return Strip(segments).crop_extend(0, width, style)
 
+    def _snippet_text(self, row: ArticleRow, style: Style) -> Text:
+        """The hit's snippet on one line, its matches emphasised (text is never markup)."""
+        snip = self.snippet_for(row.id) if self.snippet_for is not None else None
+        meta = style + self.part_style("article-list--meta")
+        if snip is None:
+            return Text("   …", style=meta, end="", no_wrap=True)
+        shown = one_line(snip.text)  # the same length: the marks stay in place
+        marks, before = snip.marks, snip.before
+        room = self.scrollable_content_region.width - 5
+        if marks and marks[0][1] > room > 0:
+            # a narrow list: start nearer the first match so that it shows
+            cut = max(0, min(marks[0][0] - 8, marks[0][1] - room + 2))
+            space = shown.find(" ", cut, marks[0][0])
+            if space >= 0:
+                cut = space + 1  # from a word's start
+            shown = shown[cut:]
+            marks = tuple((s - cut, e - cut) for s, e in marks if e > cut)
+            before = True
+        lead = "   " + ("note: " if snip.field == "note" else "") + ("…" if before else "")
+        text = Text(lead + shown, style=meta, end="", no_wrap=True)
+        hit = style + self.part_style("article-list--hit")
+        for start, end in marks:
+            text.stylize(hit, len(lead) + max(0, start), len(lead) + end)
+        return text
+
     def _line_text(self, row: ArticleRow, part: int, style: Style) -> Text:
+        if part == 2:
+            return self._snippet_text(row, style)
         if part == 0:
             status_class = "article-list--" + row.status.replace("_", "-")
             glyph_style = style + self.part_style(status_class, default=Style())

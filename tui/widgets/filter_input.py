@@ -1,4 +1,4 @@
-"""The article filter box above the list."""
+"""The search box above the article list (the query language of :mod:`annotations.search`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class FilterInput(Input, inherit_bindings=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder="filter: words  is:todo|progress|done  has:LABEL",
+            placeholder='search: words "a phrase" is:todo has:LABEL span:WORDS',
             id=id,
             compact=True,
             select_on_focus=False,
@@ -33,4 +33,5 @@ class FilterInput(Input, inherit_bindings=True):
         self.screen.set_focus(self.screen.query_one(ArticleList))
 
     def action_leave(self) -> None:
-        self.screen.set_focus(self.screen.query_one("#reader"))
+        """Escape: the pane clears the search and goes back to the reader."""
+        self.post_message(ArticleList.Left())

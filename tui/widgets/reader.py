@@ -16,6 +16,30 @@ label's colour, italic and underlined, with no background (so they never look
 like a span); a new set repaints only the lines whose suggestions differ, a
 removed one (accepted, rejected) only its own lines.
 
+Relations: spans that take part in one get a line over them, bold
+(:data:`RELATED`, painted with the spans and cached with them:
+:meth:`Reader.set_related` repaints the spans whose mark changed).  While a
+link's target is picked (:meth:`Reader.set_link`) the target shows in
+reverse video, the other candidates underlined, and the spans that cannot be
+picked dim; that look is laid over the cached paint in :meth:`get_line`, like
+the active span, and entering, moving and leaving drop exactly the cached
+screen lines that show the spans whose look changed.
+
+Search matches (:meth:`Reader.set_matches`) are painted in the same pass,
+after the spans and their relation marks: a match outside every span gets the
+match background, a match inside a span keeps the span's colours (and its
+relation mark) and is drawn bold, italic and underlined, so highlighting never
+hides a tag.  A new set of matches repaints everything, as a new span index does.
+
+The layers of a painted line, bottom to top: markdown styles, teammates'
+washes (background), suggestions (foreground colour, italic, underline: never
+a background, and never under one's own spans, which the suggester keeps
+them off), one's own spans (background and contrasting text) with their
+relation marks (overline), search matches; then, per frame, the active span
+and the link-picking looks.  A match over a suggestion takes the match
+background and text colour but keeps the italic that marks the suggestion,
+whose colour still shows on the rest of its sentence.
+
 Rendered screen lines are cached too (:meth:`Reader.render_line`), one per
 section of a wrapped paragraph, and only what changed is repainted: a
 selection change repaints the lines of the old and new selection (TextArea
@@ -32,12 +56,14 @@ every kind of change.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.geometry import Region
+from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -69,11 +95,24 @@ STYLE_CLASSES = {
     "quote": "reader--quote",
     "code": "reader--code",
 }
+#: Style pieces (one style on one row) laid out per article, and kept per row, at most:
+#: styles are display only, and each costs a ``stylize`` on every row it covers, so
+#: 10,000 styles over a whole text took 58 s to first paint.  Past these, the later
+#: styles (in text order) are not painted; the text is all there.
+MAX_STYLE_PIECES = 100_000
+MAX_ROW_STYLES = 16
 #: How much of the label colour goes into a span's background.
 SPAN_TINT = 0.5
 #: ... and into a teammate's span's background (a faint wash under one's own spans).
 TEAM_TINT = 0.2
 OVERLAP = Style(underline=True, bold=True)
+#: A span that takes part in a relation: a line over it (SGR 53), and bold, which shows
+#: where a terminal draws no overline.
+RELATED = Style(overline=True, bold=True)
+#: While a link's target is picked: the target, the other candidates, the rest.
+LINK_TARGET = Style(reverse=True, bold=True)
+LINK_CANDIDATE = Style(underline=True)
+LINK_OTHER = Style(dim=True)
 #: The selection: reverse video plus bold over whatever the cell shows (a label's
 #: tint, an overlap, plain text), so it never looks like any of them, on a dark or
 #: light theme or in 16 colours.  TextArea's own selection is a background colour,
@@ -88,6 +127,15 @@ MANY_ROWS = 200
 #: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are);
 #: the cache tests tell the reader's entries by it.
 LINE_KEY = "reader-line"
+
+
+@dataclass(frozen=True)
+class LinkLook:
+    """What the reader shows while a link's target is picked."""
+
+    source: str
+    candidates: frozenset[str]
+    target: str | None
 
 
 def label_colors(labels: Sequence[Label], background: Color) -> dict[str, tuple[Style, Style]]:
@@ -222,6 +270,11 @@ class Reader(TextArea, inherit_bindings=False):
         & > .reader--code {
             color: $warning;
         }
+        & > .reader--match {
+            background: $warning 45%;
+            color: $text;
+            text-style: bold underline;
+        }
     }
     """
 
@@ -236,7 +289,11 @@ class Reader(TextArea, inherit_bindings=False):
         Selection(), init=False, always_update=True, repaint=False
     )
 
-    COMPONENT_CLASSES = TextArea.COMPONENT_CLASSES | set(STYLE_CLASSES.values())
+    COMPONENT_CLASSES = TextArea.COMPONENT_CLASSES | set(STYLE_CLASSES.values()) | {
+        "reader--match"}
+
+    class NothingToClear(Message):
+        """Escape with nothing selected: the screen may clear something else (a search)."""
 
     _shown = ""
 
@@ -267,10 +324,18 @@ class Reader(TextArea, inherit_bindings=False):
         self.suggestions: SuggestionIndex | None = None
         self._suggestion_styles: dict[str, Style] = {}
         self.active_span: str | None = None
+        #: spans that take part in a relation (marked); while linking, the link's looks
+        self.related: frozenset[str] = frozenset()
+        self.link: LinkLook | None = None
         self._style_rows: dict[int, list[tuple[int, int, str]]] = {}
         self._painted: dict[int, Text] = {}
         self._label_styles: dict[str, tuple[Style, Style]] = {}
         self._kind_styles: dict[str, Style] = {}
+        #: Search matches per document row: ``[(start column, end column)]``.
+        self._match_rows: dict[int, list[tuple[int, int]]] = {}
+        #: The match look outside spans (background and text) and inside them (text only).
+        self._match_style = Style(bold=True, underline=True)
+        self._match_text_style = Style(bold=True, underline=True)
 
     # ------------------------------------------------------------ content
     def show_article(self, text: str, styles: Sequence[StyleRange], index: SpanIndex,
@@ -287,6 +352,7 @@ class Reader(TextArea, inherit_bindings=False):
         self.active_span = None
         self.suggestions = None
         self._style_rows = self._layout_styles(styles)
+        self._match_rows = {}
         self._painted.clear()
         index.take_dirty()
         self._shown = display_text(text)
@@ -296,19 +362,27 @@ class Reader(TextArea, inherit_bindings=False):
         self.goto(cursor, center=True)
 
     def _layout_styles(self, styles: Sequence[StyleRange]) -> dict[int, list[tuple[int, int, str]]]:
+        """Each style's piece on each row it covers, within :data:`MAX_STYLE_PIECES` in all
+        and :data:`MAX_ROW_STYLES` per row (outer styles first: they are sorted so)."""
         rows: dict[int, list[tuple[int, int, str]]] = {}
         n = len(self.source_text)
         lines = self.lines
+        budget = MAX_STYLE_PIECES
         for st in styles:
             if st.kind not in STYLE_CLASSES or not (0 <= st.start < st.end <= n):
                 continue
             r0, c0 = lines.to_location(st.start)
             r1, c1 = lines.to_location(st.end)
+            budget -= r1 - r0 + 1
+            if budget < 0:
+                break
             for row in range(r0, r1 + 1):
                 cs = c0 if row == r0 else 0
                 ce = c1 if row == r1 else lines.line_end(row) - lines.starts[row]
                 if ce > cs:
-                    rows.setdefault(row, []).append((cs, ce, st.kind))
+                    pieces = rows.setdefault(row, [])
+                    if len(pieces) < MAX_ROW_STYLES:
+                        pieces.append((cs, ce, st.kind))
         return rows
 
     def set_team(self, team: SpanIndex | None, *, repaint: bool = True) -> None:
@@ -317,6 +391,33 @@ class Reader(TextArea, inherit_bindings=False):
         self.team = team
         if repaint:
             self.repaint()
+
+    def set_matches(self, ranges: Sequence[tuple[int, int]]) -> None:
+        """Highlight these ``[start, end)`` text ranges (search matches); repaints all."""
+        rows: dict[int, list[tuple[int, int]]] = {}
+        n = len(self.source_text)
+        lines = self.lines
+        for start, end in ranges:
+            start, end = max(0, start), min(n, end)
+            if start >= end:
+                continue
+            r0, c0 = lines.to_location(start)
+            r1, c1 = lines.to_location(end)
+            for row in range(r0, r1 + 1):
+                cs = c0 if row == r0 else 0
+                ce = c1 if row == r1 else lines.line_end(row) - lines.starts[row]
+                if ce > cs:
+                    rows.setdefault(row, []).append((cs, ce))
+        if rows == self._match_rows:
+            return
+        self._match_rows = rows
+        self._painted.clear()
+        self.notify_style_update()
+        self.refresh()
+
+    @property
+    def has_matches(self) -> bool:
+        return bool(self._match_rows)
 
     def spans_changed(self) -> None:
         """Repaint the columns whose spans changed (call after updating the index)."""
@@ -429,6 +530,52 @@ class Reader(TextArea, inherit_bindings=False):
             self._forget(old)
             self._refresh_rows(old)
 
+    def set_related(self, span_ids: Collection[str]) -> None:
+        """Mark the spans that take part in a relation; repaint those whose mark changed."""
+        ids = frozenset(span_ids)
+        if ids == self.related:
+            return
+        changed = ids ^ self.related
+        self.related = ids
+        changes = self._columns_of(changed)
+        for row in changes:
+            self._painted.pop(row, None)
+        self._forget(changes)
+        self._refresh_rows(changes)
+
+    def set_link(self, source: str | None, candidates: Collection[str] = (),
+                 target: str | None = None) -> None:
+        """Show a link being picked from ``source`` (``None``: no link any more).
+
+        Entering or leaving changes how every span looks; moving the target only
+        the old and the new target.
+        """
+        new = None if source is None else LinkLook(source, frozenset(candidates), target)
+        old = self.link
+        if new == old:
+            return
+        self.link = new
+        if old is not None and new is not None and (old.source, old.candidates) == (
+                new.source, new.candidates):
+            changes = self._columns_of({i for i in (old.target, new.target) if i})
+        else:
+            changes = {row: [(cs, ce) for cs, ce, _ in runs]
+                       for row, runs in self.index.rows.items()}
+        self._forget(changes)
+        self._refresh_rows(changes)
+
+    def _columns_of(self, span_ids: Iterable[str]) -> Changes:
+        """The columns of the placed spans among ``span_ids``, by line."""
+        out: Changes = {}
+        n = len(self.index.lines.text)
+        for sid in span_ids:
+            span = self.index.by_id.get(sid)
+            if span is None or not is_placed(span, n):
+                continue
+            for row, cs, ce in self.index.runs(span):
+                out.setdefault(row, []).append((cs, ce))
+        return out
+
     def _span_columns(self, span_id: str | None) -> Changes | None:
         """The columns where :meth:`get_line` paints ``span_id`` as active.
 
@@ -496,6 +643,11 @@ class Reader(TextArea, inherit_bindings=False):
             full = self.get_component_rich_style(name)
             kinds[kind] = full.without_color + Style(color=full.color)
         self._kind_styles = kinds
+        match = self.get_component_rich_style("reader--match")
+        self._match_style = match
+        # Inside a span: no colour of its own (the span's stays), italic besides, so it
+        # reads apart from an overlap of two spans (bold, underlined).
+        self._match_text_style = match.without_color + Style(italic=True)
         self._painted.clear()
         self.notify_style_update()
         self.refresh()
@@ -641,7 +793,23 @@ class Reader(TextArea, inherit_bindings=False):
                     span = self.index.by_id.get(sid)
                     if span is not None:
                         line.stylize(self.label_style(span.label)[1], cs, ce)
+        if self.link is not None:
+            self._paint_link(line, self.link, self.index.rows.get(line_index, ()))
         return line
+
+    @staticmethod
+    def _paint_link(line: Text, link: LinkLook, runs: Sequence[tuple[int, int, str]]) -> None:
+        """The target, the other candidates and the rest, where spans overlap the look of
+        the one that matters most (target, candidate, source, other)."""
+        if not runs:
+            return
+        for a, b, cover in elementary_covers(runs):
+            if link.target in cover:
+                line.stylize(LINK_TARGET, a, b)
+            elif not link.candidates.isdisjoint(cover):
+                line.stylize(LINK_CANDIDATE, a, b)
+            elif link.source not in cover:
+                line.stylize(LINK_OTHER, a, b)
 
     def _paint(self, row: int) -> Text:
         line = Text(self.document.get_line(row), end="", no_wrap=True)
@@ -658,6 +826,13 @@ class Reader(TextArea, inherit_bindings=False):
         runs = self.index.rows.get(row)
         if runs:
             self._paint_spans(line, runs)
+            if self.related:
+                for cs, ce, sid in runs:
+                    if sid in self.related:
+                        line.stylize(RELATED, cs, ce)
+        found = self._match_rows.get(row)
+        if found:
+            self._paint_matches(line, found, runs or ())
         return line
 
     def _paint_team(self, line: Text, runs: list[tuple[int, int, str]]) -> None:
@@ -678,6 +853,22 @@ class Reader(TextArea, inherit_bindings=False):
         for cs, ce, key in runs:
             style = styles.get(by_key[key].label) or styles.get("") or Style()
             line.stylize(style, cs, ce)
+
+    def _paint_matches(self, line: Text, found: list[tuple[int, int]],
+                       runs: Sequence[tuple[int, int, str]]) -> None:
+        """Matches over the spans: the match's text style everywhere, its colours
+        only where no span's colour is."""
+        for ms, me in found:
+            line.stylize(self._match_text_style, ms, me)
+            pos = ms
+            for cs, ce, _ in sorted(runs):
+                if ce <= pos or cs >= me:
+                    continue
+                if cs > pos:
+                    line.stylize(self._match_style, pos, cs)
+                pos = max(pos, ce)
+            if pos < me:
+                line.stylize(self._match_style, pos, me)
 
     def _paint_spans(self, line: Text, runs: list[tuple[int, int, str]]) -> None:
         """Innermost (shortest) span's colour on top; overlaps underlined and bold."""
@@ -749,6 +940,9 @@ class Reader(TextArea, inherit_bindings=False):
         self.goto(previous_paragraph(self.lines, self.cursor_offset))
 
     def action_clear_selection(self) -> None:
+        if self.selection.is_empty:
+            self.post_message(self.NothingToClear())
+            return
         self.move_cursor(self.cursor_location)
 
     def action_select_sentence(self) -> None:
