@@ -119,3 +119,30 @@ def test_suggest_apply_refuses_gold_and_needs_a_name(db: Path) -> None:
     assert r.exit_code == 1 and "no such database" in r.stderr
     with Store.open(db) as store:
         assert store.annotator_spans(GOLD) == [] and store.annotators() == []
+
+
+def test_suggest_apply_refuses_an_article_whose_text_changed_meanwhile(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spans carry the hash of the text their suggestions were worked out in: an
+    article re-imported in between is refused whole (said, exit status 1), the rest go on."""
+    from annotations.suggest.engine import Suggester
+
+    real = Suggester.suggest
+
+    def then_reimport(self, annotator, article_id, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(self, annotator, article_id, **kwargs)
+        if article_id == "air":  # another process re-imports it before the spans are stored
+            with Store.open(db) as other:
+                other.import_articles([Article(id="air", text="Breaking: more. " + TEXT)])
+        return result
+
+    monkeypatch.setattr(Suggester, "suggest", then_reimport)
+    r = run("suggest", "--db", str(db), "--annotator", "ana", "--source", "cues", "--apply",
+            "--as", "model")
+    assert r.exit_code == 1
+    assert "the text of 'air' changed in another process" in r.stderr
+    assert "stored 2 span(s) of model on 1 article(s)" in r.stderr
+    assert "1 article(s) changed while their suggestions were worked out" in r.stderr
+    with Store.open(db) as store:
+        assert [(s.article_id, s.start, s.end) for s in store.annotator_spans("model")] == [
+            ("port", 0, 45), ("port", 46, 75)]

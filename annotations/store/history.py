@@ -9,7 +9,7 @@ A span restored after its article's text changed is placed again by its quote (`
 marked ``orphaned``, never put back at offsets that now point elsewhere.
 
 ``shown``: the (article id, text SHA-256) a screen shows.  An undo or redo of
-a span or relation of that article (any event of the step) is refused with
+a span, relation or rejected suggestion of that article (any event of the step) is refused with
 :class:`~annotations.store.errors.StaleText` when the stored text is another
 one, so the screen reloads before anything changes under a stale view.
 """
@@ -137,8 +137,9 @@ def step(cx: Connection, annotator: str, *, undo: bool,
 
 def _on_text(ev: Event, article_id: str) -> bool:
     """Does undoing or redoing ``ev`` change what a screen of ``article_id`` shows over
-    its text (a span or a relation between spans of that article)?"""
-    return ev.article_id == article_id and ev.action.startswith(("span.", "relation."))
+    its text (a span, a relation between spans, a rejected suggestion of that article)?"""
+    return ev.article_id == article_id and ev.action.startswith(
+        ("span.", "relation.", "suggestion."))
 
 
 def _lead(group: list[Event]) -> Event:

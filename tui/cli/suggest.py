@@ -7,7 +7,10 @@ rejections stay away, and sentences they already tagged get none.  With
 name: ``gold`` is refused, since gold is made only by reviewing), skipping the
 sentences NAME already tagged, so that applying twice adds nothing; each span
 records its source and who applied it in its ``attributes``, and each is an
-event of NAME's (so nobody's ``u`` in the annotator undoes them).  A team
+event of NAME's (so nobody's ``u`` in the annotator undoes them).  Each
+article's spans are stored in one transaction that carries the ``text_sha256``
+its suggestions were worked out in: an article re-imported with another text
+meanwhile is refused whole (``StaleText``: said, the others go on, exit status 1).  A team
 pre-annotates as ``model`` this way, then compares and corrects in the review
 screen.
 """
@@ -23,6 +26,7 @@ from annotations.config import ConfigError, load_config, resolve_annotator, sugg
 from annotations.labels import LabelError, load_labels
 from annotations.output import json_text, print_message
 from annotations.safety import printable
+from annotations.store import StaleText
 from annotations.suggest.engine import Suggester, Suggestion
 from tui.cli.options import (
     annotator_option,
@@ -93,7 +97,7 @@ def suggest(ctx: click.Context, db: str | None, annotator: str | None, labels_fi
         if suggester.model_note:
             print_message(f"note: model: {suggester.model_note}")
     rows: list[dict[str, Any]] = []
-    stored = already = 0
+    stored = already = stale = 0
     for article_id in ids:
         result = suggester.suggest(me, article_id, owner=owner)
         article = store.get_article(article_id)
@@ -104,14 +108,25 @@ def suggest(ctx: click.Context, db: str | None, annotator: str | None, labels_fi
                       {"suggestion": {"source": s.source, "cue": s.cue,
                                       "confidence": s.confidence},
                        "applied_by": me}) for s in result.suggestions]
-            added = store.add_spans(article_id, owner, items, actor=owner)
+            try:
+                # The text the suggestions were worked out in: re-imported meanwhile, the
+                # article is refused whole (offsets would point elsewhere), the rest go on.
+                added = store.add_spans(article_id, owner, items, actor=owner,
+                                        text_sha256=result.text_sha256)
+            except StaleText as e:
+                print_message(f"error: {e}")
+                stale += 1
+                continue
             stored += len(added)
             already += len(items) - len(added)
             continue
         rows.extend(suggestion_row(s, article.text[s.start:s.end]) for s in result.suggestions)
     if apply:
-        print_message(f"stored {stored} span(s) of {owner} on {len(ids)} article(s)"
+        print_message(f"stored {stored} span(s) of {owner} on {len(ids) - stale} article(s)"
                       + (f" ({already} already there)" if already else ""))
+        if stale:
+            fail(f"{stale} article(s) changed while their suggestions were worked out: "
+                 "nothing stored for them (run the command again)")
         return
     if as_json:
         click.echo(json_text(rows))

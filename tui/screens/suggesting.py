@@ -22,11 +22,14 @@ keeps the open article's suggestions:
   panel; the one under the cursor is detailed by the screen
   (:meth:`~tui.screens.tagging.TaggingScreen.show_suggestion`).
 * **Accepted** (``a``, or a label key with the cursor on one) as an ordinary span
-  of the screen's annotator through the screen's own tag path (committed before
-  the key returns, undoable), its source kept in the span's ``attributes``;
-  **rejected** (``r``) into the store's rejection memory (undoable); ``f`` / ``F``
-  jump to the next / previous one.  Accepting or tagging removes at once the
-  suggestions the new span overlaps.
+  of the screen's annotator through the screen's own tag path
+  (:meth:`~tui.screens.tagging.TaggingScreen.tag_range`: committed before the
+  key returns, or waiting for another writer as any edit does, refused if the
+  text changed meanwhile; undoable), its source kept in the span's
+  ``attributes``; **rejected** (``r``) into the store's rejection memory by the
+  same write path (undoable); ``f`` / ``F`` jump to the next / previous one.
+  Accepting or tagging removes the suggestions the new span overlaps once it
+  is written.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotations.model import Article, Label, Span
 from annotations.store import StoreError
+from annotations.store.suggestions import Rejection
 from annotations.suggest.engine import Suggestion, SuggestResult
 from annotations.suggest.settings import SuggestSettings
 from annotations.suggest.worker import InlineWorker, ProcessWorker, SuggestError, Worker
@@ -236,16 +240,25 @@ class Suggesting:
         return True
 
     def reject(self) -> bool:
-        """Remember the target suggestion as rejected and drop it; whether there was one."""
+        """Remember the target suggestion as rejected and drop it once written (through
+        the screen's :meth:`~tui.screens.tagging.TaggingScreen.write`, with the shown
+        text's ``text_sha256``, as every edit); whether there was one."""
         screen = self.screen
         s = self.target()
-        if s is None or screen.article is None or self.index is None:
+        article = screen.article
+        if s is None or article is None or self.index is None:
             return False
-        with screen.store_errors():
-            screen.store.reject_suggestion(screen.article.id, screen.annotator, s.start, s.end,
-                                           s.label, s.source, actor=screen.actor)
-            self.index.remove((s.start, s.end))
-            self._removed()
+        article_id, sha = article.id, article.text_sha256
+        annotator, actor = screen.annotator, screen.actor
+
+        def rejected(_: Rejection) -> None:
+            self._since.append((s.start, s.end))  # an answer on its way predates it
+            if self.index is not None and self.index.remove((s.start, s.end)):
+                self._removed()
+
+        screen.write("rejection", lambda store: store.reject_suggestion(
+            article_id, annotator, s.start, s.end, s.label, s.source, actor=actor,
+            text_sha256=sha), rejected)
         return True
 
     def jump(self, step: int) -> bool:
