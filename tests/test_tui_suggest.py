@@ -212,3 +212,73 @@ async def test_tagging_a_suggested_sentence_by_hand_removes_its_suggestion(tui_s
         assert ana_spans(tui_store) == [("denial", denial[0], denial[0] + 8)]
         assert [s.label for s in screen.suggesting.index.ordered] == ["claim"]
         assert_screen_fresh(app, "tagged by hand")
+
+
+def _cell_style(reader, offset: int):  # type: ignore[no-untyped-def]
+    """The style the reader paints at text ``offset`` (its painted row, all layers)."""
+    from rich.style import Style
+
+    row, col = reader.lines.to_location(offset)
+    line = reader.get_line(row)
+    return Style.combine([sp.style for sp in line.spans if sp.start <= col < sp.end])
+
+
+async def test_spans_relation_marks_matches_and_suggestions_all_show(tui_store, tui_app):
+    """The reader's layers (reader.py): a suggestion has no background, so a span's,
+    a relation's mark and a search match each still show where they meet one."""
+    text = tui_store.get_article("harbor").text
+    claim, denial = sentences(text)
+    quoted = text.index("\u201cWe followed")
+    critics = text.index("Critics")
+    mine_denial = tui_store.add_span("harbor", "ana", "denial", quoted, text.index(" Officials"))
+    mine_claim = tui_store.add_span("harbor", "ana", "claim", critics, len(text))
+    tui_store.add_relation("harbor", "ana", "rebuts", mine_denial.id, mine_claim.id)
+    app = tui_app(start_article="harbor", suggest=CUES)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await shown(pilot, app)
+        reader = screen.reader
+        assert [(s.start, s.end) for s in screen.suggesting.index.ordered] == [claim, denial]
+        word = text.index("denied")  # inside the denial suggestion
+        reader.set_matches([(word, word + 6), (critics, critics + 7)])
+        await pilot.pause()
+        plain = _cell_style(reader, denial[0] + 1)  # the suggestion alone
+        assert plain.italic and plain.underline and plain.bgcolor is None
+        assert plain.color == reader._suggestion_styles["denial"].color
+        matched = _cell_style(reader, word + 1)  # a match in the suggestion
+        assert matched.bgcolor == reader._match_style.bgcolor and matched.bgcolor is not None
+        assert matched.italic and matched.bold  # still marked as a suggestion
+        on_span = _cell_style(reader, critics + 1)  # a match on a linked span
+        span_bg = reader.label_style("claim")[0].bgcolor
+        assert on_span.bgcolor == span_bg and on_span.overline and on_span.italic
+        assert_screen_fresh(app, "every layer")
+
+
+async def test_while_linking_the_suggestion_keys_do_nothing_and_r_links(tui_store, tui_app):
+    """``r`` rejects a suggestion, and is also the default key of ``rebuts``: while a link's
+    target is picked only the link bar's keys work (``a`` and ``f`` are swallowed)."""
+    text = tui_store.get_article("harbor").text
+    claim, denial = sentences(text)
+    quoted = text.index("\u201cWe followed")
+    mine_denial = tui_store.add_span("harbor", "ana", "denial", quoted, text.index(" Officials"))
+    mine_claim = tui_store.add_span("harbor", "ana", "claim", text.index("Critics"), len(text))
+    app = tui_app(start_article="harbor", suggest=CUES)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await shown(pilot, app)
+        screen.reader.goto(quoted + 2)
+        await pilot.pause()
+        assert screen.current_span == mine_denial.id
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert screen.linker.active
+        cursor = screen.reader.cursor_offset
+        await pilot.press("a", "f")
+        await pilot.pause()
+        assert screen.linker.active and screen.reader.cursor_offset == cursor
+        await pilot.press("r")
+        await pilot.pause()
+        assert not screen.linker.active
+        assert [(s.start, s.end) for s in screen.suggesting.index.ordered] == [claim, denial]
+    [rel] = tui_store.relations("harbor", "ana")
+    assert (rel.label, rel.from_span, rel.to_span) == ("rebuts", mine_denial.id, mine_claim.id)
+    assert tui_store.suggestion_rejections("ana") == []
+    assert [s.id for s in tui_store.spans("harbor", "ana")] == [mine_denial.id, mine_claim.id]
