@@ -115,10 +115,13 @@ class HelpScreen(ModalScreen[None]):
                 parts.append(Text(""))
             parts.append(Text(group, style=self._heading))
             grid = Table.grid(padding=(0, 1))
-            grid.add_column(width=KEYS_WIDTH, no_wrap=True, overflow="fold")
+            # The indent is a column of its own, so that a long list of keys (the link
+            # bar's "tab, →, ↓, l, j") wraps inside the keys column, never off its edge.
+            grid.add_column(width=1)
+            grid.add_column(width=KEYS_WIDTH - 2, overflow="fold")
             grid.add_column(ratio=1, overflow="fold")
             for shown, description in rows:
-                grid.add_row(Text("  " + shown, style="bold"), Text(description))
+                grid.add_row("", Text(shown, style="bold"), Text(description))
             parts.append(grid)
         return Group(*columns[0]), Group(*columns[1])
 
