@@ -8,6 +8,7 @@ win key by key.  Recognised keys::
     theme: textual-dark
     keys: {tag_claim: "c,1", undo: "u"}   # binding id -> comma-separated keys
     after_tag: next_sentence              # or: stay (where the cursor goes after a tag)
+    suggest: {cues: true, model: true, threshold: 0.4, train_on: [gold, me], retrain_every: 5}
 
 (``./stancemark.yaml`` may also hold the ``labels`` and ``relations`` of
 :mod:`annotations.labels`.)
@@ -39,6 +40,7 @@ import yaml
 from annotations.bounded_yaml import YAMLLimitError, load_yaml, read_text_file
 from annotations.known_keys import SETTINGS_KEYS, unknown_key
 from annotations.output import OutputError, atomic_write
+from annotations.suggest.settings import SettingsError, SuggestSettings, parse_settings
 
 #: Where the cursor goes after a tag: the start of the next sentence (so tagging
 #: consecutive sentences is ``s`` + a label key each time), or it stays.
@@ -85,8 +87,15 @@ def load_config(cwd: Path | None = None) -> dict[str, Any]:
         if problem:
             raise ConfigError(f"{path}: {problem}")
         for k, v in doc.items():
+            if k == "suggest" and v is not None:
+                try:
+                    parse_settings(v)
+                except SettingsError as e:
+                    raise ConfigError(f"{path}: suggest: {e}") from e
             if k == "keys":
                 merged.setdefault("keys", {}).update(v or {})
+            elif k == "suggest" and isinstance(v, dict):
+                merged.setdefault("suggest", {}).update(v)
             elif v is not None:
                 merged[k] = v
     return merged
@@ -133,6 +142,14 @@ def after_tag(config: dict[str, Any]) -> AfterTag:
     """The ``after_tag`` setting (checked by :func:`load_config`), or its default."""
     value = config.get("after_tag", DEFAULT_AFTER_TAG)
     return cast(AfterTag, value) if value in AFTER_TAG else DEFAULT_AFTER_TAG
+
+
+def suggest_settings(config: dict[str, Any]) -> SuggestSettings:
+    """The ``suggest:`` settings (checked by :func:`load_config`), or their defaults."""
+    try:
+        return parse_settings(config.get("suggest"))
+    except SettingsError:
+        return SuggestSettings()
 
 
 def _git_user() -> str | None:

@@ -12,12 +12,12 @@ import difflib
 from collections.abc import Iterable, Mapping
 
 #: Keys of one label in the labels file.
-LABEL_KEYS = ("name", "key", "color", "description")
+LABEL_KEYS = ("name", "key", "color", "description", "cues")
 #: Keys of one relation type in the labels file (see :mod:`annotations.relation_types`).
 RELATION_KEYS = ("name", "key", "color", "description", "from", "to", "inverse")
 #: Top-level keys of the config files and of the labels file (``stancemark.yaml`` is both).
 SETTINGS_KEYS = ("annotator", "theme", "keys", "after_tag", "allowed_signers",
-                 "require_signatures", "labels", "relations")
+                 "require_signatures", "labels", "relations", "suggest")
 
 
 def unknown_key(data: Mapping[object, object], known: Iterable[str]) -> str | None:

@@ -6,7 +6,12 @@ light themes).  A YAML file (``stancemark.yaml`` in the working folder, or
 ``--labels FILE``) may define others::
 
     labels:
-      - {name: claim, key: c, color: "#E69F00", description: An assertion ...}
+      - {name: claim, key: c, color: "#E69F00", description: An assertion ...,
+         cues: [allege, accuse, according to]}
+
+``cues`` (optional) are the words and phrases that suggest the label (see
+:mod:`annotations.suggest.cues`); a label named like a default one keeps the
+default cues unless it says ``cues:`` (``cues: []``: none).
 
 An invalid file raises :class:`LabelError` with a one-line message naming
 the file and the problem; start-up stops there.  So does a key the schema
@@ -31,17 +36,20 @@ from annotations.known_keys import LABEL_KEYS, SETTINGS_KEYS, unknown_key
 from annotations.model import Label
 from annotations.relation_types import LabelList, RelationTypeError, parse_relation_types
 from annotations.safety import UNSAFE_CHARS
+from annotations.suggest.cues import DEFAULT_CUES, CueError, parse_cues
 
 DEFAULT_LABELS: tuple[Label, ...] = (
-    Label("claim", "c", "#E69F00", "An assertion that something happened or is true."),
-    Label("denial", "d", "#56B4E9", "A rejection or rebuttal of a claim."),
+    Label("claim", "c", "#E69F00", "An assertion that something happened or is true.",
+          DEFAULT_CUES["claim"]),
+    Label("denial", "d", "#56B4E9", "A rejection or rebuttal of a claim.",
+          DEFAULT_CUES["denial"]),
     Label("context", "x", "#009E73", "Background that helps judge a claim or denial."),
 )
 
 #: Keys a label may not take: they are bound to other annotator actions (the
-#: default keys of ``tui/keys.py``: moves, selections, span and article keys, ``>``
-#: the link key), or, for the comma, separate keys in a binding.
-RESERVED_KEYS = frozenset("hjklwbsnuqpoLTmM/arA?[]{}()WBSP0123456789 >,")
+#: default keys of ``tui/keys.py``: moves, selections, span, suggestion and article keys,
+#: ``>`` the link key), or, for the comma, separate keys in a binding.
+RESERVED_KEYS = frozenset("hjklwbsnuqpoLTmM/arA?[]{}()WBSPfF0123456789 >,")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: A name or key never holds what a terminal must not get raw (the core's one
 #: set), nor a tab or a line break.
@@ -111,8 +119,13 @@ def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
         desc = item.get("description", "")
         if not isinstance(desc, str):
             raise _fail(path, f"label {name!r}: 'description' must be text")
+        try:
+            # A default label's name without `cues:` keeps its default cues.
+            cues = parse_cues(item["cues"]) if "cues" in item else DEFAULT_CUES.get(name, ())
+        except CueError as e:
+            raise _fail(path, f"label {name!r}: {e}") from e
         names.add(name)
-        labels.append(Label(name, key or "", color, desc.strip()))
+        labels.append(Label(name, key or "", color, desc.strip(), cues))
     return _with_relations(labels, relations, path)
 
 

@@ -146,6 +146,8 @@ class Label:
     key: str
     color: str
     description: str = ""
+    #: words and phrases that suggest this label (see :mod:`annotations.suggest.cues`)
+    cues: tuple[str, ...] = ()
 
 
 @dataclass

@@ -52,21 +52,28 @@ DEFAULT_REPEAT = {"tiny": 1, "quick": 5, "full": 3, "scale": 5}
 class Target:
     """Pass when ``ours / baseline <= max_ratio`` (``< max_ratio`` when ``strict``).
 
+    ``higher``: the figures are scores where more is better (an F1), and the row
+    passes when ``ours / baseline >= max_ratio`` instead.
     A goal in time (``under``, seconds) replaces the ratio: pass when ours is
     under it; the ratio to the baseline is still reported.
     """
 
     max_ratio: float
     strict: bool = False
+    higher: bool = False
     under: float | None = None
 
     def met(self, ratio: float) -> bool:
+        if self.higher:
+            return ratio > self.max_ratio if self.strict else ratio >= self.max_ratio
         return ratio < self.max_ratio if self.strict else ratio <= self.max_ratio
 
     def passes(self, ours: float, ratio: float) -> bool:
         return ours < self.under if self.under is not None else self.met(ratio)
 
     def describe(self) -> str:
+        if self.higher:
+            return f"at least {self.max_ratio:g}x"
         if self.under is not None:
             return f"under {self.under * 1e3:g} ms"
         if self.strict and self.max_ratio == 1.0:
@@ -83,7 +90,7 @@ class Measurement:
     row: str
     ours: list[float]
     baseline: list[float]
-    #: "s" (seconds) or "bytes" (e.g. peak RSS).
+    #: "s" (seconds), "bytes" (e.g. peak RSS), "keys" or "score" (an F1, 0 to 1).
     unit: str = "s"
     #: Optional per-row target (else the case's).
     target: Target | None = None

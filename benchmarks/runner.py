@@ -169,6 +169,8 @@ def fmt_value(value: float | None, unit: str = "s") -> str:
         return f"{value / 2**20:.1f} MiB"
     if unit == "keys":
         return f"{value:g} keys"
+    if unit == "score":
+        return f"{value:.3f}"
     return fmt_time(value)
 
 

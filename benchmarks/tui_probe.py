@@ -81,6 +81,7 @@ async def startup(args: argparse.Namespace) -> dict[str, Any]:
     from annotations.store import Store
     from tui.app import StancemarkApp
     from tui.screens.annotate import AnnotateScreen
+    from tui.screens.suggesting import WORKER_GROUP
 
     imported = time.perf_counter()
     marks: dict[str, float] = {}
@@ -112,7 +113,10 @@ async def startup(args: argparse.Namespace) -> dict[str, Any]:
                 isinstance(screen, AnnotateScreen)
                 and "first_paint" in marks
                 and screen.article_list.total >= args.articles
-                and not any(w.is_running or w.state.name == "PENDING" for w in app.workers)
+                # The list's workers; suggestions come after the first paint, worked out
+                # in another process, and are waited for by nobody (issue 16).
+                and not any(w.is_running or w.state.name == "PENDING" for w in app.workers
+                            if w.group != WORKER_GROUP)
             ):
                 break
             if time.perf_counter() > deadline:
@@ -286,8 +290,11 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"side": args.side, "samples": {}, "store_s": {}, "commit_s": {}}
     t_setup = time.perf_counter()
     if args.side == "ours":
+        from annotations.suggest.settings import OFF, SuggestSettings
+
         store = Store.open(args.db, create=False)
-        app: Any = StancemarkApp(store, args.annotator, start_article=args.article)
+        app: Any = StancemarkApp(store, args.annotator, start_article=args.article,
+                                 suggest=SuggestSettings() if args.suggest == "on" else OFF)
     else:
         store = None
         text = Path(args.baseline_text).read_text(encoding="utf-8")
@@ -306,6 +313,17 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
             if screen.article.id != args.article:
                 raise SystemExit(f"opened {screen.article.id}, not {args.article}")
             reader.goto(len(source) // 2, center=True)
+            if args.suggest == "on" and not args.no_wait:
+                # Measure with the article's suggestions shown (they arrive a few
+                # seconds after the first paint, from the worker process).
+                t_wait = time.perf_counter()
+                while screen.suggesting.index is None:
+                    if time.perf_counter() - t_wait > 120:
+                        raise SystemExit("no suggestions arrived in 120 s")
+                    await asyncio.sleep(0.05)
+                await pilot.pause()
+                out["suggestions_wait_s"] = time.perf_counter() - t_wait
+                out["suggestions_first"] = len(screen.suggesting)
             out["spans_before"] = len(screen.index)
             region = reader.scrollable_content_region
         else:
@@ -400,6 +418,8 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
         if args.side == "ours":
             out["spans_after"] = len(screen.index)
             out["cursor"] = reader.cursor_offset
+            out["suggestions_shown"] = len(screen.suggesting)
+            out["suggestion_note"] = screen.suggesting.model_note
         if args.profile:
             await profile_keys(args, run, kinds)
     if store is not None:
@@ -416,6 +436,7 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
     from annotations.store import Store
     from tui.app import StancemarkApp
     from tui.screens.annotate import AnnotateScreen
+    from tui.screens.suggesting import WORKER_GROUP
 
     store = None
     if args.side == "ours":
@@ -434,11 +455,12 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
         await pilot.pause()
         if args.side == "ours":
             deadline = time.perf_counter() + args.timeout
-            while True:  # every row loaded, no worker left
+            while True:  # every row loaded, no worker left (suggestions' aside, as at startup)
                 screen = app.screen
                 if (isinstance(screen, AnnotateScreen) and screen.article_list.total
                         >= args.articles and not any(
-                            w.is_running or w.state.name == "PENDING" for w in app.workers)):
+                            w.is_running or w.state.name == "PENDING" for w in app.workers
+                            if w.group != WORKER_GROUP)):
                     break
                 if time.perf_counter() > deadline:
                     raise SystemExit(f"the list did not load {args.articles} rows")
@@ -522,6 +544,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     k.add_argument("--first-presses", type=int, default=10,
                    help="presses of the first_* kinds (each after reopening the article)")
     k.add_argument("--profile", default="", help="path prefix of pyinstrument reports")
+    k.add_argument("--suggest", choices=("on", "off"), default="on",
+                   help="suggestions (cue words and the model, as by default) on or off")
+    k.add_argument("--no-wait", action="store_true",
+                   help="with suggestions on, press while they are still being worked out "
+                   "(by default the presses wait until they are shown)")
     t = sub.add_parser("typing")
     t.add_argument("--side", choices=("ours", "baseline"), required=True)
     t.add_argument("--db")

@@ -160,12 +160,20 @@ def tui_store(tui_db_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def tui_app(tui_store: Store) -> Callable[..., Any]:
-    """``tui_app(**kwargs)`` -> a StancemarkApp over ``tui_store`` for annotator ana."""
+    """``tui_app(**kwargs)`` -> a StancemarkApp over ``tui_store`` for annotator ana.
+
+    Suggestions are off unless a test asks for them (``suggest=SuggestSettings()``):
+    the other tests' key presses and snapshots are about other things.  When on, they
+    are worked out in a thread of the test process (``suggest_in_process=False``).
+    """
+    from annotations.suggest.settings import OFF
     from tui.app import StancemarkApp
 
     def make(store: Store | None = None, **kwargs: Any) -> StancemarkApp:
         kwargs.setdefault("annotator", "ana")
         kwargs.setdefault("labels", list(DEFAULT_LABELS))
+        kwargs.setdefault("suggest", OFF)
+        kwargs.setdefault("suggest_in_process", False)
         return StancemarkApp(store=store or tui_store, **kwargs)
 
     return make

@@ -24,6 +24,9 @@ CORE_ROWS = {
     "merge": ["merge"],
     "agreement": ["agreement (alpha)"],
     "tag": ["tag a span p50", "tag a span p99"],
+    "suggest": ["suggest: retrain 2,000 sentences", "suggest: model F1, 2 articles",
+                "suggest: model F1, 5 articles", "suggest: model F1, 10 articles",
+                "suggest: model F1, all other articles"],
     "search": ["search: word", "search: phrase", "search: span", "search: combined"],
 }
 TUI_ROWS = {

@@ -188,6 +188,7 @@ def test_merge_hostile_pack(tmp_path: Path, corpus: tuple[Path, dict[str, str]])
 async def test_annotator_walks_the_hostile_corpus(tmp_path: Path,
                                                   corpus: tuple[Path, dict[str, str]]) -> None:
     """Open every stored hostile article in the annotator, tag it, and stay alive."""
+    from annotations.suggest.settings import OFF
     from tests.test_tui_safety import screen_text
     from tui.app import StancemarkApp
 
@@ -195,7 +196,8 @@ async def test_annotator_walks_the_hostile_corpus(tmp_path: Path,
     db = _hostile_db(tmp_path, root)
     store = Store.open(db)
     ids = store.article_ids()  # the 10 MB article included
-    app = StancemarkApp(store=store, annotator="[b]rita[/]", start_article=ids[0])
+    app = StancemarkApp(store=store, annotator="[b]rita[/]", start_article=ids[0],
+                        suggest=OFF)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         for _ in ids:

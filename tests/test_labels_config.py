@@ -76,7 +76,7 @@ def test_invalid_label_files(tmp_path: Path, body: str, problem: str) -> None:
         ("labels:\n  - {nmae: claim, color: '#112233'}\n",
          "label #1: unknown key 'nmae' (did you mean 'name'?)"),
         ("labels:\n  - {name: claim, color: '#112233', size: 3}\n",
-         "label 'claim': unknown key 'size' (known: name, key, color, description)"),
+         "label 'claim': unknown key 'size' (known: name, key, color, description, cues)"),
         ("labels:\n  - {name: claim, color: '#112233'}\nlables: []\n",
          "unknown key 'lables' (did you mean 'labels'?)"),
     ],

@@ -186,6 +186,7 @@ def test_pack_line_styles_are_capped_and_said(tmp_path: Path) -> None:
 async def test_the_reader_bounds_its_work_for_styles_over_the_whole_text(tmp_path: Path) -> None:
     """10,000 styles each over all 2,000 lines: 58 s to first paint before."""
     from annotations.labels import DEFAULT_LABELS
+    from annotations.suggest.settings import OFF
     from tui.app import StancemarkApp
     from tui.widgets.reader import MAX_ROW_STYLES, MAX_STYLE_PIECES
 
@@ -194,7 +195,7 @@ async def test_the_reader_bounds_its_work_for_styles_over_the_whole_text(tmp_pat
     store = Store.open(tmp_path / "t.db")
     store.import_articles([Article(id="a", text=text, styles=styles)])
     app = StancemarkApp(store=store, annotator="ana", labels=list(DEFAULT_LABELS),
-                        start_article="a")
+                        start_article="a", suggest=OFF)
     started = time.perf_counter()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()

@@ -145,6 +145,31 @@ def test_the_link_key_is_reserved_for_labels(tmp_path: Path) -> None:
         load_labels(f)
 
 
+def test_relation_keys_are_checked_against_the_picking_keys_not_the_label_keys(
+        tmp_path: Path) -> None:
+    """A relation's key works only while a target is picked, where the suggestion keys
+    (a, r, f, F) and the other screen keys are inactive: so the default ``rebuts`` keeps
+    ``r`` (the reject key elsewhere), and a, f, F are fine too; the same keys stay refused
+    as label keys, which are active with the screen's keys."""
+    from annotations.labels import RESERVED_KEYS
+
+    assert [t.key for t in relation_types_of(load_labels(cwd=tmp_path))] == ["r", "s", "q"]
+    assert {"a", "r", "f", "F"} <= RESERVED_KEYS
+    f = tmp_path / "labels.yaml"
+    f.write_text(LABELS + "relations:\n"
+                 "  - {name: rebuts, key: r, from: [denial], to: [claim]}\n"
+                 "  - {name: answers, key: a, from: [denial], to: [claim]}\n"
+                 "  - {name: follows, key: f, from: [claim], to: [claim]}\n"
+                 "  - {name: frames, key: F, from: [claim], to: [denial]}\n",
+                 encoding="utf-8")
+    assert [t.key for t in relation_types_of(load_labels(f))] == ["r", "a", "f", "F"]
+    for key in ("a", "r", "f", "F"):
+        f.write_text(f"labels:\n  - {{name: claim, key: {key}, color: '#112233'}}\n",
+                     encoding="utf-8")
+        with pytest.raises(LabelError, match="reserved"):
+            load_labels(f)
+
+
 # ------------------------------------------------------------------ links in the store
 def test_a_link_is_stored_and_a_link_the_types_refuse_is_not(store: Store) -> None:
     claim = tag(store, "claim", "the ministry paid the firm twice")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from annotations.model import Article
+from annotations.model import Article, sha256_text
 from annotations.store import SCHEMA_VERSION, Store, StoreError
 from annotations.store.schema import MIGRATIONS, migrate, stored_version
 
@@ -168,7 +168,7 @@ def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     store = Store.open(path)
-    assert stored_version(store.db) == SCHEMA_VERSION == 4
+    assert stored_version(store.db) == SCHEMA_VERSION == 5
     # The indexes hold the rows that were there before the migration.
     assert store.search("zoe", "ana").ids == ["old"]
     assert store.search("李小龍", "ana").ids == ["old"]
@@ -177,12 +177,13 @@ def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
     assert store.search("span:baseless", "ana").ids == ["old"]
     assert store.search("span:denial:明星李小", "ana").ids == ["old"]
     # Every step's objects are there: version 2's merges table and events.merge_id,
-    # version 3's search tables, triggers and index, version 4's events.group_id.
+    # version 3's search tables, triggers and index, version 4's events.group_id,
+    # version 5's rejected suggestions.
     names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
     assert {"merges", "merges_sha256", "events_merge",
             "articles_fts", "articles_cjk", "spans_fts", "spans_cjk", "articles_published",
             "spans_ai", "spans_ad", "spans_au", "articles_ad", "articles_au",
-            "events_group"} <= names
+            "events_group", "suggestion_rejections", "suggestion_rejections_annotator"} <= names
     assert {"merge_id", "group_id"} <= set(store.db["events"].columns_dict)
     # and it works as a new file does
     store.import_articles([Article(id="a", text=TEXT, title="Bribes")])
@@ -234,7 +235,7 @@ def test_migrating_to_4_keeps_the_undo_stack_and_groups_new_actions(tmp_path: Pa
     assert "group_id" not in {r[1] for r in conn.execute("PRAGMA table_info(events)")}
     conn.close()
     store = Store.open(tmp_path / "v3.db")
-    assert stored_version(store.db) == 4
+    assert stored_version(store.db) == SCHEMA_VERSION
     store.import_articles([Article(id="a", text=TEXT)])
     claim = store.add_span("a", "ana", "claim", 4, 21)
     denial = store.add_span("a", "ana", "denial", 44, 64)
@@ -263,6 +264,41 @@ def test_a_current_file_opens_unchanged(tmp_path: Path) -> None:
     store.close()
     after = sqlite3.connect(path).execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
     assert after == before
+
+
+def test_migrating_4_to_5_adds_the_rejection_memory_and_keeps_the_rest(tmp_path: Path) -> None:
+    """A version-4 file (an undo stack) gains suggestion_rejections; rejections then
+    work, are undoable, and the older events still undo."""
+    path = tmp_path / "v4.db"
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    assert migrate(db, MIGRATIONS[:4]) == 4
+    db.conn.close()
+    # Written by stancemark at version 4: its Store already knew nothing of rejections.
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO articles (id, seq, title, text, text_sha256, imported_at, "
+                 "updated_at) VALUES ('a', 1, '', ?, ?, 't', 't')", (TEXT, sha256_text(TEXT)))
+    conn.execute("INSERT INTO events (at, annotator, action, article_id, target, before, after, "
+                 "state) VALUES ('t', 'ana', 'status.set', 'a', 'a', ?, ?, 'done')",
+                 (json.dumps({"article_id": "a", "annotator": "ana", "status": "todo"}),
+                  json.dumps({"article_id": "a", "annotator": "ana", "status": "done"})))
+    conn.commit()
+    assert "suggestion_rejections" not in {
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    store = Store.open(path)
+    assert stored_version(store.db) == SCHEMA_VERSION == 5
+    assert store.db["suggestion_rejections"].columns_dict == {
+        "id": str, "article_id": str, "annotator": str, "start": int, "end": int,
+        "label": str, "quote": str, "source": str, "at": str}
+    assert sorted(i.columns for i in store.db["suggestion_rejections"].indexes) == [
+        ["annotator", "article_id"], ["id"]]
+    rejected = store.reject_suggestion("a", "ana", 0, TEXT.index(".") + 1, "claim", "cues")
+    assert rejected.quote == "The mayor took bribes, the Café owner said."
+    assert store.suggestion_rejections("ana", "a") == [rejected]
+    assert store.undo("ana").action == "suggestion.reject"  # type: ignore[union-attr]
+    assert store.suggestion_rejections("ana") == []
+    assert store.undo("ana").action == "status.set"  # type: ignore[union-attr]  # older, still undone
+    store.close()
 
 
 def test_a_file_from_before_versioning_is_migrated(tmp_path: Path) -> None:

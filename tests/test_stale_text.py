@@ -8,6 +8,8 @@ old offsets in the new text (a claim on "Analysts said costs rose." stored as
 not current (:class:`StaleText`); the screen reloads and re-anchors the
 selection by its quote.  Relation writes (link, unlink, a link's acceptance into
 gold, undo / redo of a link) carry it too: their spans were picked in that text.
+So do the suggestions' writes (#16: an accepted suggestion, a rejection, its undo,
+``suggest --apply``): they were worked out in that text.
 
 The TUI tests use a real second process (``stancemark import``) that changes the
 text after the screen loaded it and before the key press; the poll never runs
@@ -25,6 +27,7 @@ import pytest
 
 from annotations.model import GOLD, Article, sha256_text
 from annotations.store import StaleText, Store
+from annotations.suggest.settings import OFF, SuggestSettings
 from tui.screens import tagging
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.review import ReviewScreen
@@ -162,6 +165,45 @@ def test_every_relation_write_with_an_old_hash_is_refused_and_writes_nothing(
     assert {NEW[s.start:s.end] for s in store.spans("fares", GOLD)} == {QUOTE, DENIAL}
 
 
+def test_suggestion_writes_with_an_old_hash_are_refused_and_write_nothing(
+        store: Store) -> None:
+    """A rejection (#16), its undo and ``suggest --apply``'s spans carry the hash of the
+    text the suggestion was worked out in, as a tag does."""
+    old_sha = sha256_text(OLD)
+    store.reject_suggestion("fares", "ana", OLD.index(DENIAL), len(OLD), "denial", "cues",
+                            text_sha256=old_sha)
+    store.import_articles([Article(id="fares", title="Fares", text=NEW)])
+    tables = ("spans", "suggestion_rejections", "events")
+
+    def everything() -> list[list[tuple]]:
+        return [store.conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+                for t in tables]
+
+    before = everything()
+    refused = [
+        lambda: store.reject_suggestion("fares", "ana", 0, len(QUOTE), "claim", "cues",
+                                        text_sha256=old_sha),
+        lambda: store.add_spans("fares", "model", [("denial", OLD.index(DENIAL), len(OLD), {})],
+                                text_sha256=old_sha),
+        # ana's latest action is the rejection: its undo is refused against the old text
+        lambda: store.undo("ana", shown=("fares", old_sha)),
+    ]
+    for write in refused:
+        with pytest.raises(StaleText, match="changed in another process") as e:
+            write()
+        assert e.value.article_id == "fares"
+    assert everything() == before
+    new_sha = sha256_text(NEW)
+    assert store.undo("ana", shown=("fares", new_sha)).action == "suggestion.reject"
+    assert store.suggestion_rejections("ana") == []
+    [added] = store.add_spans("fares", "model", [("denial", NEW.index(DENIAL), len(NEW), {})],
+                              text_sha256=new_sha)
+    assert added.text == DENIAL
+    rejected = store.reject_suggestion("fares", "ana", 0, len(QUOTE), "claim", "cues",
+                                       text_sha256=new_sha)
+    assert rejected.quote == NEW[:len(QUOTE)]
+
+
 def test_undo_of_another_article_is_not_held_back(store: Store) -> None:
     store.import_articles([Article(id="other", text="Another report entirely.")])
     store.add_span("other", "ana", "claim", 0, 7)
@@ -197,10 +239,12 @@ def no_poll(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def app_for(store: Store, **kwargs: object):  # type: ignore[no-untyped-def]
+    """The annotator on ``fares``; suggestions off unless a test asks for them."""
     from annotations.labels import DEFAULT_LABELS
     from tui.app import StancemarkApp
 
     kwargs.setdefault("annotator", "ana")
+    kwargs.setdefault("suggest", OFF)
     return StancemarkApp(store=store, labels=list(DEFAULT_LABELS), start_article="fares",
                          **kwargs)  # type: ignore[arg-type]
 
@@ -391,3 +435,55 @@ async def test_the_review_screen_accepts_a_relation_only_against_the_text_shown(
     [gold] = store.relations("fares", GOLD)
     assert gold.label == "rebuts"
     assert {NEW[s.start:s.end] for s in store.spans("fares", GOLD)} == {QUOTE, DENIAL}
+
+
+async def suggested(pilot, screen: AnnotateScreen) -> list[tuple[int, int, str]]:  # type: ignore[no-untyped-def]
+    """The open article's suggestions, once they have arrived."""
+    for _ in range(200):
+        await pilot.pause(0.02)
+        index = screen.suggesting.index
+        if index is not None:
+            return [(s.start, s.end, s.label) for s in index.ordered]
+    raise AssertionError("no suggestions arrived")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("key", ["a", "x", "r"])
+async def test_a_suggestion_accepted_or_rejected_after_another_process_changed_the_text(
+    store: Store, tmp_path: Path, no_poll: None, key: str,
+) -> None:
+    """``a``, a label key on a suggestion and ``r`` (#16): the suggestion was worked out in
+    the old text, so the key reloads and saves nothing; on the new text's suggestion the
+    same key saves at the new offsets."""
+    app = app_for(store, suggest=SuggestSettings(model=False), suggest_in_process=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        assert await suggested(pilot, screen) == [(OLD.index(DENIAL), len(OLD), "denial")]
+        screen.reader.goto(OLD.index(DENIAL) + 1)  # on it: a label key accepts it
+        await pilot.pause()
+        reimport(store.path, tmp_path, NEW)
+        events = len(store.events(limit=1000))
+        await pilot.press(key)
+        await pilot.pause()
+        assert screen.article is not None and screen.article.text == NEW
+        assert store.spans("fares") == [] and store.suggestion_rejections("ana") == []
+        assert len(store.events(limit=1000)) == events  # nothing written
+        assert any("nothing was saved" in n.message for n in app._notifications)
+        assert await suggested(pilot, screen) == [(NEW.index(DENIAL), len(NEW), "denial")]
+        screen.reader.goto(NEW.index(DENIAL) + 1)
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+    if key == "r":
+        [rejected] = store.suggestion_rejections("ana", "fares")
+        assert (rejected.start, rejected.end, rejected.quote) == (NEW.index(DENIAL), len(NEW),
+                                                                 DENIAL)
+        assert store.spans("fares") == []
+    else:
+        [span] = store.spans("fares", "ana")
+        assert (span.label, span.start, span.end) == ("denial" if key == "a" else "context",
+                                                     NEW.index(DENIAL), len(NEW))
+        assert NEW[span.start:span.end] == DENIAL
+        assert span.attributes["suggestion"]["source"] == "cues"

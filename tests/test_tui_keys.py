@@ -558,3 +558,22 @@ async def test_wide_characters_keep_offsets_exact(tui_store, tui_app):
         ("context", "denied", at(text, "denied")),
         ("denial", "公司", at(text, "公司")),
     ]
+
+
+async def test_the_help_shows_every_key_of_a_long_list_in_full(tui_store, tui_app):
+    """A row with many keys (the link bar's next / previous target) wraps inside the keys
+    column instead of losing its last keys (``j``, ``h, k``) off its edge."""
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(rendered_text(c) for c in app.screen.query(".help-column"))
+    lines = text.split("\n")
+    start = lines.index(next(line for line in lines if line.startswith("Link (")))
+    assert [line.rstrip() for line in lines[start + 1:start + 5]] == [
+        "  tab, →, ↓,   Next candidate target",
+        "  l, j",
+        "  shift+tab,   Previous candidate target",
+        "  ←, ↑, h, k",
+    ]
+    assert "  W, shift+^→  Extend the selection to the end of the next word" in text

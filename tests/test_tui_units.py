@@ -106,15 +106,80 @@ def test_every_default_character_key_is_reserved_from_labels():
     so every printable default key of the tagging screens must be refused as a label key."""
     from textual.keys import key_to_character
 
-    tables = [*K.READER_KEYS, *K.SCREEN_KEYS, *K.APP_KEYS, *K.REVIEW_KEYS]
+    tables = [*K.READER_KEYS, *K.SCREEN_KEYS, *K.SUGGEST_KEYS, *K.APP_KEYS, *K.REVIEW_KEYS]
     chars = set()
     for key in tables:
         for name in key.keys.split(","):
             char = key_to_character(name)
             if char is not None and len(char) == 1 and char.isprintable():
                 chars.add(char)
-    assert {"W", "B", "S", "P", "(", ")", "s", "w", "b"} <= chars
+    assert {"W", "B", "S", "P", "(", ")", "s", "w", "b", "a", "r", "f", "F", "m", "M", "T",
+            ">"} <= chars
     assert chars <= RESERVED_KEYS, sorted(chars - RESERVED_KEYS)
+
+
+def test_the_annotate_screens_keys_never_collide():
+    """On the annotate screen every key does one thing: the labels', the reader's, the
+    screen's (spans, search, link), the suggestions' and the app's.  The picking keys and
+    the relation types' keys are bound on the link bar alone (active only while linking)."""
+    from tui.screens.annotate import AnnotateScreen
+    from tui.widgets.link_bar import LinkBar
+
+    tables = [*K.label_keys(DEFAULT_LABELS), *K.READER_KEYS, *K.SCREEN_KEYS, *K.SUGGEST_KEYS,
+              *K.APP_KEYS]
+    seen: dict[str, str] = {}
+    for key in tables:
+        for name in key.keys.split(","):
+            assert name not in seen, (name, seen.get(name), key.id)
+            seen[name] = key.id
+    assert {seen[k] for k in ("a", "r", "f", "F")} == {
+        "suggestion_accept", "suggestion_reject", "suggestion_next", "suggestion_previous"}
+    assert (seen["m"], seen["M"], seen["T"], seen["greater_than_sign"]) == (
+        "match_next", "match_previous", "toggle_team", "link_start")
+    screen_ids = {b.id for b in AnnotateScreen.BINDINGS if not isinstance(b, tuple)}
+    assert {k.id for k in K.SUGGEST_KEYS} <= screen_ids
+    assert not {k.id for k in K.LINK_KEYS} & screen_ids
+    assert {b.id for b in LinkBar.BINDINGS if not isinstance(b, tuple)} == {
+        k.id for k in K.LINK_KEYS}
+
+
+def test_no_mode_binds_one_key_twice():
+    """Each mode's active keys (annotate, review, picking a link target) name every key
+    once.  The suggestion keys (a, r, f, F) are active on the annotate screen only; while
+    a target is picked only the link bar's keys, the relation types' keys (default
+    ``rebuts`` r, ``supports`` s, ``qualifies`` q) and the app keys the bar passes on work,
+    so ``r`` there is ``rebuts``, never a rejection."""
+    from textual.binding import Binding
+
+    from annotations.relation_types import relation_types_of
+    from tui.widgets.link_bar import PASS_THROUGH
+
+    app_passed = [k for k in K.APP_KEYS if k.keys in PASS_THROUGH]
+    modes = {
+        "annotate": [*K.label_keys(DEFAULT_LABELS), *K.READER_KEYS, *K.SCREEN_KEYS,
+                     *K.SUGGEST_KEYS, *K.APP_KEYS],
+        "review": [*K.label_keys(DEFAULT_LABELS), *K.REVIEW_READER_KEYS,
+                   *K.REVIEW_SCREEN_KEYS, *K.APP_KEYS],
+        "link": [*K.LINK_KEYS, *K.relation_keys(relation_types_of(DEFAULT_LABELS)),
+                 *app_passed],
+    }
+    active: dict[str, dict[str, str]] = {}
+    for mode, keys in modes.items():
+        seen = active.setdefault(mode, {})
+        for key in keys:
+            for binding in Binding.make_bindings([key.binding()]):
+                assert binding.key not in seen, (mode, binding.key, seen.get(binding.key),
+                                                 key.id)
+                seen[binding.key] = key.id
+    assert [active["annotate"][k] for k in ("a", "r", "f", "F")] == [
+        "suggestion_accept", "suggestion_reject", "suggestion_next", "suggestion_previous"]
+    assert [active["review"][k] for k in ("a", "r")] == ["review_accept", "review_reject"]
+    assert not {"f", "F"} & set(active["review"])  # no suggestions on the review screen
+    assert [active["link"][k] for k in ("r", "s", "q")] == [
+        "link_as_rebuts", "link_as_supports", "link_as_qualifies"]
+    assert not {"a", "f", "F", "m", "M", "T", "slash"} & set(active["link"])
+    assert {"m", "M", "T", "greater_than_sign", "slash", "S", "P", "W", "B",
+            "left_parenthesis", "right_parenthesis"} <= set(active["annotate"])
 
 
 def test_elementary_covers_match_the_definition():

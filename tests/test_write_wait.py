@@ -23,6 +23,7 @@ import pytest
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Article
 from annotations.store import LOCK_TIMEOUT, Store, WriterBusy
+from annotations.suggest.settings import OFF, SuggestSettings
 from tui.screens import tagging
 from tui.screens.tagging import FIRST_TRY_SECONDS, TaggingScreen
 from tui.widgets.write_wait import WAITING, WriteWait
@@ -78,11 +79,15 @@ def no_poll(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tagging, "POLL_SECONDS", 3600.0)
 
 
-def app_for(store: Store):  # type: ignore[no-untyped-def]
+def app_for(store: Store, **kwargs: object):  # type: ignore[no-untyped-def]
+    """The annotator on ``fares`` (suggestions off unless asked for: most tests here are
+    about other writes)."""
     from tui.app import StancemarkApp
 
+    kwargs.setdefault("start_article", "fares")
+    kwargs.setdefault("suggest", OFF)
     return StancemarkApp(store=store, annotator="ana", labels=list(DEFAULT_LABELS),
-                         start_article="fares")
+                         **kwargs)  # type: ignore[arg-type]
 
 
 def banner(screen: TaggingScreen) -> str:
@@ -274,3 +279,67 @@ async def test_quitting_while_waiting_stops_the_worker(
         time.sleep(0.05)
     locker.release()
     assert store.spans("fares") == []  # not saved, as the quit said
+
+
+PORT = "Critics accused the port of rigging a tender. The port rejected the claims."
+
+
+@pytest.mark.anyio
+async def test_an_accepted_and_a_rejected_suggestion_wait_for_another_writer(
+    store: Store, no_poll: None,
+) -> None:
+    """``a`` and ``r`` (#16) write through the same path as a tag: said at once, saved
+    once the lock is free, edits (another ``r``) held meanwhile; the suggestion goes only
+    once its write is saved."""
+    store.import_articles([Article(id="port", title="Port", text=PORT)])
+    app = app_for(store, start_article="port", suggest=SuggestSettings(model=False),
+                  suggest_in_process=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TaggingScreen)
+        await until(pilot, lambda: len(screen.suggesting) == 2)
+        assert screen.suggesting.index is not None
+        claim, denial = screen.suggesting.index.ordered
+        assert (PORT[claim.start:claim.end], claim.label) == (
+            "Critics accused the port of rigging a tender.", "claim")
+        locker = Locker(store.path)
+        try:
+            await pilot.press("a")  # the claim: the suggestion under the cursor
+            await pilot.pause()
+            assert screen.pending_write == "tag"
+            assert "your tag is saved when it finishes" in banner(screen)
+            assert store.spans("port") == [] and len(screen.suggesting) == 2
+            await pilot.press("r")  # held, with a notice: no rejection is made
+            await pilot.pause()
+            assert any("Still waiting for another writer to save your tag" in n.message
+                       for n in app._notifications)
+            locker.release()
+            await until(pilot, lambda: screen.pending_write is None)
+            await pilot.pause()
+            [span] = store.spans("port", "ana")
+            assert (span.label, span.start, span.end) == ("claim", claim.start, claim.end)
+            assert span.attributes["suggestion"]["source"] == "cues"
+            assert [(s.start, s.end) for s in screen.suggesting.index.ordered] == [
+                (denial.start, denial.end)]
+            assert store.suggestion_rejections("ana") == []
+            # A rejection waits the same way.
+            locker = Locker(store.path)
+            screen.reader.goto(denial.start + 1)
+            await pilot.pause()
+            await pilot.press("r")
+            await pilot.pause()
+            assert screen.pending_write == "rejection"
+            assert "your rejection is saved when it finishes" in banner(screen)
+            assert store.suggestion_rejections("ana") == [] and len(screen.suggesting) == 1
+            locker.release()
+            await until(pilot, lambda: screen.pending_write is None)
+            await pilot.pause()
+            [rejected] = store.suggestion_rejections("ana", "port")
+            assert (rejected.start, rejected.end, rejected.label) == (
+                denial.start, denial.end, "denial")
+            assert len(screen.suggesting) == 0
+        finally:
+            locker.release()
+    assert [e.action for e in store.events("ana", limit=2)] == ["suggestion.reject",
+                                                                "span.add"]

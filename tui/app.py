@@ -45,6 +45,7 @@ from annotations.relation_types import LabelList, relation_types_of
 from annotations.review import default_against
 from annotations.safety import printable
 from annotations.store import Store, StoreError
+from annotations.suggest.settings import SuggestSettings
 from tui import keys as K
 from tui.commands import StancemarkCommands
 from tui.safe import PrintableStream, display_text
@@ -53,6 +54,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.name import Mode, NameScreen
 from tui.screens.review import ReviewScreen
 from tui.screens.stats import StatsScreen
+from tui.screens.suggesting import SuggestionSource
 from tui.screens.tagging import TaggingScreen
 
 #: Seconds between checks whether the WAL should be copied into the database file.
@@ -99,13 +101,17 @@ class StancemarkApp(App[None]):
         include_gold: bool = False,
         config_path: Path | None = None,
         after_tag: AfterTag = DEFAULT_AFTER_TAG,
+        suggest: SuggestSettings | None = None,
+        suggest_in_process: bool = True,
     ) -> None:
         """``review_against``: start on the review screen, comparing these annotators
         (``annotator`` is then the reviewer; ``None``: ask for the name first);
         ``include_gold``: agreement figures count gold as a rater (the review header, the
         stats screen); ``config_path``: the user's config file, where a theme picked in the
         palette is remembered (None: nowhere); ``after_tag``: where the cursor goes after a
-        tag (the config's ``after_tag``)."""
+        tag (the config's ``after_tag``); ``suggest``: the suggestion settings (the config's
+        ``suggest:``; default: cue words and the model on), worked out in a child process
+        unless ``suggest_in_process`` is false (then in a worker thread of this one)."""
         super().__init__()
         # A crash report (Textual's traceback, printed after the app ends) may quote
         # article text: printed plain, with control characters escaped.
@@ -135,6 +141,10 @@ class StancemarkApp(App[None]):
         self._repeats: dict[str, tuple[str, int]] = {}
         self.after_tag: AfterTag = after_tag
         self._checkpointed = store.total_changes()
+        #: where suggestions come from (one worker for every screen of the app)
+        self.suggestions = SuggestionSource(store.path, self.labels,
+                                            suggest if suggest is not None else SuggestSettings(),
+                                            in_process=suggest_in_process)
         self._quit_asked = float("-inf")
 
     def fail_startup(self, error: BaseException) -> None:
@@ -279,6 +289,10 @@ class StancemarkApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.labels, self.keymap))
+
+    def on_unmount(self) -> None:
+        # The worker process would end by itself when our end of its pipe closes.
+        self.suggestions.close()
 
     async def action_quit(self) -> None:
         """Quit, keeping each screen's place.  While a write waits for another writer the

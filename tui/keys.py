@@ -39,7 +39,7 @@ class Key:
         )
 
 
-MOVE, SELECT, TAG, SPANS, ARTICLES, SEARCH, APP, LIST, SPAN_LIST, REVIEW, LINK = (
+MOVE, SELECT, TAG, SPANS, ARTICLES, SEARCH, APP, LIST, SPAN_LIST, REVIEW, LINK, SUGGEST = (
     "Move",
     "Select",
     "Tag",
@@ -51,6 +51,7 @@ MOVE, SELECT, TAG, SPANS, ARTICLES, SEARCH, APP, LIST, SPAN_LIST, REVIEW, LINK =
     "Span list",
     "Review",
     "Link (while picking a target)",
+    "Suggestions",
 )
 
 READER_KEYS: tuple[Key, ...] = (
@@ -136,6 +137,20 @@ LINK_KEYS: tuple[Key, ...] = (
         short="link"),
     Key("link_cancel", "escape", "screen.link_cancel", "Stop linking", LINK, show=True,
         short="cancel"),
+)
+
+#: The annotate screen's suggestion keys (a label key on a suggestion accepts it as that label).
+#: None is in the footer: with them the label keys no longer fit 120 columns; the span
+#: details name them whenever the cursor is on a suggestion, and ``?`` lists them.
+SUGGEST_KEYS: tuple[Key, ...] = (
+    Key("suggestion_accept", "a", "accept_suggestion",
+        "Accept the suggestion under the cursor (or the next one)", SUGGEST, short="accept"),
+    Key("suggestion_reject", "r", "reject_suggestion",
+        "Reject the suggestion under the cursor (or the next one)", SUGGEST, short="reject"),
+    Key("suggestion_next", "f", "jump_suggestion(1)", "Jump to the next suggestion", SUGGEST,
+        short="next sugg."),
+    Key("suggestion_previous", "F", "jump_suggestion(-1)", "Jump to the previous suggestion",
+        SUGGEST),
 )
 
 APP_KEYS: tuple[Key, ...] = (
@@ -262,6 +277,7 @@ def all_keys(labels: Sequence[Label]) -> list[Key]:
         *label_keys(labels),
         *READER_KEYS,
         *SCREEN_KEYS,
+        *SUGGEST_KEYS,
         *LINK_KEYS,
         *relation_keys(relation_types_of(labels)),
         *APP_KEYS,

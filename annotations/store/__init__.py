@@ -18,6 +18,7 @@ imports only those above it in this list; no cycles):
   listing, navigation, the reading position.
 - ``events``: the append-only events log.
 - ``spans``: spans, statuses, relations.
+- ``suggestions``: rejected suggestions, and spans stored in bulk (``suggest --apply``).
 - ``reviews``: review decisions and the gold set.
 - ``history``: undo and redo, replayed from the events log.
 - ``merge``: merging one pack record (times, trust, version keys, ownership,

@@ -31,13 +31,24 @@ from annotations.model import (
 )
 from annotations.relation_types import RelationType
 from annotations.search import Match, Query, SearchResult, Snippet, parse
-from annotations.store import articles, events, history, ingest, merges, reads, reviews, spans
+from annotations.store import (
+    articles,
+    events,
+    history,
+    ingest,
+    merges,
+    reads,
+    reviews,
+    spans,
+    suggestions,
+)
 from annotations.store import search as searching
 from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
 from annotations.store.ingest import Unit
 from annotations.store.reports import ImportReport, MergeReport, UnmergeReport
 from annotations.store.spans import UNSET
+from annotations.store.suggestions import Rejection
 from annotations.trust import Trust
 
 P = ParamSpec("P")
@@ -375,6 +386,33 @@ class Store:
         """Relations of one article (optionally of some annotators)."""
         return spans.relations(self.connection, article_id, annotator,
                                include_deleted=include_deleted)
+
+    # ------------------------------------------------------------ suggestions
+    @guarded
+    def reject_suggestion(self, article_id: str, annotator: str, start: int, end: int,
+                          label: str, source: str, *, actor: str | None = None,
+                          text_sha256: str | None = None) -> Rejection:
+        """Remember that ``annotator`` said no to the suggestion on ``text[start:end]``
+        (undoable; ``text_sha256``: as for :meth:`add_span`); see
+        :mod:`~annotations.store.suggestions`."""
+        return suggestions.reject(self.connection, article_id, annotator, start, end, label,
+                                  source, actor=actor, text_sha256=text_sha256)
+
+    @guarded
+    def suggestion_rejections(self, annotator: str,
+                              article_id: str | None = None) -> list[Rejection]:
+        """This annotator's rejected suggestions (of one article), oldest first."""
+        return suggestions.rejections(self.connection, annotator, article_id)
+
+    @guarded
+    def add_spans(self, article_id: str, annotator: str,
+                  items: Sequence[tuple[str, int, int, dict[str, Any]]], *,
+                  actor: str | None = None, text_sha256: str | None = None) -> list[Span]:
+        """Store ``(label, start, end, attributes)`` as spans of ``annotator`` in one
+        transaction, skipping those already there; returns the spans added
+        (``text_sha256``: as for :meth:`add_span`)."""
+        return suggestions.add_spans(self.connection, article_id, annotator, items, actor=actor,
+                                     text_sha256=text_sha256)
 
     # ---------------------------------------------------- history (events)
     @guarded

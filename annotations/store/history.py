@@ -9,7 +9,7 @@ A span restored after its article's text changed is placed again by its quote (`
 marked ``orphaned``, never put back at offsets that now point elsewhere.
 
 ``shown``: the (article id, text SHA-256) a screen shows.  An undo or redo of
-a span or relation of that article (any event of the step) is refused with
+a span, relation or rejected suggestion of that article (any event of the step) is refused with
 :class:`~annotations.store.errors.StaleText` when the stored text is another
 one, so the screen reloads before anything changes under a stale view.
 """
@@ -27,6 +27,7 @@ from annotations.store.events import EVENT_SELECT, Event, event_from_row, log
 from annotations.store.reviews import write_review
 from annotations.store.rows import SPAN_SELECT, span_from_row
 from annotations.store.spans import write_relation, write_span, write_status
+from annotations.store.suggestions import delete_rejection, write_rejection
 
 
 def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
@@ -73,6 +74,13 @@ def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
         row = state if state is not None else dict(other or {}, decision="withdrawn")
         write_review(cx, row["article_id"], row["reviewer"], row["span_id"], row["decision"],
                      row.get("gold_span"))
+    elif action.startswith("suggestion."):
+        # A rejection is there or not: undo removes it, redo writes it again.
+        if state is None:
+            assert other is not None
+            delete_rejection(cx, other["id"])
+        else:
+            write_rejection(cx, state)
     elif action == "status.set":
         assert state is not None
         write_status(c, state["article_id"], state["annotator"], state["status"], now)
@@ -129,8 +137,9 @@ def step(cx: Connection, annotator: str, *, undo: bool,
 
 def _on_text(ev: Event, article_id: str) -> bool:
     """Does undoing or redoing ``ev`` change what a screen of ``article_id`` shows over
-    its text (a span or a relation between spans of that article)?"""
-    return ev.article_id == article_id and ev.action.startswith(("span.", "relation."))
+    its text (a span, a relation between spans, a rejected suggestion of that article)?"""
+    return ev.article_id == article_id and ev.action.startswith(
+        ("span.", "relation.", "suggestion."))
 
 
 def _lead(group: list[Event]) -> Event:

@@ -328,9 +328,28 @@ def add_event_groups(db: sqlite_utils.Database) -> None:
                "WHERE group_id IS NOT NULL")
 
 
+def add_suggestion_rejections(db: sqlite_utils.Database) -> None:
+    """Version 4 -> 5: ``suggestion_rejections``, the suggestions each annotator said no to.
+
+    One row per rejection (see :mod:`annotations.store.suggestions`), found by
+    annotator and article when an article's suggestions are worked out.
+    """
+    db.table("suggestion_rejections").create(
+        {"id": str, "article_id": str, "annotator": str, "start": int, "end": int,
+         "label": str, "quote": str, "source": str, "at": str},
+        pk="id",
+        not_null={"article_id", "annotator", "start", "end", "label", "quote", "source", "at"},
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db.table("suggestion_rejections").create_index(
+        ["annotator", "article_id"], index_name="suggestion_rejections_annotator",
+        if_not_exists=True)
+
+
 #: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``; append, never edit.
 MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges, create_search_indexes,
-                                     add_event_groups)
+                                     add_event_groups, add_suggestion_rejections)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

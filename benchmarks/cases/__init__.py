@@ -23,5 +23,6 @@ from benchmarks.cases import (  # noqa: F401  (each registers its case)
     merge,
     search,
     serve,
+    suggest,
     tag_span,
 )

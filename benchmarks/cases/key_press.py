@@ -31,6 +31,11 @@ key on both sides.
   index, repaint the reader, the span panel, the details, the list row and the
   header.  Baseline: the same key ``1`` on the TextArea, which inserts a ``1``.
 
+Suggestions (issue 16) are on in ours, as by default: each session waits, untimed,
+until the long report's suggestions are shown (a few seconds after the first paint,
+from the worker process), so every press runs with them painted and listed, and
+every fifth tag asks the worker to retrain (``retrain_every``).
+
 Each repeat is one session per side, each in a fresh child process (ours on a
 fresh copy of the database); the sides alternate.  A session presses each key
 ``warmup`` times untimed, then ``presses`` times timed; its figure is the
@@ -126,6 +131,10 @@ def run(ctx: RunContext) -> list[Measurement]:
         "presses_per_session": p["presses"],
         "warmup_presses": p["warmup"],
         "terminal": "120x36, headless",
+        # Issue 16: the presses start once the article's suggestions are shown (cue
+        # words and the model, the defaults, worked out by the worker process).
+        "suggestions": {"shown": [r.get("suggestions_first") for r in ours],
+                        "wait_s": [r.get("suggestions_wait_s") for r in ours]},
     }
     move_info = dict(common_info)
     move_info.update({

@@ -32,7 +32,18 @@ from click_default_group import DefaultGroup
 
 from annotations.safety import printable
 from annotations.store import StoreError
-from tui.cli import agreement, annotate, export, importing, merge, review, search, serve, stats
+from tui.cli import (
+    agreement,
+    annotate,
+    export,
+    importing,
+    merge,
+    review,
+    search,
+    serve,
+    stats,
+    suggest,
+)
 from tui.cli.options import (
     CONTEXT_SETTINGS,
     annotator_option,
@@ -105,6 +116,7 @@ cli.add_command(agreement.agreement)
 cli.add_command(review.review)
 cli.add_command(search.search)
 cli.add_command(serve.serve)
+cli.add_command(suggest.suggest)
 
 
 def printable_excepthook(kind: type[BaseException], value: BaseException,

@@ -34,6 +34,7 @@ from annotations.config import (
     after_tag,
     load_config,
     resolve_annotator,
+    suggest_settings,
     user_config_path,
 )
 from annotations.labels import LabelError, load_labels
@@ -240,7 +241,7 @@ def run_app(store: Store, settings: AppSettings, **extra: Any) -> None:
     app = StancemarkApp(store=store, annotator=settings.annotator, labels=settings.labels,
                         keymap=settings.config.get("keys"), theme=settings.config.get("theme"),
                         config_path=user_config_path(), after_tag=after_tag(settings.config),
-                        **extra)
+                        suggest=suggest_settings(settings.config), **extra)
     app.run()
     if app.startup_error:
         fail(app.startup_error)

@@ -17,8 +17,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
 from annotations.store import StoreError
+from annotations.suggest.engine import Suggestion
 from annotations.text import LineIndex
 from tui import keys as K
+from tui.screens.suggesting import SuggestionSource
 from tui.screens.tagging import TAGGING_CSS, PaletteCommand, TaggingScreen
 from tui.spanindex import SpanIndex
 from tui.widgets.article_header import ArticleHeader
@@ -36,7 +38,7 @@ UNKNOWN_COLOR = "#999999"
 
 class AnnotateScreen(TaggingScreen):
     CSS_PATH = [TAGGING_CSS, "annotate.tcss"]
-    BINDINGS = K.bindings(K.SCREEN_KEYS)
+    BINDINGS = K.bindings((*K.SCREEN_KEYS, *K.SUGGEST_KEYS))
 
     # ------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -95,9 +97,13 @@ class AnnotateScreen(TaggingScreen):
         return self.index
 
     def current_changed(self) -> None:
-        """Highlight the current span in the reader (when placed) and detail it below."""
+        """Highlight the current span in the reader (when placed) and detail it below
+        (or, with no current span, the suggestion under the cursor)."""
         span = self.target_span()
         self.reader.set_active_span(span.id if span is not None and self.placed(span) else None)
+        if span is None and self.suggesting.under is not None:
+            self.show_suggestion(self.suggesting.under)
+            return
         color = UNKNOWN_COLOR
         if span is not None:
             color = next((lb.color for lb in self.labels if lb.name == span.label), color)
@@ -105,6 +111,24 @@ class AnnotateScreen(TaggingScreen):
             span, placed=span is None or self.placed(span), color=color,
             links=self.link_words(span)
         )
+
+    def suggestions(self) -> SuggestionSource | None:
+        """The app's suggestions (their worker and the session's settings)."""
+        source = getattr(self.app, "suggestions", None)
+        return source if isinstance(source, SuggestionSource) else None
+
+    def show_suggestion(self, suggestion: Suggestion | None) -> None:
+        """Detail the suggestion under the cursor while no span is current."""
+        if self.target_span() is not None or self.article is None:
+            return
+        details = self.query_one(SpanDetails)
+        if suggestion is None:
+            details.show_span(None)
+            return
+        color = next((lb.color for lb in self.labels if lb.name == suggestion.label),
+                     UNKNOWN_COLOR)
+        details.show_suggestion(suggestion, self.article.text[suggestion.start:suggestion.end],
+                                color)
 
     def spans_changed(self, current: str | None, cursor: int | None = None) -> None:
         """Repaint only what the change touched (the index knows), and the list row."""

@@ -31,9 +31,8 @@ def key_table(labels: Sequence[Label], keymap: Mapping[str, str] | None,
             display(Binding(k, key.action)) for k in K.keys_for(key, keymap)  # type: ignore[operator]
         )
         groups.setdefault(key.group, []).append((shown, key.description))
-    order = [K.TAG, K.MOVE, K.SELECT, K.SPANS, K.LINK, K.ARTICLES, K.SEARCH, K.APP, K.LIST,
-             K.SPAN_LIST,
-             K.REVIEW]
+    order = [K.TAG, K.MOVE, K.SELECT, K.SPANS, K.SUGGEST, K.LINK, K.ARTICLES, K.SEARCH, K.APP,
+             K.LIST, K.SPAN_LIST, K.REVIEW]
     return [(g, groups[g]) for g in order if g in groups]
 
 
@@ -116,10 +115,13 @@ class HelpScreen(ModalScreen[None]):
                 parts.append(Text(""))
             parts.append(Text(group, style=self._heading))
             grid = Table.grid(padding=(0, 1))
-            grid.add_column(width=KEYS_WIDTH, no_wrap=True, overflow="fold")
+            # The indent is a column of its own, so that a long list of keys (the link
+            # bar's "tab, →, ↓, l, j") wraps inside the keys column, never off its edge.
+            grid.add_column(width=1)
+            grid.add_column(width=KEYS_WIDTH - 2, overflow="fold")
             grid.add_column(ratio=1, overflow="fold")
             for shown, description in rows:
-                grid.add_row(Text("  " + shown, style="bold"), Text(description))
+                grid.add_row("", Text(shown, style="bold"), Text(description))
             parts.append(grid)
         return Group(*columns[0]), Group(*columns[1])
 

@@ -57,6 +57,8 @@ hook                          what it decides
 ``theme_changed``             restyle after a theme change
 ``palette_commands``          the command palette's entries
 ``team_spans``                the teammates' spans the ``T`` toggle shows (read-only)
+``suggestions``               where the screen's suggestions come from (default: none)
+``show_suggestion``           show the suggestion under the cursor (no span there)
 ``read_relations``            the open article's relations the screen edits (its annotator's)
 ``action_done_next`` (req.)   space: mark done, open the next article
 ``action_focus_spans`` (req.) ``o``: focus the screen's span list
@@ -73,6 +75,12 @@ faintly under the screen's own and the span panel lists below them with
 their annotators' names; it is re-read when the article opens and when
 another process commits (the poll), never edited: delete, note, relabel and
 tab act on :attr:`TaggingScreen.index` only, which never holds them.
+
+Suggestions: :attr:`TaggingScreen.suggesting` (:mod:`tui.screens.suggesting`)
+keeps the open article's suggestions, asked for after the first paint from the
+source the :meth:`~TaggingScreen.suggestions` hook gives, and the keys ``a``,
+``r``, ``f`` / ``F`` and a label key on a suggestion act on them; accepted ones
+go through :meth:`TaggingScreen.tag_range`, the tag path of the label keys.
 
 Relations: ``>`` links the current span to another of the screen's spans
 (:mod:`tui.screens.linking`: a picking mode, with its own keys on the link
@@ -130,13 +138,16 @@ from annotations.model import GOLD, Article, ArticleRow, Label, Relation, Span
 from annotations.relation_types import relation_types_of
 from annotations.search import Query, SearchResult, Snippet, merge_ranges
 from annotations.store import LOCK_TIMEOUT, Event, StaleText, Store, StoreError, WriterBusy
+from annotations.suggest.engine import Suggestion
 from annotations.text import LineIndex, snap
 from tui import keys as K
 from tui.relationindex import RelationIndex
 from tui.safe import one_line
 from tui.screens.linking import LinkPicker
 from tui.screens.note import NoteScreen
+from tui.screens.suggesting import Suggesting, SuggestionSource
 from tui.spanindex import SpanIndex, is_placed
+from tui.suggestindex import key_of
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_pane import ArticlePane
@@ -211,6 +222,10 @@ def describe_event(ev: Event) -> str:
         return f"{what}{spans}"
     if ev.action == "status.set":
         return f"status {(ev.after or {}).get('status', '?')}"
+    if ev.action == "suggestion.reject":
+        state = ev.after or ev.before or {}
+        return (f"rejection of the {one_line(str(state.get('label', '')), 20)} suggestion "
+                f"“{one_line(str(state.get('quote', '')), 40)}”")
     if ev.action == "review.record":
         decision = str((ev.after or {}).get("decision", ""))
         return {"reject": "rejection", "accept": "acceptance"}.get(decision, "decision")
@@ -283,6 +298,8 @@ class TaggingScreen(Screen[None]):
         self.links = RelationIndex(self.index, (), self.relation_types)
         #: a link being picked (``>``), see :mod:`tui.screens.linking`
         self.linker = LinkPicker(self)
+        #: the open article's suggestions (their source comes from :meth:`suggestions`)
+        self.suggesting = Suggesting(self)
         self._position_dirty = False
         #: what the write waiting for another process's write lock saves (None: none)
         self.pending_write: str | None = None
@@ -408,6 +425,15 @@ class TaggingScreen(Screen[None]):
         mine = {self.annotator, self.actor, GOLD}
         return [s for s in self.store.spans(self.article.id) if s.annotator not in mine]
 
+    def suggestions(self) -> SuggestionSource | None:
+        """Where this screen's suggestions come from (``None``: it shows none), read
+        once on mount.  Default: none."""
+        return None
+
+    def show_suggestion(self, suggestion: Suggestion | None) -> None:
+        """The cursor moved onto ``suggestion`` (or off one: ``None``); show it where the
+        screen shows the current span, if no span is current.  Default: nothing."""
+
     def read_relations(self) -> list[Relation]:
         """The open article's relations this screen shows and edits.  Default: the live
         relations of the screen's annotator."""
@@ -463,6 +489,7 @@ class TaggingScreen(Screen[None]):
 
     def _mount(self) -> None:
         self.mount(WriteWait())
+        self.suggesting.source = self.suggestions()
         self.prepare()
         pane = self.pane
         pane.searcher = self._run_search
@@ -658,6 +685,7 @@ class TaggingScreen(Screen[None]):
             self.linker.finish()
         self.article = article
         self.current_span = None
+        self.suggesting.article_closing()
         self.matches = self._match_ranges(article)
         if at_match and self.matches:
             cursor = self.matches[0][0]
@@ -681,6 +709,8 @@ class TaggingScreen(Screen[None]):
         self._position_dirty = True
         self._save_position()
         self.update_top()
+        # After the first paint, so a long article shows at once (the work is elsewhere).
+        self.call_after_refresh(self.suggesting.request)
         return True
 
     def show_header(self) -> None:
@@ -935,6 +965,7 @@ class TaggingScreen(Screen[None]):
         """Follow the cursor: keep the current span if still under it, else the innermost."""
         offset = self.reader.cursor_offset
         self.follow_cursor(offset, force=force)
+        self.suggesting.follow(offset)
         held = self._held_current
         if held is not None:
             if held == (offset, self.current_span) and held[1] in self.index.by_id:
@@ -955,7 +986,7 @@ class TaggingScreen(Screen[None]):
         moving through densely tagged text never rebuilds the footer.
         """
         state = (self.article is not None, len(self.index) > 0, bool(self.index.orphan_ids),
-                 bool(self.matches))
+                 bool(self.matches), len(self.suggesting) > 0)
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -971,6 +1002,8 @@ class TaggingScreen(Screen[None]):
             return bool(self.relation_types) and len(self.index) > 0
         if action == "jump_match":
             return bool(self.matches)
+        if action in ("accept_suggestion", "reject_suggestion", "jump_suggestion"):
+            return len(self.suggesting) > 0
         if action in self.ARTICLE_ACTIONS or action.startswith("tag"):
             return self.article is not None
         return True
@@ -981,37 +1014,17 @@ class TaggingScreen(Screen[None]):
             return
         label = self.labels[label_index].name
         selected = self.reader.selection_offsets()
-        article_id, sha = self.article.id, self.article.text_sha256
+        sha = self.article.text_sha256
         if selected is not None:
             found = snap(self.article.text, *selected, words=self.snap_words)
             if found is None:
                 self.notify("Nothing to tag: the selection is only white space.",
                             markup=False)
                 return
-            start, end = found
-            for existing in self.index.at(start):
-                if (existing.start, existing.end, existing.label) == (start, end, label):
-                    self.reader.goto(start)
-                    self.set_current(existing.id)
-                    self.notify(f"Already tagged as {one_line(label, 40)}.", markup=False)
-                    return
-
-            def tagged(added: Span) -> None:
-                self.index.add(added)
-                nxt = None
-                if self.after_tag == "next_sentence":
-                    # The next sentence starting at or after the span's end: tagging
-                    # consecutive sentences is `s` + a label key each time.  The new
-                    # span stays current until the cursor moves again, so a label key,
-                    # n or backspace right after still act on it.
-                    nxt = self.reader.sentences.next_start(end - 1)
-                if nxt is not None:
-                    self._held_current = (nxt, added.id)
-                self.spans_changed(added.id, cursor=start if nxt is None else nxt)
-
-            self.write("tag", lambda store: store.add_span(
-                article_id, self.annotator, label, start, end, actor=self.actor,
-                text_sha256=sha), tagged)
+            self.tag_range(label, *found)
+            return
+        # With the cursor on a suggestion, a label key accepts it as that label.
+        if self.suggesting.accept(label, here_only=True):
             return
         span = self.target_span()
         if span is None:
@@ -1037,6 +1050,39 @@ class TaggingScreen(Screen[None]):
         """Show a span this screen just wrote (relabel, note, re-place)."""
         self.index.add(new)
         self.spans_changed(new.id)
+
+    def tag_range(self, label: str, start: int, end: int, *,
+                  attributes: dict[str, Any] | None = None) -> None:
+        """Tag ``text[start:end]`` of the open article as ``label`` (a snapped selection,
+        an accepted suggestion) through :meth:`write`, with the shown text's
+        ``text_sha256``; once written the cursor moves as ``after_tag`` says.  An
+        identical span already there becomes current instead."""
+        assert self.article is not None
+        for existing in self.index.at(start):
+            if (existing.start, existing.end, existing.label) == (start, end, label):
+                self.reader.goto(start)
+                self.set_current(existing.id)
+                self.notify(f"Already tagged as {one_line(label, 40)}.", markup=False)
+                return
+        article_id, sha = self.article.id, self.article.text_sha256
+
+        def tagged(added: Span) -> None:
+            self.index.add(added)
+            self.suggesting.span_added(added)
+            nxt = None
+            if self.after_tag == "next_sentence":
+                # The next sentence starting at or after the span's end: tagging
+                # consecutive sentences is `s` + a label key each time.  The new
+                # span stays current until the cursor moves again, so a label key,
+                # n or backspace right after still act on it.
+                nxt = self.reader.sentences.next_start(end - 1)
+            if nxt is not None:
+                self._held_current = (nxt, added.id)
+            self.spans_changed(added.id, cursor=start if nxt is None else nxt)
+
+        self.write("tag", lambda store: store.add_span(
+            article_id, self.annotator, label, start, end, attributes=attributes,
+            actor=self.actor, text_sha256=sha), tagged)
 
     def _theirs_here(self) -> Span | None:
         """The teammate's span the user points at (a highlighted row of the span list,
@@ -1087,6 +1133,7 @@ class TaggingScreen(Screen[None]):
                 self.refresh_links()
                 self.notify(f"Deleted the {one_line(label, 20)} and its {linked} link(s) "
                             "(u brings them back).", markup=False, timeout=3)
+            self.suggesting.request()  # the sentence may be suggested again
 
         self.write("deletion", lambda store: store.delete_span(
             span_id, self.annotator, actor=self.actor, text_sha256=sha), deleted)
@@ -1199,6 +1246,7 @@ class TaggingScreen(Screen[None]):
             self.refresh_links()
         if ev.article_id:
             self.refresh_article_row(ev.article_id)
+        self.suggesting.request()  # spans or rejections changed
         self.notify(f"{verb} {describe_event(ev)}.", markup=False, timeout=3)
 
     def action_next_article(self) -> None:
@@ -1328,6 +1376,7 @@ class TaggingScreen(Screen[None]):
              self.action_toggle_snap),
             ("Show / hide the article list", f"The list is {listed}", self.action_toggle_list),
             *self._team_command(),
+            *self.suggesting.commands(),
             ("Switch theme", "Pick a colour theme", app.action_change_theme),
             ("Keys and labels (help)", "Every key and label", partial(app.run_action, "help")),
             ("Filter articles: to do", "Only articles you have not started",
@@ -1381,6 +1430,11 @@ class TaggingScreen(Screen[None]):
 
     def on_span_panel_highlighted(self, event: SpanPanel.Highlighted) -> None:
         event.stop()
+        suggested = key_of(event.span_id)
+        if suggested is not None:  # a suggestion's row: show it in the text
+            self.set_current(None, panel=False)
+            self.reader.goto(suggested[0])
+            return
         link_row = parse_link_row(event.span_id)
         if link_row is not None:
             # A link row: its span is current (details), the row stays highlighted, and
@@ -1402,6 +1456,11 @@ class TaggingScreen(Screen[None]):
 
     def on_span_panel_chosen(self, event: SpanPanel.Chosen) -> None:
         event.stop()
+        suggested = key_of(event.span_id)
+        if suggested is not None:
+            self.reader.goto(suggested[0], center=True)
+            self.reader.focus()
+            return
         link = self.panel.link_at(event.span_id)
         if link is not None:
             # enter on a link row shows the span at its other end
@@ -1451,11 +1510,45 @@ class TaggingScreen(Screen[None]):
                 # old one are refused by the store meanwhile).
                 self.text_changed()
             else:
+                before = self._own_state()
                 self.reload_spans()
                 self.reload_team()
                 self.refresh_links()
                 self.linker.spans_reloaded()
+                if self._own_state() != before:
+                    self.suggesting.request()  # another process changed our spans
             self.refresh_article_row()
+
+    def _own_state(self) -> list[tuple[str, str]]:
+        return sorted((s.id, s.updated_at) for s in self.index.by_id.values())
+
+    # ---------------------------------------------------------- suggestions
+    def suggestions_changed(self) -> None:
+        """The suggestions shown changed (arrived, accepted, rejected): the footer's keys."""
+        self._update_bindings()
+
+    def action_accept_suggestion(self) -> None:
+        """``a``: accept the suggestion under the cursor (or the next one) as its label."""
+        if self.article is None or self.held():
+            return
+        if not self.suggesting.accept():
+            self._no_suggestion()
+
+    def action_reject_suggestion(self) -> None:
+        """``r``: reject the suggestion under the cursor (or the next one); it stays away."""
+        if self.article is None or self.held():
+            return
+        if not self.suggesting.reject():
+            self._no_suggestion()
+
+    def action_jump_suggestion(self, step: int) -> None:
+        """``f`` / ``F``: the next / previous suggestion."""
+        if not self.suggesting.jump(step):
+            self._no_suggestion()
+
+    def _no_suggestion(self) -> None:
+        self.app.bell()
+        self.notify("No suggestion ahead in this article.", markup=False, timeout=2)
 
     def on_unmount(self) -> None:
         # Closing by any route (ctrl+q, ctrl+c...) keeps the place.

@@ -19,7 +19,7 @@ import argparse
 import io
 import sys
 
-from annotations.config import ConfigError, after_tag, load_config
+from annotations.config import ConfigError, after_tag, load_config, suggest_settings
 from annotations.labels import LabelError, load_labels
 from annotations.names import AnnotatorNameError, check_annotator
 from annotations.store import Store, StoreError
@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     from tui.app import StancemarkApp
 
     app = StancemarkApp(store, annotator, labels, keymap=config.get("keys"),
-                        theme=config.get("theme"), after_tag=after_tag(config))
+                        theme=config.get("theme"), after_tag=after_tag(config),
+                        suggest=suggest_settings(config))
     try:
         app.run()
     finally:

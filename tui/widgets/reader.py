@@ -11,6 +11,10 @@ line however many spans the article holds.
 Teammates' spans (the annotate screen's toggle) are a second, read-only
 index painted under one's own (:meth:`Reader.set_team`): a faint wash of
 their label colour, which one's own spans cover where both are.
+Suggestions are a third (:meth:`Reader.set_suggestions`): the text in the
+label's colour, italic and underlined, with no background (so they never look
+like a span); a new set repaints only the lines whose suggestions differ, a
+removed one (accepted, rejected) only its own lines.
 
 Relations: spans that take part in one get a line over them, bold
 (:data:`RELATED`, painted with the spans and cached with them:
@@ -26,6 +30,15 @@ after the spans and their relation marks: a match outside every span gets the
 match background, a match inside a span keeps the span's colours (and its
 relation mark) and is drawn bold, italic and underlined, so highlighting never
 hides a tag.  A new set of matches repaints everything, as a new span index does.
+
+The layers of a painted line, bottom to top: markdown styles, teammates'
+washes (background), suggestions (foreground colour, italic, underline: never
+a background, and never under one's own spans, which the suggester keeps
+them off), one's own spans (background and contrasting text) with their
+relation marks (overline), search matches; then, per frame, the active span
+and the link-picking looks.  A match over a suggestion takes the match
+background and text colour but keeps the italic that marks the suggestion,
+whose colour still shows on the rest of its sentence.
 
 Rendered screen lines are cached too (:meth:`Reader.render_line`), one per
 section of a wrapped paragraph, and only what changed is repainted: a
@@ -71,6 +84,7 @@ from annotations.text import (
 from tui import keys as K
 from tui.safe import display_text
 from tui.spanindex import Changes, SpanIndex, is_placed
+from tui.suggestindex import SuggestionIndex
 
 #: Markdown style kinds -> component class with their look (see DEFAULT_CSS).
 STYLE_CLASSES = {
@@ -108,6 +122,8 @@ SELECTION = Style(reverse=True, bold=True)
 #: TextArea's "css" theme (colours from the CSS) with :data:`SELECTION`.
 READER_THEME = TextAreaTheme(name="stancemark-reader", selection_style=SELECTION)
 UNKNOWN_LABEL_COLOR = "#999999"
+#: Rows changed at once past which a repaint refreshes the whole widget, not row by row.
+MANY_ROWS = 200
 #: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are);
 #: the cache tests tell the reader's entries by it.
 LINE_KEY = "reader-line"
@@ -150,6 +166,12 @@ def team_style(color_text: str, background: Color) -> Style:
     if background.ansi is not None or background.a == 0:
         return Style(color=color.rich_color)
     return Style(bgcolor=background.blend(color, TEAM_TINT).rich_color)
+
+
+def suggestion_style(color_text: str) -> Style:
+    """A suggestion: the text in its label's colour, italic and underlined, no background
+    (a span has one), so it reads as "could be tagged" on any theme."""
+    return Style(color=Color.parse(color_text).rich_color, italic=True, underline=True)
 
 
 def elementary_covers(
@@ -298,6 +320,9 @@ class Reader(TextArea, inherit_bindings=False):
         #: teammates' spans, painted faintly under :attr:`index` (None: not shown)
         self.team: SpanIndex | None = None
         self._team_styles: dict[str, Style] = {}
+        #: the open article's suggestions (None: none shown)
+        self.suggestions: SuggestionIndex | None = None
+        self._suggestion_styles: dict[str, Style] = {}
         self.active_span: str | None = None
         #: spans that take part in a relation (marked); while linking, the link's looks
         self.related: frozenset[str] = frozenset()
@@ -325,6 +350,7 @@ class Reader(TextArea, inherit_bindings=False):
         self.sentences = sentence_index(index.lines, sha256)
         self.index = index
         self.active_span = None
+        self.suggestions = None
         self._style_rows = self._layout_styles(styles)
         self._match_rows = {}
         self._painted.clear()
@@ -395,13 +421,43 @@ class Reader(TextArea, inherit_bindings=False):
 
     def spans_changed(self) -> None:
         """Repaint the columns whose spans changed (call after updating the index)."""
-        dirty = self.index.take_dirty()
+        self._repaint_changes(self.index.take_dirty())
+
+    def set_suggestions(self, suggestions: SuggestionIndex | None) -> None:
+        """Paint ``suggestions`` (over the text shown) instead of the ones shown now,
+        repainting only the lines where the two differ."""
+        old = self.suggestions
+        self.suggestions = suggestions
+        if suggestions is not None:
+            suggestions.take_dirty()
+            changes = suggestions.changes_from(old)
+        elif old is not None:
+            changes = {row: [(cs, ce) for cs, ce, _ in runs] for row, runs in old.rows.items()}
+        else:
+            changes = {}
+        self._repaint_changes(changes)
+
+    def suggestions_changed(self) -> None:
+        """Repaint the columns of suggestions removed since the last call."""
+        if self.suggestions is not None:
+            self._repaint_changes(self.suggestions.take_dirty())
+
+    def _repaint_changes(self, dirty: Changes) -> None:
+        """Repaint the columns ``dirty`` names (painted rows and rendered lines).
+
+        Past :data:`MANY_ROWS` rows (a new article's suggestions arriving) the
+        whole widget is refreshed instead of row by row: only the lines in view
+        render again either way, and one refresh is cheaper than thousands.
+        """
         if not dirty:
             return
         for row in dirty:
             self._painted.pop(row, None)
         self._forget(dirty)
-        self._refresh_rows(dirty)
+        if len(dirty) > MANY_ROWS:
+            self.refresh()
+        else:
+            self._refresh_rows(dirty)
 
     def _rewrap_and_refresh_virtual_size(self) -> None:
         # A new wrap (a new text, a resize, soft wrap turned on) changes what
@@ -579,6 +635,8 @@ class Reader(TextArea, inherit_bindings=False):
         self._label_styles = label_colors(self.labels, background)
         self._team_styles = {lb.name: team_style(lb.color, background) for lb in self.labels}
         self._team_styles[""] = team_style(UNKNOWN_LABEL_COLOR, background)
+        self._suggestion_styles = {lb.name: suggestion_style(lb.color) for lb in self.labels}
+        self._suggestion_styles[""] = suggestion_style(UNKNOWN_LABEL_COLOR)
         kinds: dict[str, Style] = {}
         for kind, name in STYLE_CLASSES.items():
             # Only the component's colour and text style: the span tints own the background.
@@ -762,6 +820,9 @@ class Reader(TextArea, inherit_bindings=False):
         team = self.team.rows.get(row) if self.team is not None else None
         if team:
             self._paint_team(line, team)
+        suggested = self.suggestions.rows.get(row) if self.suggestions is not None else None
+        if suggested:
+            self._paint_suggestions(line, suggested)
         runs = self.index.rows.get(row)
         if runs:
             self._paint_spans(line, runs)
@@ -783,6 +844,15 @@ class Reader(TextArea, inherit_bindings=False):
             inner = min(cover, key=lambda sid: (by_id[sid].end - by_id[sid].start, sid))
             label = by_id[inner].label
             line.stylize(styles.get(label) or styles.get("") or Style(), a, b)
+
+    def _paint_suggestions(self, line: Text, runs: list[tuple[int, int, tuple[int, int]]]) -> None:
+        """Suggestions: the label's colour, italic and underlined (they never overlap)."""
+        assert self.suggestions is not None
+        by_key = self.suggestions.by_key
+        styles = self._suggestion_styles
+        for cs, ce, key in runs:
+            style = styles.get(by_key[key].label) or styles.get("") or Style()
+            line.stylize(style, cs, ce)
 
     def _paint_matches(self, line: Text, found: list[tuple[int, int]],
                        runs: Sequence[tuple[int, int, str]]) -> None:

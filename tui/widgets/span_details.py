@@ -16,6 +16,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotations.model import Span
+from annotations.suggest.engine import Suggestion
 from tui.safe import one_line
 from tui.widgets.frame_styles import FrameStyles
 
@@ -68,6 +69,24 @@ def detail_lines(span: Span | None, placed: bool = True, color: str = "#999999",
     return (head, who, note)
 
 
+def suggestion_lines(suggestion: Suggestion, quote: str,
+                     color: str = "#999999") -> tuple[tuple[Piece, ...], ...]:
+    """What the details show for the suggestion under the cursor (no span there)."""
+    head = (
+        ("◇ ", color),
+        ("suggested: ", "muted"),
+        (one_line(suggestion.label, 40), "bold"),
+        ("  “", ""),
+        (one_line(quote, 50), ""),
+        ("”  chars ", "muted"),
+        (f"{suggestion.start}–{suggestion.end}", ""),
+    )
+    source = (("from ", "muted"), (one_line(suggestion.describe(), 60), ""))
+    keys = (("a accepts it, a label key accepts it as that label, r rejects it, "
+             "f goes to the next", "muted"),)
+    return (head, source, keys)
+
+
 class SpanDetails(FrameStyles, Widget):
     COMPONENT_CLASSES = set(LOOKS.values())  # their look: DEFAULT_CSS
 
@@ -94,7 +113,14 @@ class SpanDetails(FrameStyles, Widget):
 
     def show_span(self, span: Span | None, placed: bool = True, color: str = "#999999",
                   links: Sequence[str] = ()) -> None:
-        lines = detail_lines(span, placed, color, links)
+        self._show(detail_lines(span, placed, color, links))
+
+    def show_suggestion(self, suggestion: Suggestion, quote: str,
+                        color: str = "#999999") -> None:
+        """The suggestion under the cursor, where there is no span of one's own."""
+        self._show(suggestion_lines(suggestion, quote, color))
+
+    def _show(self, lines: tuple[tuple[Piece, ...], ...]) -> None:
         old, self.lines = self.lines, lines
         # Only the lines that changed (moving to another span by the same
         # person often keeps the second and third).

@@ -5,7 +5,9 @@ cursor is highlighted.  Orphaned spans (their text changed and they could not
 be re-anchored) are listed too, marked, so they can be re-placed or deleted.
 When the screen shows teammates' spans (:meth:`SpanPanel.set_team`), they are
 listed below one's own, dimmed, each with its annotator's name: they can be
-looked at and shown in the text, never edited.
+looked at and shown in the text, never edited.  Suggestions (:meth:`SpanPanel.set_suggestions`)
+come between the two, each with its source (``cue: denied``, ``model 0.87``); their
+rows' ids are :func:`tui.suggestindex.row_id` of them.
 Relations (:meth:`SpanPanel.set_links`) are listed under each span they
 take part in, one row each (``→ rebuts claim “…”``, ``← rebutted by denial
 “…”``), flagged when one of their spans is orphaned or the labels no longer
@@ -29,11 +31,14 @@ from textual.strip import Strip
 
 from annotations.model import Label, Span
 from annotations.relation_types import find_type
+from annotations.suggest.engine import Suggestion
 from annotations.text import LineIndex
 from tui import keys as K
 from tui.relationindex import Link, RelationIndex
 from tui.safe import one_line
 from tui.spanindex import SpanIndex, is_placed
+from tui.suggestindex import SuggestionIndex, key_of
+from tui.suggestindex import row_id as suggestion_row
 from tui.widgets.rows import SpanRows
 
 STRIPS_KEPT = 512  # rendered rows kept (a few screens' worth)
@@ -87,6 +92,9 @@ class SpanPanel(SpanRows, can_focus=True):
         & > .span-panel--link {
             color: $text-muted;
         }
+        & > .span-panel--suggestion {
+            text-style: italic;
+        }
     }
     """
 
@@ -98,6 +106,7 @@ class SpanPanel(SpanRows, can_focus=True):
         "span-panel--empty",
         "span-panel--team",
         "span-panel--link",
+        "span-panel--suggestion",
     }
 
     @dataclass
@@ -117,6 +126,9 @@ class SpanPanel(SpanRows, can_focus=True):
         self.index = SpanIndex(LineIndex(""))
         #: teammates' spans, listed below :attr:`index` (None: not shown)
         self.team: SpanIndex | None = None
+        #: suggestions, listed between :attr:`index` (with its links) and :attr:`team`
+        #: (None: none)
+        self.suggestions: SuggestionIndex | None = None
         #: relations listed under their spans (None: none shown)
         self.links: RelationIndex | None = None
         self._links_of: dict[str, list[Link]] = {}
@@ -159,10 +171,14 @@ class SpanPanel(SpanRows, can_focus=True):
 
     def _locate(self, row: int) -> tuple[str, int, int]:
         """What row ``row`` shows: ("span", position, -1), ("link", span position, k-th
-        link) or ("team", position among the teammates' spans, -1)."""
+        link), ("suggestion", position among the suggestions, -1) or ("team", position
+        among the teammates' spans, -1)."""
         own = self._own_rows()
         if row >= own:
-            return "team", row - own, -1
+            suggested = self._suggestion_count()
+            if row - own < suggested:
+                return "suggestion", row - own, -1
+            return "team", row - own - suggested, -1
         j = bisect_right(self._anchor_rows, row) - 1
         if j >= 0 and row <= self._anchor_rows[j] + self._anchor_counts[j]:
             k = row - self._anchor_rows[j]
@@ -189,6 +205,16 @@ class SpanPanel(SpanRows, can_focus=True):
         if self.current_id is not None and self.position_of(self.current_id) is None:
             self.current_id = None
         self.spans_changed()
+
+    def set_suggestions(self, suggestions: SuggestionIndex | None) -> None:
+        """List ``suggestions`` below this annotator's spans, or stop (``None``)."""
+        self.suggestions = suggestions
+        if self.current_id is not None and self.position_of(self.current_id) is None:
+            self.current_id = None
+        self.spans_changed()
+
+    def _suggestion_count(self) -> int:
+        return len(self.suggestions) if self.suggestions is not None else 0
 
     def is_team(self, span_id: str) -> bool:
         """Is ``span_id`` a teammate's span listed here (shown, never edited)?"""
@@ -222,13 +248,17 @@ class SpanPanel(SpanRows, can_focus=True):
 
     # ------------------------------------------------------------ rows
     def row_count(self) -> int:
-        return self._own_rows() + self._team_count()
+        return self._own_rows() + self._suggestion_count() + self._team_count()
 
     def id_at(self, pos: int) -> str:
         kind, at, k = self._locate(pos)
         if kind == "team":
             assert self.team is not None
             return self.team.ordered[at][4]
+        if kind == "suggestion":
+            assert self.suggestions is not None
+            found = self.suggestions.ordered[at]
+            return suggestion_row((found.start, found.end))
         span_id = self.index.ordered[at][4]
         if kind == "link":
             return link_row_id(self._links_of[span_id][k].relation.id, span_id)
@@ -245,18 +275,32 @@ class SpanPanel(SpanRows, can_focus=True):
         pos = self.index.position_of(span_id)
         if pos is not None:
             return self._row_of(pos)
+        key = key_of(span_id)
+        if key is not None:
+            mine = self.suggestions.position_of(key) if self.suggestions is not None else None
+            return None if mine is None else self._own_rows() + mine
         if self.team is not None:
             theirs = self.team.position_of(span_id)
-            return None if theirs is None else self._own_rows() + theirs
+            return None if theirs is None else (
+                self._own_rows() + self._suggestion_count() + theirs)
         return None
+
+    def _suggestion_at(self, pos: int) -> Suggestion | None:
+        """The suggestion on row ``pos`` (``None``: the row is a span's or a link's)."""
+        kind, at, _ = self._locate(pos)
+        if kind != "suggestion":
+            return None
+        assert self.suggestions is not None
+        return self.suggestions.ordered[at]
 
     def _span_at(self, pos: int) -> tuple[Span, bool]:
         """The span on row ``pos`` (the span a link row lists a link of) and whether it is
-        a teammate's."""
+        a teammate's; never a suggestion's row (see :meth:`_suggestion_at`)."""
         kind, at, _ = self._locate(pos)
         if kind == "team":
             assert self.team is not None
             return self.team.span_at_position(at), True
+        assert kind != "suggestion"
         return self.index.span_at_position(at), False
 
     def _link_at_row(self, pos: int) -> Link | None:
@@ -292,6 +336,12 @@ class SpanPanel(SpanRows, can_focus=True):
         if strip is None:
             if len(self._strips) >= STRIPS_KEPT:
                 self._strips.clear()
+            suggestion = self._suggestion_at(pos)
+            if suggestion is not None:
+                current = suggestion_row((suggestion.start, suggestion.end)) == self.current_id
+                self._strips[key] = strip = self._render_suggestion(suggestion, current, width,
+                                                                    base)
+                return strip
             span, theirs = self._span_at(pos)
             link = self._link_at_row(pos)
             if link is not None:
@@ -307,6 +357,11 @@ class SpanPanel(SpanRows, can_focus=True):
         """Everything row ``pos`` shows (the base style last)."""
         if not 0 <= pos < self.row_count():
             return ("empty" if pos == 0 else None, width, base)
+        suggestion = self._suggestion_at(pos)
+        if suggestion is not None:
+            current = suggestion_row((suggestion.start, suggestion.end)) == self.current_id
+            state = (1 if self.has_focus else 2) if current else 0
+            return ("suggestion", suggestion, state, width, base)
         link = self._link_at_row(pos)
         if link is not None:
             owner = self._span_at(pos)[0].id
@@ -347,6 +402,30 @@ class SpanPanel(SpanRows, can_focus=True):
             note = style + self.part_style("span-panel--note")
             parts.append(("  ✎ " + one_line(span.note), note))
         text = Text.assemble(*parts, end="", no_wrap=True)
+        text.truncate(width, overflow="ellipsis")
+        return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
+
+    def _render_suggestion(self, suggestion: Suggestion, current: bool, width: int,
+                           base: Style) -> Strip:
+        """``◇ denial   cue: denied · model 0.87  “quote”``: dim, in italics."""
+        style = base
+        if current:
+            name = "span-panel--cursor" if self.has_focus else "span-panel--current"
+            style = style + self.part_style(name)
+        else:
+            style = style + self.part_style("span-panel--team")
+        style = style + self.part_style("span-panel--suggestion")
+        color = self.label_colors.get(suggestion.label, "#999999")
+        quote = self.index.lines.text[suggestion.start:suggestion.end]
+        text = Text.assemble(
+            ("▌" if current else " ", style + Style(color=color)),
+            ("◇ ", style + Style(color=color)),
+            (one_line(suggestion.label, 12).ljust(8), style),
+            (" ", style),
+            (one_line(suggestion.describe(), 40) + "  ", style + Style(bold=True)),
+            ("“" + one_line(quote, 60) + "”", style),
+            end="", no_wrap=True,
+        )
         text.truncate(width, overflow="ellipsis")
         return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
 
