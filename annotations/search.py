@@ -5,6 +5,10 @@
 would look like "no match").  The store runs a query
 (:mod:`annotations.store.search`); this module holds no SQL.
 
+Why one module of some 650 lines: the tokenizer, the parser and the
+:class:`Query` it builds are one grammar, and most of the length is this
+docstring and the error messages; split, each half would be read with the other.
+
 The language
 ============
 

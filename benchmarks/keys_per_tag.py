@@ -344,10 +344,10 @@ def shortest(model: KeyModel, target: Target, keys: Iterable[str],
 
 
 def sample_texts() -> dict[str, str]:
-    from annotations.articles import iter_articles
+    from annotations import articles
     from annotations.model import Article
 
-    _, found = iter_articles([SAMPLES])
+    _, found = articles.iter_articles([SAMPLES])
     return {a.id: a.text for a in found if isinstance(a, Article)}
 
 

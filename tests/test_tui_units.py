@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from annotations.labels import DEFAULT_LABELS, RESERVED_KEYS
 from annotations.model import Span
+from annotations.relation_types import relation_types_of
 from annotations.search import QueryError, parse
 from annotations.text import LineIndex
 from tui import keys as K
@@ -151,7 +152,6 @@ def test_no_mode_binds_one_key_twice():
     so ``r`` there is ``rebuts``, never a rejection."""
     from textual.binding import Binding
 
-    from annotations.relation_types import relation_types_of
     from tui.widgets.link_bar import PASS_THROUGH
 
     app_passed = [k for k in K.APP_KEYS if k.keys in PASS_THROUGH]

@@ -171,13 +171,13 @@ class Suggester:
         signature = (self.settings.trainers(annotator), len(examples), hash(tuple(examples)))
         if not force and signature == self._trained:
             return
-        from annotations.suggest.model import not_enough, train
+        from annotations.suggest import model as learner  # scikit-learn loads on first use
 
         texts = [t for t, _ in examples]
         labels = [lb for _, lb in examples]
-        self.model = train(texts, labels, seed=self.seed)
+        self.model = learner.train(texts, labels, seed=self.seed)
         self.model_note = None if self.model is not None else (
-            f"learning: {not_enough(labels)}")
+            f"learning: {learner.not_enough(labels)}")
         self._trained = signature
 
     # ---------------------------------------------------------- suggesting

@@ -54,13 +54,13 @@ def _stats(counts: list[int | None]) -> dict[str, Any]:
 
 
 def run(ctx: RunContext) -> list[Measurement]:
-    from annotations.articles import iter_articles
+    from annotations import articles
     from annotations.model import Article
     from annotations.store import Store
 
     db = ctx.workdir / "samples.db"
     store = Store.open(db)
-    _, found = iter_articles([kpt.SAMPLES])
+    _, found = articles.iter_articles([kpt.SAMPLES])
     store.import_articles(a for a in found if isinstance(a, Article))
     store.close()
     wrap_width = probe_module("benchmarks.keys_per_tag", ["geometry", "--db", str(db)])[

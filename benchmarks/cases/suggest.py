@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from annotations.formats.pack import PackError, read_pack
+from annotations.suggest.corpus import NONE, candidate_sentences, sentence_labels
 from benchmarks.framework import Case, Measurement, RunContext, Target, register
 
 GOLD_PACK = Path(__file__).resolve().parents[2] / "sample_gold" / "sample-articles.gold.jsonl"
@@ -44,9 +46,7 @@ RETRAIN_BUDGET_S = 1.0
 
 def gold_sentences() -> list[tuple[str, list[tuple[str, str]]]]:
     """``[(article id, [(sentence, gold label or "")])]`` from the gold pack."""
-    from annotations.formats.pack import PackError, read_pack
     from annotations.model import GOLD, Span
-    from annotations.suggest.corpus import NONE, candidate_sentences, sentence_labels
 
     out = []
     for item in read_pack(GOLD_PACK):
@@ -82,8 +82,8 @@ class Counts:
 
 def run(ctx: RunContext) -> list[Measurement]:
     from annotations.labels import DEFAULT_LABELS
+    from annotations.suggest import model as learner  # scikit-learn: loaded when run
     from annotations.suggest.cues import CueMatcher
-    from annotations.suggest.model import build_pipeline, train
     from annotations.suggest.settings import SuggestSettings
 
     docs = gold_sentences()
@@ -101,7 +101,7 @@ def run(ctx: RunContext) -> list[Measurement]:
 
     def model_labels(train_docs: list[list[tuple[str, str]]], texts: list[str]) -> list[str]:
         pairs = [pair for doc in train_docs for pair in doc]
-        model = train([t for t, _ in pairs], [lb for _, lb in pairs])
+        model = learner.train([t for t, _ in pairs], [lb for _, lb in pairs])
         if model is None:
             return [""] * len(texts)
         return [label if p >= threshold else "" for label, p in model.predict(texts)]
@@ -143,14 +143,14 @@ def run(ctx: RunContext) -> list[Measurement]:
     budget = RETRAIN_BUDGET_S
 
     def ours() -> None:
-        assert train(texts, labels) is not None
+        assert learner.train(texts, labels) is not None
 
     def lbfgs() -> None:
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from threadpoolctl import threadpool_limits
 
-        pipeline = make_pipeline(build_pipeline()[0],
+        pipeline = make_pipeline(learner.build_pipeline()[0],
                                  LogisticRegression(C=4, class_weight="balanced", max_iter=2000))
         with threadpool_limits(limits=1):
             pipeline.fit(texts, labels)
