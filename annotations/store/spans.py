@@ -73,7 +73,17 @@ def spans(
     include_deleted: bool = False,
 ) -> list[Span]:
     """Spans of one article in text order (optionally of some annotators)."""
-    sql = f"SELECT {SPAN_SELECT} FROM spans WHERE article_id = ?"
+    rows = _article_rows(cx, "spans", SPAN_SELECT, article_id, annotator, include_deleted,
+                         'start, "end", label, annotator, id')
+    return [span_from_row(r) for r in rows]
+
+
+def _article_rows(
+    cx: Connection, table: str, columns: str, article_id: str,
+    annotator: str | Sequence[str] | None, include_deleted: bool, order: str,
+) -> list[Any]:
+    """One article's rows of ``spans`` or ``relations``, of one annotator, several or all."""
+    sql = f"SELECT {columns} FROM {table} WHERE article_id = ?"
     params: list[Any] = [article_id]
     if isinstance(annotator, str):
         sql += " AND annotator = ?"
@@ -84,8 +94,7 @@ def spans(
         params.extend(names)
     if not include_deleted:
         sql += " AND deleted_at IS NULL"
-    sql += ' ORDER BY start, "end", label, annotator, id'
-    return [span_from_row(r) for r in cx.conn.execute(sql, params)]
+    return cx.conn.execute(f"{sql} ORDER BY {order}", params).fetchall()
 
 
 def get_span(cx: Connection, span_id: str) -> Span | None:
@@ -470,16 +479,6 @@ def relations(
     include_deleted: bool = False,
 ) -> list[Relation]:
     """Relations of one article (optionally of some annotators), by id."""
-    sql = f"SELECT {RELATION_SELECT} FROM relations WHERE article_id = ?"
-    params: list[Any] = [article_id]
-    if isinstance(annotator, str):
-        sql += " AND annotator = ?"
-        params.append(annotator)
-    elif annotator is not None:
-        names = list(annotator)
-        sql += f" AND annotator IN ({','.join('?' * len(names))})"
-        params.extend(names)
-    if not include_deleted:
-        sql += " AND deleted_at IS NULL"
-    sql += " ORDER BY id"
-    return [relation_from_row(r) for r in cx.conn.execute(sql, params)]
+    rows = _article_rows(cx, "relations", RELATION_SELECT, article_id, annotator,
+                         include_deleted, "id")
+    return [relation_from_row(r) for r in rows]
