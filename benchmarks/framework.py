@@ -59,6 +59,8 @@ class Target:
     max_ratio: float
     strict: bool = False
     under: float | None = None
+    #: The unit of ``under``: "s" (seconds) or "bytes".
+    unit: str = "s"
 
     def met(self, ratio: float) -> bool:
         return ratio < self.max_ratio if self.strict else ratio <= self.max_ratio
@@ -67,6 +69,8 @@ class Target:
         return ours < self.under if self.under is not None else self.met(ratio)
 
     def describe(self) -> str:
+        if self.under is not None and self.unit == "bytes":
+            return f"under {self.under / 2**20:g} MiB"
         if self.under is not None:
             return f"under {self.under * 1e3:g} ms"
         if self.strict and self.max_ratio == 1.0:

@@ -209,6 +209,28 @@ async def press_until(app: Any, key: str, character: str | None,
     return time.perf_counter() - t0
 
 
+async def press_burst(app: Any, keys: list[tuple[str, str | None]],
+                      ready: Callable[[], bool], timeout: float = 30.0) -> float:
+    """Post several key events at once, then wait as :func:`press_until` does."""
+    from textual import events
+
+    t0 = time.perf_counter()
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+    await settle(app)
+    while not ready():
+        if time.perf_counter() - t0 > timeout:
+            raise RuntimeError(f"nothing shown {timeout} s after a burst of {len(keys)} keys")
+        await asyncio.sleep(0.001)
+    await settle(app)
+    render(app)
+    await settle(app)
+    render(app)
+    return time.perf_counter() - t0
+
+
 @contextmanager
 def store_timers(store: Any) -> Any:
     """Time every call into the store (and its commits) while a key press runs."""
@@ -459,6 +481,17 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
                 return True
         await settle(app)
         render(app)
+        async def start_round() -> None:
+            """Untimed: the box holds ``--prefill`` (often empty) and the list shows it."""
+            box.value = args.prefill
+            box.cursor_position = len(args.prefill)
+            while not shown():
+                await asyncio.sleep(0.001)
+            await settle(app)
+            render(app)
+
+        bursts: list[float] = []
+        await start_round()
         for round_ in range(args.rounds + 1):  # the first round warms up, untimed
             for ch in args.query:
                 t = await press_until(app, _character_to_key(ch), ch, shown)
@@ -466,11 +499,18 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
                     samples.append(t)
                     if round_ == 1:
                         per_key.append((box.value, t, len(lst.view) if lst is not None else 0))
-            box.value = ""  # untimed: start again
-            while not shown():
-                await asyncio.sleep(0.001)
-            await settle(app)
-            render(app)
+            await start_round()
+            if args.burst:
+                # The same keys at once, as a fast typist or a paste sends them: timed
+                # until the list shows the whole text's result, and that frame.
+                t = await press_burst(app, [(_character_to_key(ch), ch) for ch in args.query],
+                                      shown)
+                if round_:
+                    bursts.append(t)
+                await start_round()
+        if bursts:
+            out["bursts"] = bursts
+            out["burst_median_s"] = sorted(bursts)[len(bursts) // 2]
         out["hits"] = per_key[-1][2] if per_key else 0
     if store is not None:
         store.close()
@@ -529,6 +569,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     t.add_argument("--articles", type=int, default=0, help="rows the list must reach first")
     t.add_argument("--query", required=True, help="the text typed, one key per character")
     t.add_argument("--rounds", type=int, default=3)
+    t.add_argument("--prefill", default="", help="the box's text before each round (untimed)")
+    t.add_argument("--burst", action="store_true",
+                   help="also time the query's keys sent at once, after each round")
     t.add_argument("--timeout", type=float, default=600)
     return p.parse_args(argv)
 

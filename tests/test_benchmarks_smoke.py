@@ -25,6 +25,10 @@ CORE_ROWS = {
     "agreement": ["agreement (alpha)"],
     "tag": ["tag a span p50", "tag a span p99"],
     "search": ["search: word", "search: phrase", "search: span", "search: combined"],
+    "pack_import": ["pack import"],
+    "export_formats": ["export brat", "export conll", "export spacy (peak RSS)"],
+    "list_filter": ["list filter: word", "list filter: common word", "list filter: word is:todo",
+                    "list filter: span", "list_articles: fulltext"],
 }
 TUI_ROWS = {
     "first_paint": ["first paint"],
@@ -33,6 +37,7 @@ TUI_ROWS = {
     "keys_per_tag": ["keys per tag: sentence", "keys per tag: sentences", "keys per tag: phrase",
                      "keys per tag: paragraph"],
     "search_typing": ["search as you type (p95)"],
+    "filter_typing": ["filter keystroke", "filter burst"],
 }
 SERVE_ROWS = {
     "serve": ["serve: open to article", "serve: tag key to paint"],
@@ -122,6 +127,17 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     assert typing["target"] == "under 100 ms"
     assert typing["pass"] == (typing["median"] < 0.1)
     assert [k[0] for k in typing["info"]["per_key_s"]][-1] == "embassy denied"
+
+    # Issue 19's cases: the same rows and bytes on both sides; goals in time and bytes.
+    pack = by_case["pack_import"][0]
+    assert pack["info"]["rows"]["articles"] == 30 and pack["info"]["rows"]["events"] > 0
+    brat, conll, spacy = by_case["export_formats"]
+    assert brat["info"]["same_bytes"] and conll["info"]["same_bytes"]
+    assert spacy["unit"] == "bytes" and spacy["target"] == "under 500 MiB"
+    assert all(r["info"]["rows_shown"] > 0 for r in by_case["list_filter"][:4])
+    keystroke, burst = by_case["filter_typing"]
+    assert keystroke["target"] == "under 16 ms"
+    assert [k[0] for k in keystroke["info"]["per_key_s"]][-1] == "is:todo has:denial"
 
     # Generated data is removed unless --keep.
     assert not any((tmp_path / "data").iterdir())
