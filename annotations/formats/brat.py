@@ -43,8 +43,9 @@ relation in ``[relations]``::
 (``projectconfig.py``: ``<OVL-TYPE>`` takes ``contain``, ``equal``,
 ``cross`` or ``<ANY>`` for all three.)
 
-File names come from :func:`safe_filename`; every path is resolved and must
-stay inside the output folder (a planted symlink is refused and reported).
+File names come from :func:`safe_filename`; every file is written by
+:class:`~annotations.formats.base.FolderWriter`, never through a link planted
+in the output folder (refused and reported).
 """
 
 from __future__ import annotations
@@ -52,13 +53,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from annotations.formats.base import (
     ExportOptions,
     ExportReport,
+    FolderWriter,
     Output,
-    inside,
     live_relations,
     safe_filename,
     valid_spans,
@@ -96,6 +96,11 @@ def _normalise_newlines(text: str) -> tuple[str, list[int]]:
 def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
     directory = out.require_directory("brat")
     directory.mkdir(parents=True, exist_ok=True)
+    with FolderWriter(directory) as folder:
+        return _write(docs, folder)
+
+
+def _write(docs: Iterable[ExportDoc], folder: FolderWriter) -> ExportReport:
     report = ExportReport()
     taken: set[str] = set()
     labels: set[str] = set()
@@ -104,9 +109,10 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     for doc in docs:
         art = doc.article
         stem = safe_filename(art.id, taken)
+        txt_name, ann_name = stem + ".txt", stem + ".ann"
         try:
-            txt_path = inside(directory, stem + ".txt")
-            ann_path = inside(directory, stem + ".ann")
+            folder.check(txt_name)
+            folder.check(ann_name)
         except ValueError as exc:
             report.skipped += len(doc.spans)
             report.messages.append(f"brat: article {art.id!r} skipped: {exc}")
@@ -148,9 +154,12 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
             kind = brat_type(rel.label)
             relation_labels.add(kind)
             lines.append(f"R{n}\t{kind} Arg1:{tids[rel.from_span]} Arg2:{tids[rel.to_span]}")
-        txt_path.write_bytes(text.encode("utf-8"))
-        ann_path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
-    _write_conf(directory, labels, relation_labels, report)
+        try:
+            folder.write(txt_name, text.encode("utf-8"))
+            folder.write(ann_name, "".join(line + "\n" for line in lines).encode("utf-8"))
+        except ValueError as exc:  # a link planted while we wrote
+            report.messages.append(f"brat: article {art.id!r}: {exc}")
+    _write_conf(folder, labels, relation_labels, report)
     if normalised:
         report.messages.append(
             f"brat: {normalised} article(s) had \\r\\n line ends, written as \\n "
@@ -159,12 +168,8 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     return report
 
 
-def _write_conf(directory: Path, labels: set[str], rels: set[str], report: ExportReport) -> None:
-    try:
-        path = inside(directory, "annotation.conf")
-    except ValueError as exc:
-        report.messages.append(f"brat: annotation.conf not written: {exc}")
-        return
+def _write_conf(folder: FolderWriter, labels: set[str], rels: set[str],
+                report: ExportReport) -> None:
     entity_list = "|".join(sorted(labels)) or "<ENTITY>"
     rel_lines = [f"{r}\tArg1:{entity_list}, Arg2:{entity_list}" for r in sorted(rels)]
     body = [
@@ -180,4 +185,7 @@ def _write_conf(directory: Path, labels: set[str], rels: set[str], report: Expor
         "[attributes]",
         "",
     ]
-    path.write_bytes("\n".join(body).encode("utf-8"))
+    try:
+        folder.write("annotation.conf", "\n".join(body).encode("utf-8"))
+    except ValueError as exc:
+        report.messages.append(f"brat: annotation.conf not written: {exc}")
