@@ -9,7 +9,8 @@ win key by key.  Recognised keys::
     keys: {tag_claim: "c,1", undo: "u"}   # binding id -> comma-separated keys
     after_tag: next_sentence              # or: stay (where the cursor goes after a tag)
 
-(``./stancemark.yaml`` may also hold the ``labels`` of :mod:`annotations.labels`.)
+(``./stancemark.yaml`` may also hold the ``labels`` and ``relations`` of
+:mod:`annotations.labels`.)
 Any other key is refused with the closest known one, and so is a value of the
 wrong type (``theme: [a, b]``, ``keys: 3``): a :class:`ConfigError`, one line
 naming the file.  The files are read by the one bounded loader,
@@ -99,7 +100,8 @@ def _type_name(value: object) -> str:
 def _wrong_type(doc: dict[Any, Any]) -> str | None:
     """The first setting whose value has the wrong type, worded for the user, or None.
 
-    ``labels`` is checked where it is read (:mod:`annotations.labels`).
+    ``labels`` and ``relations`` are checked where they are read
+    (:mod:`annotations.labels`, :mod:`annotations.relation_types`).
     """
     for key in ("annotator", "theme", "allowed_signers"):
         value = doc.get(key)

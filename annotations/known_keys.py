@@ -13,9 +13,11 @@ from collections.abc import Iterable, Mapping
 
 #: Keys of one label in the labels file.
 LABEL_KEYS = ("name", "key", "color", "description")
+#: Keys of one relation type in the labels file (see :mod:`annotations.relation_types`).
+RELATION_KEYS = ("name", "key", "color", "description", "from", "to", "inverse")
 #: Top-level keys of the config files and of the labels file (``stancemark.yaml`` is both).
 SETTINGS_KEYS = ("annotator", "theme", "keys", "after_tag", "allowed_signers",
-                 "require_signatures", "labels")
+                 "require_signatures", "labels", "relations")
 
 
 def unknown_key(data: Mapping[object, object], known: Iterable[str]) -> str | None:

@@ -14,6 +14,10 @@ does not know (``colour:``, ``hotkey:``), with the closest one it does, and a
 value of the wrong type.  Files are read by the one bounded loader,
 :mod:`annotations.bounded_yaml` (``--labels /dev/zero`` or a FIFO is refused
 before it is read; size, depth and alias expansion are capped).
+
+The same file's ``relations:`` list (the links between spans) is validated by
+:mod:`annotations.relation_types`; the labels come back as a
+:class:`~annotations.relation_types.LabelList` carrying those relation types.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from annotations.bounded_yaml import YAMLLimitError, load_yaml, read_text_file
 from annotations.known_keys import LABEL_KEYS, SETTINGS_KEYS, unknown_key
 from annotations.model import Label
+from annotations.relation_types import LabelList, RelationTypeError, parse_relation_types
 from annotations.safety import UNSAFE_CHARS
 
 DEFAULT_LABELS: tuple[Label, ...] = (
@@ -34,9 +39,9 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 #: Keys a label may not take: they are bound to other annotator actions (the
-#: default keys of ``tui/keys.py``: moves, selections, span and article keys), or, for
-#: the comma, separate keys in a binding.
-RESERVED_KEYS = frozenset("hjklwbsnuqpoLTmM/arA?[]{}()WBSP0123456789 ,")
+#: default keys of ``tui/keys.py``: moves, selections, span and article keys, ``>``
+#: the link key), or, for the comma, separate keys in a binding.
+RESERVED_KEYS = frozenset("hjklwbsnuqpoLTmM/arA?[]{}()WBSP0123456789 >,")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: A name or key never holds what a terminal must not get raw (the core's one
 #: set), nor a tab or a line break.
@@ -47,16 +52,24 @@ class LabelError(Exception):
     """An invalid label file; the message names the file and the problem."""
 
 
+#: ``relations:`` left out: the defaults that fit the labels.
+_DEFAULT = object()
+
+
 def _fail(path: Path | str, msg: str) -> LabelError:
     return LabelError(f"{path}: {msg}")
 
 
 def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
-    """Validate the ``labels`` list of a parsed YAML document."""
+    """Validate the ``labels`` list of a parsed YAML document (and its ``relations``)."""
+    relations: Any = _DEFAULT
     if isinstance(data, dict):
         problem = unknown_key(data, SETTINGS_KEYS)
         if problem:
             raise _fail(path, problem)
+        relations = data.get("relations", _DEFAULT)
+        if "labels" not in data and "relations" in data:  # relations over the default labels
+            return _with_relations(list(DEFAULT_LABELS), relations, path)
         data = data.get("labels")
     if not isinstance(data, list) or not data:
         raise _fail(path, "expected a non-empty 'labels' list")
@@ -100,7 +113,17 @@ def parse_labels(data: Any, path: Path | str = "<labels>") -> list[Label]:
             raise _fail(path, f"label {name!r}: 'description' must be text")
         names.add(name)
         labels.append(Label(name, key or "", color, desc.strip()))
-    return labels
+    return _with_relations(labels, relations, path)
+
+
+def _with_relations(labels: list[Label], relations: Any, path: Path | str) -> LabelList:
+    """The labels carrying the file's relation types (see :mod:`annotations.relation_types`)."""
+    if relations is _DEFAULT:
+        return LabelList(labels)
+    try:
+        return LabelList(labels, parse_relation_types(relations, labels))
+    except RelationTypeError as e:
+        raise _fail(path, str(e)) from e
 
 
 def _read(path: Path) -> Any:
@@ -123,7 +146,7 @@ def load_labels(path: Path | str | None = None, cwd: Path | None = None) -> list
             doc = _read(candidate)
         except (FileNotFoundError, NotADirectoryError):
             return list(DEFAULT_LABELS)
-        if not (isinstance(doc, dict) and "labels" in doc):
+        if not (isinstance(doc, dict) and ("labels" in doc or "relations" in doc)):
             return list(DEFAULT_LABELS)
         return parse_labels(doc, candidate)
     p = Path(path)

@@ -33,8 +33,10 @@ def store_agreement(
     unless :func:`counts_gold`."""
     chosen = list(annotators) if annotators else None
     texts, spans, done = store.agreement_inputs(chosen)
+    relations = store.agreement_relations(chosen)
     if not counts_gold(chosen, include_gold):
         spans = [s for s in spans if s.annotator != GOLD]
         done = [d for d in done if d[1] != GOLD]
+        relations = [r for r in relations if r.annotator != GOLD]
     return compute_agreement(texts, spans, done, annotators=chosen,
-                             labels=list(labels) if labels else None)
+                             labels=list(labels) if labels else None, relations=relations)

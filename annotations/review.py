@@ -18,6 +18,11 @@ copies the span into ``gold`` with its source span and reviewer recorded.
 A span's decision is the reviewer's latest one, where an ``accept`` counts only
 while its gold copy is live (undoing the copy, or deleting it, makes the span
 undecided again) and ``withdrawn`` (an undone reject) means undecided.
+
+Relations are reviewed alongside (:mod:`annotations.review_relations`): their
+disagreements are walked with the spans' (at the span each starts on) and
+counted in the same progress; accepting one brings the spans it needs into
+gold with it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from annotations.agreement import AgreementReport, compute_agreement
-from annotations.model import GOLD, Span
+from annotations.model import GOLD, Relation, Span
+from annotations.relation_types import RelationType
+from annotations.review_relations import ReviewRelation, classify_relations, relation_decisions
 from annotations.store import Store
 
 KINDS = ("agree", "label", "boundary", "single")
@@ -39,6 +46,18 @@ class ReviewSpan:
     #: Other annotators' spans this one was compared with (same place or overlapping).
     others: list[Span] = field(default_factory=list)
     decision: str | None = None  # accept / reject, latest by this reviewer
+
+    @property
+    def item_id(self) -> str:
+        return self.span.id
+
+    @property
+    def start(self) -> int:
+        return self.span.start
+
+
+#: What the review walks: a compared span or a compared relation.
+ReviewItem = ReviewSpan | ReviewRelation
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -77,14 +96,32 @@ class ArticleReview:
     items: list[ReviewSpan]
     gold: list[Span]
     agreement: AgreementReport
+    #: the compared relations (their spans placed), and gold's
+    relations: list[ReviewRelation] = field(default_factory=list)
+    gold_relations: list[Relation] = field(default_factory=list)
 
     @property
     def disagreements(self) -> list[ReviewSpan]:
         return [i for i in self.items if i.kind != "agree"]
 
     @property
+    def relation_disagreements(self) -> list[ReviewRelation]:
+        return [i for i in self.relations if i.kind != "agree"]
+
+    @property
+    def open_items(self) -> list[ReviewItem]:
+        """Every disagreement, spans' and relations', in text order (a relation right
+        after the span it starts on)."""
+        both: list[ReviewItem] = [*self.disagreements, *self.relation_disagreements]
+        return sorted(both, key=lambda it: (it.start, isinstance(it, ReviewRelation)))
+
+    @property
+    def disagreement_count(self) -> int:
+        return len(self.disagreements) + len(self.relation_disagreements)
+
+    @property
     def decided(self) -> int:
-        return sum(1 for i in self.disagreements if i.decision)
+        return sum(1 for i in self.open_items if i.decision)
 
     def counts(self) -> dict[str, int]:
         c = dict.fromkeys(KINDS, 0)
@@ -115,8 +152,18 @@ def review_article(store: Store, article_id: str, reviewer: str,
     raters, rated = names, spans
     if include_gold and (gold or (article_id, GOLD) in done):
         raters, rated = [*names, GOLD], [*spans, *gold]
-    report = compute_agreement({article_id: article.text}, rated, done, annotators=raters)
-    return ArticleReview(article_id, reviewer, names, items, gold, report)
+    links = store.relations(article_id, [*names, GOLD])
+    report = compute_agreement({article_id: article.text}, rated, done, annotators=raters,
+                               relations=[r for r in links if r.annotator in raters])
+    rel_items = classify_relations(links, {s.id: s for s in spans}, names)
+    gold_links = [r for r in links if r.annotator == GOLD]
+    decided = relation_decisions(store.reviews(article_id), reviewer,
+                                 {it.relation.id for it in rel_items},
+                                 {r.id for r in gold_links})
+    for rel in rel_items:
+        rel.decision = decided.get(rel.relation.id)
+    return ArticleReview(article_id, reviewer, names, items, gold, report, rel_items,
+                         gold_links)
 
 
 def _decisions(store: Store, article_id: str, reviewer: str,
@@ -175,6 +222,23 @@ def reject(store: Store, span_id: str, reviewer: str) -> None:
     store.record_review(span.article_id, reviewer, span_id, "reject", undoable=True)
 
 
+def accept_relation(store: Store, relation_id: str, reviewer: str,
+                    types: Sequence[RelationType] | None = None, *,
+                    text_sha256: str | None = None) -> Relation:
+    """Copy a relation into gold with the gold spans it needs (one undoable action;
+    ``text_sha256`` as for :func:`accept`)."""
+    return store.accept_relation_into_gold(relation_id, reviewer, types=types,
+                                           text_sha256=text_sha256)
+
+
+def reject_relation(store: Store, relation_id: str, reviewer: str) -> None:
+    """Record a relation's rejection (undoable: undo withdraws it)."""
+    rel = store.get_relation(relation_id)
+    if rel is None:
+        raise KeyError(relation_id)
+    store.record_review(rel.article_id, reviewer, relation_id, "reject", undoable=True)
+
+
 def accept_agreed(store: Store, article_id: str, reviewer: str,
                   annotators: Sequence[str], *, text_sha256: str | None = None) -> list[Span]:
     """Accept every span on which all chosen annotators agree (one gold copy each).
@@ -199,16 +263,25 @@ def accept_agreed(store: Store, article_id: str, reviewer: str,
 
 def article_progress(store: Store, article_id: str, reviewer: str,
                      annotators: Sequence[str]) -> tuple[int, int] | None:
-    """(disagreements decided, disagreements) on one article; None when nobody tagged it."""
+    """(disagreements decided, disagreements) on one article, relations' included; None
+    when nobody tagged it."""
     names = [a for a in dict.fromkeys(annotators) if a != GOLD]
     spans = store.spans(article_id, names)
     if not spans:
         return None
     dis = [i for i in classify(spans, names) if i.kind != "agree"]
-    if not dis:
+    links = store.relations(article_id, [*names, GOLD])
+    rel_dis = [i for i in classify_relations(links, {s.id: s for s in spans}, names)
+               if i.kind != "agree"]
+    if not dis and not rel_dis:
         return (0, 0)
     decided = _decisions(store, article_id, reviewer, store.spans(article_id, GOLD))
-    return (sum(1 for i in dis if i.span.id in decided), len(dis))
+    if rel_dis:
+        decided.update(relation_decisions(
+            store.reviews(article_id), reviewer, {i.relation.id for i in rel_dis},
+            {r.id for r in links if r.annotator == GOLD}))
+    ids = [i.span.id for i in dis] + [i.relation.id for i in rel_dis]
+    return (sum(1 for i in ids if i in decided), len(ids))
 
 
 def review_progress(store: Store, reviewer: str, annotators: Sequence[str],

@@ -609,7 +609,8 @@ def test_json_shape_with_nulls() -> None:
     for pair in data["pairs"]:
         assert set(pair) == {
             "a", "b", "articles", "spans_a", "spans_b", "exact_f1", "overlap_f1",
-            "token_kappa", "per_label",
+            "token_kappa", "per_label", "relations_a", "relations_b", "relation_exact_f1",
+            "relation_overlap_f1",
         }  # fmt: skip
     ac = data["pairs"][1]
     assert (ac["a"], ac["b"], ac["articles"]) == ("alice", "carol", 0)

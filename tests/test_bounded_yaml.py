@@ -245,6 +245,21 @@ def test_an_alias_bomb_in_labels_is_refused(tmp_path: Path) -> None:
         load_labels(f)
 
 
+@pytest.mark.parametrize("cwd", [False, True])
+def test_the_relations_of_a_labels_file_are_read_by_the_bounded_loader(
+        tmp_path: Path, cwd: bool) -> None:
+    """``relations:`` alone (over the default labels) is read through the same loader, as
+    ``--labels FILE`` and as ``./stancemark.yaml``."""
+    f = tmp_path / ("stancemark.yaml" if cwd else "labels.yaml")
+    f.write_text(laughs() + "relations: *i\n", encoding="utf-8")
+    with pytest.raises(LabelError, match="alias bomb"):
+        load_labels(None if cwd else f, cwd=tmp_path)
+    f.write_text("relations:\n  - " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n",
+                 encoding="utf-8")
+    with pytest.raises(LabelError, match=f"nested more than {MAX_DEPTH} levels deep"):
+        load_labels(None if cwd else f, cwd=tmp_path)
+
+
 # ------------------------------------------------------------------ front matter
 @pytest.mark.parametrize(
     "front",

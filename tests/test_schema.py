@@ -168,7 +168,7 @@ def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     store = Store.open(path)
-    assert stored_version(store.db) == SCHEMA_VERSION
+    assert stored_version(store.db) == SCHEMA_VERSION == 4
     # The indexes hold the rows that were there before the migration.
     assert store.search("zoe", "ana").ids == ["old"]
     assert store.search("李小龍", "ana").ids == ["old"]
@@ -176,9 +176,14 @@ def test_a_hand_written_v1_file_is_migrated_and_works(tmp_path: Path) -> None:
     assert store.search("source:ledger", "ana").ids == ["old"]
     assert store.search("span:baseless", "ana").ids == ["old"]
     assert store.search("span:denial:明星李小", "ana").ids == ["old"]
-    # version 2's merges table and events.merge_id are there too
-    assert "merges" in store.db.table_names()
-    assert "merge_id" in store.db["events"].columns_dict
+    # Every step's objects are there: version 2's merges table and events.merge_id,
+    # version 3's search tables, triggers and index, version 4's events.group_id.
+    names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+    assert {"merges", "merges_sha256", "events_merge",
+            "articles_fts", "articles_cjk", "spans_fts", "spans_cjk", "articles_published",
+            "spans_ai", "spans_ad", "spans_au", "articles_ad", "articles_au",
+            "events_group"} <= names
+    assert {"merge_id", "group_id"} <= set(store.db["events"].columns_dict)
     # and it works as a new file does
     store.import_articles([Article(id="a", text=TEXT, title="Bribes")])
     span = store.add_span("a", "ana", "claim", 4, 21)
@@ -217,6 +222,36 @@ def test_migrating_to_2_keeps_the_undo_stack(tmp_path: Path) -> None:
     assert old.redo("ana") is not None and old.get_span("s1").deleted_at is None
     assert old.merges() == []
     old.close()
+
+
+def test_migrating_to_4_keeps_the_undo_stack_and_groups_new_actions(tmp_path: Path) -> None:
+    """A version 3 file: its events get no group (each still undone alone), and a span
+    deleted with its relation after the upgrade is one group, undone in one step."""
+    db = sqlite_utils.Database(sqlite3.connect(tmp_path / "v3.db", isolation_level=None))
+    assert migrate(db, MIGRATIONS[:3]) == 3
+    db.conn.close()
+    conn = sqlite3.connect(tmp_path / "v3.db")
+    assert "group_id" not in {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+    conn.close()
+    store = Store.open(tmp_path / "v3.db")
+    assert stored_version(store.db) == 4
+    store.import_articles([Article(id="a", text=TEXT)])
+    claim = store.add_span("a", "ana", "claim", 4, 21)
+    denial = store.add_span("a", "ana", "denial", 44, 64)
+    store.add_relation("a", "ana", "rebuts", denial.id, claim.id)
+    store.delete_span(claim.id, "ana")
+    groups = store.conn.execute(
+        "SELECT action, group_id IS NOT NULL FROM events WHERE state = 'done' ORDER BY id"
+    ).fetchall()
+    assert groups == [("span.add", 0), ("span.add", 0), ("relation.add", 0),
+                      ("span.delete", 1), ("relation.delete", 1)]
+    ev = store.undo("ana")
+    assert ev is not None and ev.action == "span.delete" and ev.group_size == 2
+    assert store.get_span(claim.id).deleted_at is None
+    assert [r.label for r in store.relations("a")] == ["rebuts"]
+    # the search index still follows the spans (version 3's triggers)
+    assert store.search("span:bribes", "ana").ids == ["a"]
+    store.close()
 
 
 def test_a_current_file_opens_unchanged(tmp_path: Path) -> None:

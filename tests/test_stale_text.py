@@ -6,7 +6,8 @@ old offsets in the new text (a claim on "Analysts said costs rose." stored as
 ".\\n\\nThe operator firmly de").  Every write from the TUI carries the
 ``text_sha256`` it was made against and the store refuses a write whose hash is
 not current (:class:`StaleText`); the screen reloads and re-anchors the
-selection by its quote.
+selection by its quote.  Relation writes (link, unlink, a link's acceptance into
+gold, undo / redo of a link) carry it too: their spans were picked in that text.
 
 The TUI tests use a real second process (``stancemark import``) that changes the
 text after the screen loaded it and before the key press; the poll never runs
@@ -106,6 +107,59 @@ def test_every_write_with_an_old_hash_is_refused_and_writes_nothing(store: Store
     assert store.undo("ana", shown=("fares", new_sha)) is not None
     assert store.redo("ana", shown=("fares", new_sha)) is not None
     assert store.accept_into_gold(gold.id, "rita", text_sha256=new_sha).annotator == GOLD
+
+
+DENIAL = "The operator firmly denied any wrongdoing."
+
+
+def test_every_relation_write_with_an_old_hash_is_refused_and_writes_nothing(
+        store: Store) -> None:
+    """Linking, unlinking, a relation's acceptance into gold, and undo / redo of a link:
+    each carries the hash of the text its spans were picked in, as the span writes do."""
+    old_sha = sha256_text(OLD)
+    claim = store.add_span("fares", "ana", "claim", 0, len(QUOTE))
+    denial = store.add_span("fares", "ana", "denial", OLD.index(DENIAL), len(OLD))
+    other = store.add_span("fares", "ana", "context", 0, 8)
+    linked = store.add_relation("fares", "ana", "rebuts", denial.id, claim.id,
+                                text_sha256=old_sha)
+    b_claim = store.add_span("fares", "bob", "claim", 0, len(QUOTE))
+    b_denial = store.add_span("fares", "bob", "denial", OLD.index(DENIAL), len(OLD))
+    theirs = store.add_relation("fares", "bob", "rebuts", b_denial.id, b_claim.id)
+    store.import_articles([Article(id="fares", title="Fares", text=NEW)])  # re-anchored
+    tables = ("spans", "relations", "events", "reviews")
+
+    def everything() -> list[list[tuple]]:
+        return [store.conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+                for t in tables]
+
+    before = everything()
+    refused = [
+        lambda: store.add_relation("fares", "ana", "supports", other.id, claim.id,
+                                   text_sha256=old_sha),
+        lambda: store.delete_relation(linked.id, "ana", text_sha256=old_sha),
+        lambda: store.accept_relation_into_gold(theirs.id, "rita", text_sha256=old_sha),
+        # ana's latest action is the link: its undo is refused against the old text
+        lambda: store.undo("ana", shown=("fares", old_sha)),
+    ]
+    for write in refused:
+        with pytest.raises(StaleText, match="changed in another process") as e:
+            write()
+        assert e.value.article_id == "fares"
+    assert everything() == before
+    # With the current hash the same writes go through; a redo is refused in turn.
+    new_sha = sha256_text(NEW)
+    assert store.undo("ana", shown=("fares", new_sha)).action == "relation.add"
+    assert store.get_relation(linked.id).deleted_at is not None
+    with pytest.raises(StaleText):
+        store.redo("ana", shown=("fares", old_sha))
+    assert store.redo("ana", shown=("fares", new_sha)).action == "relation.add"
+    assert store.get_relation(linked.id).deleted_at is None
+    added = store.add_relation("fares", "ana", "supports", other.id, claim.id,
+                               text_sha256=new_sha)
+    assert store.delete_relation(added.id, "ana", text_sha256=new_sha).deleted_at is not None
+    gold = store.accept_relation_into_gold(theirs.id, "rita", text_sha256=new_sha)
+    assert gold.annotator == GOLD
+    assert {NEW[s.start:s.end] for s in store.spans("fares", GOLD)} == {QUOTE, DENIAL}
 
 
 def test_undo_of_another_article_is_not_held_back(store: Store) -> None:
@@ -255,3 +309,85 @@ async def test_the_review_screen_accepts_only_against_the_text_shown(
         await pilot.pause()
     [gold] = store.spans("fares", GOLD)
     assert NEW[gold.start:gold.end] == QUOTE
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("how", ["link", "unlink", "undo"])
+async def test_linking_unlinking_and_undoing_a_link_on_a_changed_text(
+    store: Store, tmp_path: Path, no_poll: None, how: str,
+) -> None:
+    """The spans of a link were picked in the old text: the key reloads, saves nothing."""
+    claim = store.add_span("fares", "ana", "claim", 0, len(QUOTE))
+    denial = store.add_span("fares", "ana", "denial", OLD.index(DENIAL), len(OLD))
+    if how != "link":
+        store.add_relation("fares", "ana", "rebuts", denial.id, claim.id)
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        screen.reader.goto(denial.start + 1)
+        await pilot.pause()
+        assert screen.current_span == denial.id
+        if how == "link":
+            await pilot.press("greater_than_sign")
+            await pilot.pause()
+            assert screen.linker.target is not None and screen.linker.target.id == claim.id
+        elif how == "unlink":
+            await pilot.press("o")
+            panel = screen.panel
+            for _ in range(panel.row_count()):
+                if panel.link_at(panel.current_id) is not None:
+                    break
+                await pilot.press("down")
+            assert panel.link_at(panel.current_id) is not None
+        reimport(store.path, tmp_path, NEW)
+        before = store.conn.execute("SELECT * FROM relations").fetchall()
+        events = len(store.events(limit=1000))
+        await pilot.press({"link": "enter", "unlink": "backspace", "undo": "u"}[how])
+        await pilot.pause()
+        assert screen.article is not None and screen.article.text == NEW
+        assert store.conn.execute("SELECT * FROM relations").fetchall() == before
+        assert len(store.events(limit=1000)) == events  # nothing written
+        assert any("nothing was saved" in n.message for n in app._notifications)
+        assert not screen.linker.active
+        if how == "link":  # pressed again on the new text: linked
+            screen.reader.goto(NEW.index(DENIAL) + 1)
+            await pilot.pause()
+            await pilot.press("greater_than_sign", "enter")
+            await pilot.pause()
+            [rel] = store.relations("fares", "ana")
+            assert (rel.label, rel.from_span, rel.to_span) == ("rebuts", denial.id, claim.id)
+
+
+@pytest.mark.anyio
+async def test_the_review_screen_accepts_a_relation_only_against_the_text_shown(
+    store: Store, tmp_path: Path, no_poll: None,
+) -> None:
+    for who, kind in (("ana", "rebuts"), ("bob", None)):
+        c = store.add_span("fares", who, "claim", 0, len(QUOTE))
+        d = store.add_span("fares", who, "denial", OLD.index(DENIAL), len(OLD))
+        if kind:
+            store.add_relation("fares", who, kind, d.id, c.id)
+    app = app_for(store, annotator="rita", review_against=["ana", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("tab")  # the spans agree: the link only ana made
+        await pilot.pause()
+        assert screen.current_item in screen.relation_items
+        reimport(store.path, tmp_path, NEW)
+        await pilot.press("a")
+        await pilot.pause()
+        assert store.relations("fares", GOLD) == [] and store.spans("fares", GOLD) == []
+        assert screen.article is not None and screen.article.text == NEW
+        assert any("nothing was saved" in n.message for n in app._notifications)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert screen.current_item in screen.relation_items
+        await pilot.press("a")
+        await pilot.pause()
+    [gold] = store.relations("fares", GOLD)
+    assert gold.label == "rebuts"
+    assert {NEW[s.start:s.end] for s in store.spans("fares", GOLD)} == {QUOTE, DENIAL}

@@ -170,6 +170,65 @@ async def test_a_tag_waits_for_another_writer_and_the_screen_stays_alive(
 
 
 @pytest.mark.anyio
+async def test_a_link_and_an_unlink_wait_for_another_writer(
+    store: Store, no_poll: None,
+) -> None:
+    """Relation writes take the same path as a tag: said at once, saved once the lock is
+    free, edits held meanwhile."""
+    claim = store.add_span("fares", "ana", "claim", 0, len(QUOTE))
+    denial = store.add_span("fares", "ana", "denial", TEXT.index("The operator"), len(TEXT))
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TaggingScreen)
+        screen.reader.goto(denial.start + 1)
+        await pilot.pause()
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert screen.linker.target is not None and screen.linker.target.id == claim.id
+        locker = Locker(store.path)
+        try:
+            await pilot.press("enter")
+            await pilot.pause()
+            assert screen.pending_write == "link"
+            assert "your link is saved when it finishes" in banner(screen)
+            assert store.relations("fares") == []
+            # The picking is over: reading and moving go on, another link waits.
+            assert not screen.linker.active and app.focused is screen.reader
+            await pilot.press("greater_than_sign")
+            await pilot.pause()
+            assert not screen.linker.active
+            locker.release()
+            await until(pilot, lambda: screen.pending_write is None)
+            await pilot.pause()
+            [rel] = store.relations("fares", "ana")
+            assert (rel.label, rel.from_span, rel.to_span) == ("rebuts", denial.id, claim.id)
+            assert [link.relation.id for link in screen.links.links_of(claim.id)] == [rel.id]
+            # Unlinking from the span panel waits the same way.
+            await pilot.press("o")
+            panel = screen.panel
+            for _ in range(panel.row_count()):
+                if panel.link_at(panel.current_id) is not None:
+                    break
+                await pilot.press("down")
+            locker = Locker(store.path)
+            await pilot.press("backspace")
+            await pilot.pause()
+            assert screen.pending_write == "unlink"
+            assert store.get_relation(rel.id).deleted_at is None
+            locker.release()
+            await until(pilot, lambda: screen.pending_write is None)
+            await pilot.pause()
+            assert store.get_relation(rel.id).deleted_at is not None
+            assert screen.links.links_of(claim.id) == []
+        finally:
+            locker.release()
+    assert [e.action for e in store.events("ana", limit=2)] == ["relation.delete",
+                                                                "relation.add"]
+
+
+@pytest.mark.anyio
 async def test_a_waiting_write_gives_up_with_a_clear_message(
     store: Store, locker: Locker, no_poll: None, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -41,6 +41,7 @@ from annotations.config import (
 )
 from annotations.labels import DEFAULT_LABELS
 from annotations.model import Label
+from annotations.relation_types import LabelList, relation_types_of
 from annotations.review import default_against
 from annotations.safety import printable
 from annotations.store import Store, StoreError
@@ -116,7 +117,9 @@ class StancemarkApp(App[None]):
         #: who works in this app; "" until the name screen has been answered
         self.annotator = annotator or ""
         self.ask_name = annotator is None
-        self.labels = list(labels) if labels else list(DEFAULT_LABELS)
+        # A LabelList keeps the relation types of the labels file (relation_types.py).
+        self.labels = LabelList(labels or DEFAULT_LABELS, relation_types_of(labels or
+                                                                            DEFAULT_LABELS))
         self.keymap, self._keymap_problems = clean_keymap(keymap)
         self.requested_theme = theme
         self.start_article = start_article

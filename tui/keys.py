@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from textual.binding import Binding, BindingType
 
 from annotations.model import Label
+from annotations.relation_types import RelationType, relation_types_of
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Key:
         )
 
 
-MOVE, SELECT, TAG, SPANS, ARTICLES, SEARCH, APP, LIST, SPAN_LIST, REVIEW = (
+MOVE, SELECT, TAG, SPANS, ARTICLES, SEARCH, APP, LIST, SPAN_LIST, REVIEW, LINK = (
     "Move",
     "Select",
     "Tag",
@@ -49,6 +50,7 @@ MOVE, SELECT, TAG, SPANS, ARTICLES, SEARCH, APP, LIST, SPAN_LIST, REVIEW = (
     "Article list",
     "Span list",
     "Review",
+    "Link (while picking a target)",
 )
 
 READER_KEYS: tuple[Key, ...] = (
@@ -117,6 +119,23 @@ SCREEN_KEYS: tuple[Key, ...] = (
         "Snap selections to words on / off", SELECT),
     Key("toggle_team", "T", "toggle_team",
         "Show or hide teammates' spans (dimmed, read-only)", SPANS),
+    Key("link_start", "greater_than_sign", "start_link",
+        "Link the span under the cursor to another (pick the target)", SPANS, show=True,
+        short="link"),
+)
+
+#: While a link's target is picked (the link bar has the focus): only these keys and the
+#: relation types' own keys work; escape cancels.
+LINK_KEYS: tuple[Key, ...] = (
+    Key("link_next", "tab,right,down,l,j", "screen.link_move(1)", "Next candidate target",
+        LINK, show=True, short="next"),
+    Key("link_previous", "shift+tab,left,up,h,k", "screen.link_move(-1)",
+        "Previous candidate target", LINK),
+    Key("link_confirm", "enter", "screen.link_confirm",
+        "Link to the target (when one relation type fits the pair)", LINK, show=True,
+        short="link"),
+    Key("link_cancel", "escape", "screen.link_cancel", "Stop linking", LINK, show=True,
+        short="cancel"),
 )
 
 APP_KEYS: tuple[Key, ...] = (
@@ -175,7 +194,7 @@ REVIEW_KEYS: tuple[Key, ...] = (
 _REVIEW_READER_IDS = {"review_next", "review_previous", "review_back"}
 
 #: Keys that work on the review screen too but stay out of its (crowded) footer.
-_REVIEW_UNSHOWN = {"select_sentence", "extend_word_next", "edit_note"}
+_REVIEW_UNSHOWN = {"select_sentence", "extend_word_next", "edit_note", "link_start"}
 
 
 def _quiet(keys: Iterable[Key]) -> list[Key]:
@@ -229,11 +248,22 @@ def label_keys(labels: Sequence[Label]) -> list[Key]:
     return out
 
 
+def relation_keys(types: Sequence[RelationType]) -> list[Key]:
+    """``link_as_<name>``: a relation type's key, active only while a target is picked."""
+    return [
+        Key(f"link_as_{kind.name}", kind.key, f"screen.link_as({i})",
+            f"Link as {kind.name} ({kind.describe_ends()})", LINK, show=True, short=kind.name)
+        for i, kind in enumerate(types) if kind.key
+    ]
+
+
 def all_keys(labels: Sequence[Label]) -> list[Key]:
     return [
         *label_keys(labels),
         *READER_KEYS,
         *SCREEN_KEYS,
+        *LINK_KEYS,
+        *relation_keys(relation_types_of(labels)),
         *APP_KEYS,
         *LIST_KEYS,
         *FILTER_KEYS,

@@ -42,9 +42,13 @@ Definitions (from the issue) and the decisions the issue left open:
 * ``per_label``: for each label among the pair's compared spans (or each
   requested label when ``labels`` is given): spans_a, spans_b and the three
   figures with only that label kept (kappa then compares label vs ``O``).
+* relation F1 (exact ends, and ends matched by overlap) per pair, over the
+  relations whose two spans are compared spans on the articles both
+  annotated: :mod:`~annotations.agreement.relations` defines both.
 
 The work is split by what it computes: :mod:`~annotations.agreement.categories`
 (token categories), :mod:`~annotations.agreement.spans` (span F1),
+:mod:`~annotations.agreement.relations` (relation F1),
 :mod:`~annotations.agreement.coefficients` (kappa and alpha) and
 :mod:`~annotations.agreement.report` (the pairwise report and its table).
 Pure Python, but the per-token and per-span work runs in C builtins (each
@@ -55,6 +59,7 @@ from __future__ import annotations
 
 from annotations.agreement.categories import OUTSIDE, token_categories
 from annotations.agreement.coefficients import cohen_kappa, krippendorff_alpha_nominal
+from annotations.agreement.relations import relation_exact_f1, relation_overlap_f1
 from annotations.agreement.report import (
     TABLE_HEADS,
     AgreementReport,
@@ -78,6 +83,8 @@ __all__ = [
     "figure_text",
     "krippendorff_alpha_nominal",
     "overlap_f1",
+    "relation_exact_f1",
+    "relation_overlap_f1",
     "table_rows",
     "token_categories",
     "tokenize",

@@ -18,8 +18,14 @@ from typing import Any
 
 from annotations.agreement.categories import OUTSIDE, TokenIndex, sweep
 from annotations.agreement.coefficients import alpha_from_units, kappa_from_confusion
+from annotations.agreement.relations import (
+    RelationKey,
+    relation_ends,
+    relation_exact_f1,
+    relation_overlap_f1,
+)
 from annotations.agreement.spans import exact_figure, exact_matches, overlap_figure, overlap_hits
-from annotations.model import Span
+from annotations.model import Relation, Span
 from annotations.tokens import tokenize
 
 #: A figure of the per-label table: a span count, or a float (None: undefined).
@@ -41,6 +47,11 @@ class PairResult:
     overlap_f1: float | None
     token_kappa: float | None
     per_label: dict[str, dict[str, Figure]] = field(default_factory=dict)
+    #: Compared relations of each (see :mod:`annotations.agreement.relations`).
+    relations_a: int = 0
+    relations_b: int = 0
+    relation_exact_f1: float | None = None
+    relation_overlap_f1: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +64,10 @@ class PairResult:
             "overlap_f1": self.overlap_f1,
             "token_kappa": self.token_kappa,
             "per_label": {k: dict(v) for k, v in self.per_label.items()},
+            "relations_a": self.relations_a,
+            "relations_b": self.relations_b,
+            "relation_exact_f1": self.relation_exact_f1,
+            "relation_overlap_f1": self.relation_overlap_f1,
         }
 
 
@@ -141,14 +156,17 @@ def compute_agreement(
     done: Iterable[tuple[str, str]] = (),
     annotators: Sequence[str] | None = None,
     labels: Sequence[str] | None = None,
+    relations: Iterable[Relation] = (),
 ) -> AgreementReport:
-    """Pairwise span F1 and token kappa, and alpha over everyone (see the module docstring).
+    """Pairwise span F1, token kappa and relation F1, and alpha over everyone (see the
+    module docstring).
 
     ``texts``: article id -> plain text (the articles considered); ``spans``:
     everyone's spans, any state; ``done``: (article id, annotator) marked done;
     ``annotators``: whom to compare, in this order (default: everyone with a
     live span or a done mark, sorted; gold is an annotator like any other);
-    ``labels``: keep only spans with these labels.
+    ``labels``: keep only spans with these labels; ``relations``: everyone's
+    relations, compared where both their spans are compared spans.
     """
     wanted = list(dict.fromkeys(labels)) if labels is not None else None
     keep = set(wanted) if wanted is not None else None
@@ -191,13 +209,21 @@ def compute_agreement(
         # Missing values do not count in alpha, so a unit needs only the coders' values.
         units.update(zip(*cats, strict=True))
 
+    by_id = {sp.id: sp for group in compared.values() for sp in group}
+    links = relation_ends(relations, by_id)
     pairs: list[PairResult] = []
     for a, b in combinations(names, 2):
         shared = sorted(annotated.get(a, set()) & annotated.get(b, set()))
         spans_a = [sp for art in shared for sp in compared.get((a, art), ())]
         spans_b = [sp for art in shared for sp in compared.get((b, art), ())]
         confusion = confusions.get((a, b), Counter())
-        pairs.append(_pair_result(a, b, len(shared), spans_a, spans_b, confusion, sets, wanted))
+        pair = _pair_result(a, b, len(shared), spans_a, spans_b, confusion, sets, wanted)
+        links_a: list[RelationKey] = [k for art in shared for k in links.get((a, art), ())]
+        links_b: list[RelationKey] = [k for art in shared for k in links.get((b, art), ())]
+        pair.relations_a, pair.relations_b = len(links_a), len(links_b)
+        pair.relation_exact_f1 = relation_exact_f1(links_a, links_b)
+        pair.relation_overlap_f1 = relation_overlap_f1(links_a, links_b)
+        pairs.append(pair)
     return AgreementReport(
         annotators=names,
         pairs=pairs,
@@ -209,7 +235,7 @@ def compute_agreement(
 
 #: Column heads of the pairwise table (the CLI's ``agreement`` and the stats screen).
 TABLE_HEADS = ("a", "b", "articles", "spans a", "spans b", "exact F1", "overlap F1",
-               "token kappa")
+               "token kappa", "relation F1", "rel. overlap F1")
 
 
 def figure_text(value: float | None) -> str:
@@ -221,7 +247,8 @@ def table_rows(report: AgreementReport) -> list[tuple[str, ...]]:
     """One row of texts per pair, in ``TABLE_HEADS`` order (names as given: make them safe)."""
     return [
         (p.a, p.b, str(p.articles), str(p.spans_a), str(p.spans_b), figure_text(p.exact_f1),
-         figure_text(p.overlap_f1), figure_text(p.token_kappa))
+         figure_text(p.overlap_f1), figure_text(p.token_kappa),
+         figure_text(p.relation_exact_f1), figure_text(p.relation_overlap_f1))
         for p in report.pairs
     ]
 

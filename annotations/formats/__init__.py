@@ -18,6 +18,12 @@ Formats that hold one labelling per text (conll, spacy, doccano, prodigy)
 write one record per article and annotator, naming the annotator in the
 record; the annotators of an article are the authors of its spans plus
 anyone with a status on it (so "looked, found nothing" is exported too).
+
+Relations (``ExportDoc.relations``, those whose two spans the store handed
+over) travel in jsonl, brat, labelstudio, doccano, w3c and csv (its second
+file); a relation whose span a format leaves out is left out with it and
+counted.  conll, spacy, prodigy and xlsx have no place for relations and say
+how many they left out (:class:`~annotations.formats.base.RelationsLeftOut`).
 """
 
 from __future__ import annotations
@@ -126,8 +132,8 @@ FORMATS: dict[str, FormatSpec] = {
             folder=False,
             binary=False,
             one_per_annotator=False,
-            description="one row per span, exact text, for pandas and data tools "
-            "(--excel-safe: formula-guarded for spreadsheets)",
+            description="one row per span, exact text, for pandas and data tools, and "
+            "relations.csv beside it (--excel-safe: formula-guarded for spreadsheets)",
             offset_unit=CODE_POINTS,
             write=csv_rows.write,
         ),
@@ -155,7 +161,8 @@ FORMATS: dict[str, FormatSpec] = {
             folder=False,
             binary=False,
             one_per_annotator=True,
-            description="doccano sequence-labeling JSONL (text + label triples)",
+            description="doccano JSONL: label triples (sequence labeling) and entities + "
+            "relations (relation extraction)",
             offset_unit=UTF16,
             write=doccano.write,
         ),

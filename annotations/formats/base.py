@@ -15,6 +15,7 @@ import operator
 import os
 import re
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,6 +37,8 @@ class ExportOptions:
 class ExportReport:
     articles: int = 0
     spans: int = 0
+    #: Relations written (formats that carry them).
+    relations: int = 0
     #: Spans left out (conll overlaps dropped, spacy misalignments, bad offsets ...).
     skipped: int = 0
     #: One-line notes for the user.
@@ -50,6 +53,10 @@ class Output:
 
     stream: BinaryIO | None = None
     directory: Path | None = None
+    #: Opens a file of the given name beside the stream's file (replaced whole or not at
+    #: all); ``None`` when the stream is no file (stdout, a pipe).  csv writes
+    #: ``relations.csv`` through it.
+    companion: Callable[[str], AbstractContextManager[BinaryIO]] | None = None
 
     def require_stream(self, fmt: str) -> BinaryIO:
         if self.stream is None:
@@ -301,6 +308,35 @@ def live_relations(doc: ExportDoc, spans: list[Span]) -> list[Relation]:
         r for r in doc.relations if r.deleted_at is None and r.from_span in ids and r.to_span in ids
     ]
     return sorted(rels, key=lambda r: (r.annotator, r.label, r.from_span, r.to_span, r.id))
+
+
+def count_relations_left_out(report: ExportReport, doc: ExportDoc, written: int) -> None:
+    """Count the doc's live relations that were not written (an end span left out)."""
+    live = sum(1 for r in doc.relations if r.deleted_at is None)
+    report.relations += written
+    skipped = live - written
+    if skipped:
+        report.messages.append(
+            f"{skipped} relation(s) of {doc.article.id!r} left out: a span they link was "
+            "not exported")
+
+
+class RelationsLeftOut:
+    """For formats without relations: count the relations an export leaves out, and say
+    so once (as the formats say how many overlapping spans they dropped)."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.count = 0
+
+    def add(self, doc: ExportDoc) -> None:
+        self.count += sum(1 for r in doc.relations if r.deleted_at is None)
+
+    def report(self, report: ExportReport) -> None:
+        if self.count:
+            report.messages.append(
+                f"{self.fmt}: {self.count} relation(s) left out: the format has no relations "
+                "(jsonl, brat, labelstudio, doccano, w3c and csv carry them)")
 
 
 _LINE_BREAKERS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}

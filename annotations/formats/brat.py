@@ -28,8 +28,13 @@ values with spaces and need every name declared in ``annotation.conf``, so
 each ``T`` gets one ``AnnotatorNotes`` line ``annotator=NAME`` followed by
 ``; note=TEXT`` when the span has a note (line breaks and tabs in either
 become spaces).  Relations whose two spans are both exported become ``R``
-lines.  An ``annotation.conf`` declaring the labels and relations seen is
-written last, so brat shows the collection without configuration errors.
+lines (``R1<TAB>rebuts Arg1:T2 Arg2:T1``: ``Arg1`` the span the link starts
+on, ``Arg2`` the one it points at, numbered per file in export order).  An
+``annotation.conf`` declaring the labels and relations seen is written
+last, so brat shows the collection without configuration errors: each
+relation type is declared with the entity types its exported links actually
+join (``rebuts<TAB>Arg1:denial, Arg2:claim``), which brat's verifier checks
+every ``R`` line against.
 
 Overlaps: one ``.ann`` holds every annotator, so identical, nested and
 crossing spans are routine, and brat refuses all three unless the
@@ -59,6 +64,7 @@ from annotations.formats.base import (
     ExportReport,
     FolderWriter,
     Output,
+    count_relations_left_out,
     live_relations,
     safe_filename,
     valid_spans,
@@ -104,7 +110,8 @@ def _write(docs: Iterable[ExportDoc], folder: FolderWriter) -> ExportReport:
     report = ExportReport()
     taken: set[str] = set()
     labels: set[str] = set()
-    relation_labels: set[str] = set()
+    #: relation type -> (entity types its links start on, entity types they end on)
+    relation_labels: dict[str, tuple[set[str], set[str]]] = {}
     normalised = 0
     for doc in docs:
         art = doc.article
@@ -116,6 +123,7 @@ def _write(docs: Iterable[ExportDoc], folder: FolderWriter) -> ExportReport:
         except ValueError as exc:
             report.skipped += len(doc.spans)
             report.messages.append(f"brat: article {art.id!r} skipped: {exc}")
+            count_relations_left_out(report, doc, 0)
             continue
         report.articles += 1
         spans = valid_spans(doc, report, "brat")
@@ -127,6 +135,7 @@ def _write(docs: Iterable[ExportDoc], folder: FolderWriter) -> ExportReport:
 
         lines: list[str] = []
         tids: dict[str, str] = {}
+        kinds: dict[str, str] = {}
         note_no = 0
         for span in spans:
             frags = fragments(text, shift(span.start), shift(span.end))
@@ -138,7 +147,7 @@ def _write(docs: Iterable[ExportDoc], folder: FolderWriter) -> ExportReport:
                 continue
             tid = f"T{len(tids) + 1}"
             tids[span.id] = tid
-            kind = brat_type(span.label)
+            kind = kinds[span.id] = brat_type(span.label)
             labels.add(kind)
             offsets = ";".join(f"{s} {e}" for s, e in frags)
             quote = DISCONT_SEP.join(text[s:e] for s, e in frags)
@@ -152,8 +161,11 @@ def _write(docs: Iterable[ExportDoc], folder: FolderWriter) -> ExportReport:
         rels = [r for r in live_relations(doc, spans) if r.from_span in tids and r.to_span in tids]
         for n, rel in enumerate(rels, start=1):
             kind = brat_type(rel.label)
-            relation_labels.add(kind)
+            starts, ends = relation_labels.setdefault(kind, (set(), set()))
+            starts.add(kinds[rel.from_span])
+            ends.add(kinds[rel.to_span])
             lines.append(f"R{n}\t{kind} Arg1:{tids[rel.from_span]} Arg2:{tids[rel.to_span]}")
+        count_relations_left_out(report, doc, len(rels))
         try:
             folder.write(txt_name, text.encode("utf-8"))
             folder.write(ann_name, "".join(line + "\n" for line in lines).encode("utf-8"))
@@ -168,10 +180,10 @@ def _write(docs: Iterable[ExportDoc], folder: FolderWriter) -> ExportReport:
     return report
 
 
-def _write_conf(folder: FolderWriter, labels: set[str], rels: set[str],
-                report: ExportReport) -> None:
-    entity_list = "|".join(sorted(labels)) or "<ENTITY>"
-    rel_lines = [f"{r}\tArg1:{entity_list}, Arg2:{entity_list}" for r in sorted(rels)]
+def _write_conf(folder: FolderWriter, labels: set[str],
+                rels: dict[str, tuple[set[str], set[str]]], report: ExportReport) -> None:
+    rel_lines = [f"{r}\tArg1:{'|'.join(sorted(rels[r][0]))}, Arg2:{'|'.join(sorted(rels[r][1]))}"
+                 for r in sorted(rels)]
     body = [
         "[entities]",
         *sorted(labels),

@@ -54,6 +54,7 @@ from annotations.formats.base import (
     ExportOptions,
     ExportReport,
     Output,
+    RelationsLeftOut,
     annotators,
     by_annotator,
     token_range,
@@ -154,8 +155,10 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     stream = out.require_stream("conll")
     report = ExportReport()
     dropped_total = widened_total = 0
+    left_out = RelationsLeftOut("conll")
     for doc in docs:
         report.articles += 1
+        left_out.add(doc)
         text = doc.article.text
         spans = valid_spans(doc, report, "conll")
         names = annotators(doc, spans)
@@ -186,4 +189,5 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
         report.messages.append(
             f"conll: {widened_total} span(s) did not fall on token boundaries and were widened"
         )
+    left_out.report(report)
     return report

@@ -10,6 +10,20 @@ indices are code points.  Spreadsheets count differently (Excel's ``MID`` and
 ``LEN`` count UTF-16 code units), so spreadsheet users should read the
 ``text`` column rather than slice by offsets.
 
+Relations go to a second file, ``relations.csv``, beside the spans file
+(``-o`` names the spans file; ``Output.companion`` opens the other), one row
+per relation whose two spans are in the spans file::
+
+    article_id,annotator,label,from_label,from_start,from_end,from_text,to_label,to_start,to_end,to_text,id,created_at,updated_at
+
+A relation's ends are given as the spans file gives a span (article,
+annotator, label, start, end, text), so the two files join on those
+columns.  The file is always written with ``-o`` (a header alone when there
+is no relation), so one left from an earlier export never lies next to a new
+spans file.  CSV sent to stdout is one stream and carries the spans only:
+the export then says how many relations it left out (give ``-o FILE`` for
+both files).  The formula guard and its warning cover both files.
+
 Exact by default: every cell is the stored string, so ``text[start:end] ==
 text`` holds for whoever reads the file as data (as pandas, Label Studio and
 django-import-export write CSV).  A spreadsheet, though, runs a cell that
@@ -29,9 +43,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from typing import Any, BinaryIO
 
-from annotations.formats.base import ExportOptions, ExportReport, Output, valid_spans
-from annotations.model import ExportDoc
+from annotations.formats.base import (
+    ExportOptions,
+    ExportReport,
+    Output,
+    count_relations_left_out,
+    live_relations,
+    valid_spans,
+)
+from annotations.model import ExportDoc, Span
 
 COLUMNS = (
     "article_id",
@@ -47,6 +70,24 @@ COLUMNS = (
 )
 #: Text columns (the rest, start and end, are ints).
 TEXT_COLUMNS = frozenset(COLUMNS) - {"start", "end"}
+#: The second file's name and columns (a relation and both of its ends).
+RELATIONS_FILE = "relations.csv"
+RELATION_COLUMNS = (
+    "article_id",
+    "annotator",
+    "label",
+    "from_label",
+    "from_start",
+    "from_end",
+    "from_text",
+    "to_label",
+    "to_start",
+    "to_end",
+    "to_text",
+    "id",
+    "created_at",
+    "updated_at",
+)
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 #: One span's row, in ``COLUMNS`` order.
@@ -60,15 +101,31 @@ def guard(cell: str) -> str:
 
 def span_rows(doc: ExportDoc, report: ExportReport, fmt: str) -> list[Row]:
     """The doc's spans as exact rows in export order (bad offsets reported, left out)."""
+    return rows_of(doc, valid_spans(doc, report, fmt))
+
+
+def rows_of(doc: ExportDoc, spans: list[Span]) -> list[Row]:
+    """``spans`` (of ``doc``, already checked) as rows of the spans file."""
     art = doc.article
     return [
         (art.id, art.title, span.annotator, span.label, span.start, span.end, span.text,
          span.note or "", span.created_at, span.updated_at)
-        for span in valid_spans(doc, report, fmt)
+        for span in spans
     ]
 
 
-def formula_cells(row: Row) -> int:
+def relation_rows(doc: ExportDoc, spans: list[Span]) -> list[tuple[object, ...]]:
+    """The doc's relations whose two spans are in ``spans``, as rows of the second file."""
+    by_id = {s.id: s for s in spans}
+    out: list[tuple[object, ...]] = []
+    for r in live_relations(doc, spans):
+        a, b = by_id[r.from_span], by_id[r.to_span]
+        out.append((doc.article.id, r.annotator, r.label, a.label, a.start, a.end, a.text,
+                    b.label, b.start, b.end, b.text, r.id, r.created_at, r.updated_at))
+    return out
+
+
+def formula_cells(row: tuple[object, ...]) -> int:
     """How many text cells of ``row`` a spreadsheet would run as formulas."""
     return sum(1 for cell in row if isinstance(cell, str) and cell.startswith(_TRIGGERS))
 
@@ -85,36 +142,66 @@ class _Memo(dict[str, str]):
         return out
 
 
-def _guarded(row: Row, memo: _Memo) -> tuple[object, ...]:
+def _guarded(row: tuple[object, ...], memo: _Memo) -> tuple[object, ...]:
     return tuple(memo[c] if isinstance(c, str) else c for c in row)
+
+
+class _Writer:
+    """One CSV stream: rows go to a buffer, flushed to the stream a doc at a time."""
+
+    def __init__(self, stream: BinaryIO, columns: tuple[str, ...]) -> None:
+        self.stream = stream
+        self.buf = io.StringIO()
+        self.csv = csv.writer(self.buf, lineterminator="\n")
+        self.csv.writerow(columns)
+
+    def flush(self) -> None:
+        self.stream.write(self.buf.getvalue().encode("utf-8"))
+        self.buf.seek(0)
+        self.buf.truncate()
 
 
 def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
     stream = out.require_stream("csv")
     report = ExportReport()
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
     # Titles, names and labels repeat on every row: guard each distinct cell once.
     memo = _Memo(guard)
     formulas = 0
-
-    def flush() -> None:
-        stream.write(buf.getvalue().encode("utf-8"))
-        buf.seek(0)
-        buf.truncate()
-
-    writer.writerow(COLUMNS)
-    for doc in docs:
-        report.articles += 1
-        rows = span_rows(doc, report, "csv")
-        formulas += sum(map(formula_cells, rows))
-        if options.excel_safe:
-            writer.writerows(_guarded(row, memo) for row in rows)
-        else:
-            writer.writerows(rows)
-        report.spans += len(rows)
-        flush()
-    flush()
+    left_out = 0
+    with ExitStack() as files:
+        spans_out = _Writer(stream, COLUMNS)
+        rels_out = None
+        if out.companion is not None:
+            rels_out = _Writer(files.enter_context(out.companion(RELATIONS_FILE)),
+                               RELATION_COLUMNS)
+        for doc in docs:
+            report.articles += 1
+            kept = valid_spans(doc, report, "csv")
+            rows = rows_of(doc, kept)
+            rels = relation_rows(doc, kept)
+            formulas += sum(map(formula_cells, rows))
+            sinks: list[tuple[_Writer, list[Any]]] = [(spans_out, rows)]
+            if rels_out is not None:
+                sinks.append((rels_out, rels))
+            for sink, items in sinks:
+                if options.excel_safe:
+                    sink.csv.writerows(_guarded(row, memo) for row in items)
+                else:
+                    sink.csv.writerows(items)
+                sink.flush()
+            report.spans += len(rows)
+            if rels_out is not None:
+                formulas += sum(map(formula_cells, rels))
+                count_relations_left_out(report, doc, len(rels))
+            else:
+                left_out += sum(1 for r in doc.relations if r.deleted_at is None)
+        spans_out.flush()
+        if rels_out is not None:
+            rels_out.flush()
+    if left_out:
+        report.messages.append(
+            f"csv: {left_out} relation(s) left out: they go to {RELATIONS_FILE} beside the "
+            "spans file, which needs -o FILE (stdout carries the spans only)")
     if formulas and options.excel_safe:
         report.messages.append(
             f"csv: {formulas} cell(s) that a spreadsheet would run as formulas were prefixed "

@@ -1,4 +1,4 @@
-"""``labelstudio``: a JSON array of Label Studio tasks, one per article.
+r"""``labelstudio``: a JSON array of Label Studio tasks, one per article.
 
 Each task has ``data`` (``text``, ``article_id``, ``title``) and one entry
 in ``annotations`` per annotator, whose ``result`` holds a region per span::
@@ -7,11 +7,23 @@ in ``annotations`` per annotator, whose ``result`` holds a region per span::
      "origin": "manual", "value": {"start", "end", "text", "labels": [label]},
      "meta": {"text": [note]}}            # meta only when the span has a note
 
-plus ``{"type": "relation", "from_id", "to_id", "direction": "right",
-"labels": [label]}`` for relations.  ``ground_truth`` is set for ``gold``.
-Label Studio's ``completed_by`` is a user id of the target server, which we
-cannot know, so the annotator travels as ``stancemark_annotator`` (ignored
-on import).  The report suggests a matching labeling config.
+plus, next to the regions, ``{"type": "relation", "from_id", "to_id",
+"direction": "right", "labels": [type]}`` for each relation whose two spans
+are in the same result (``from_id`` / ``to_id`` are the regions' ``id``\ s).
+That is the result Label Studio's editor itself saves for a relation
+(``RelationStore.serialize`` in label-studio's
+``web/libs/editor/src/stores/RelationStore.js``: ``from_id``, ``to_id``,
+``type: "relation"``, ``direction`` one of ``right`` / ``left`` / ``bi``,
+``labels``).  The editor keeps one relation per ordered pair of regions
+(``addRelation`` ignores a second), so a pair linked with two types is one
+result carrying both labels, and the labeling config then says
+``<Relations choice="multiple">``; it needs a ``<Relations>`` block with one
+``<Relation value="..."/>`` per type for the labels to show
+(labelstud.io/tags/relations).  ``ground_truth`` is set for
+``gold``.  Label Studio's ``completed_by`` is a user id of the target server,
+which we cannot know, so the annotator travels as ``stancemark_annotator``
+(ignored on import).  The report suggests a matching labeling config, with
+the ``<Relations>`` block when relations were exported.
 
 Offset unit: Unicode code points.  Label Studio's frontend once used
 JavaScript (UTF-16) offsets, shifting every region after an emoji
@@ -35,6 +47,7 @@ from annotations.formats.base import (
     ExportReport,
     Output,
     by_annotator,
+    count_relations_left_out,
     dumps,
     live_relations,
     valid_spans,
@@ -45,10 +58,15 @@ FROM_NAME = "label"
 TO_NAME = "text"
 
 
-def _config(labels: set[str]) -> str:
+def _config(labels: set[str], relation_types: Iterable[str] = (), multiple: bool = False) -> str:
     inner = "".join(f'<Label value="{escape(lab)}"/>' for lab in sorted(labels))
+    relations = ""
+    if relation_types:
+        choice = ' choice="multiple"' if multiple else ""
+        relations = f"<Relations{choice}>" + "".join(
+            f'<Relation value="{escape(r)}"/>' for r in sorted(relation_types)) + "</Relations>"
     return (
-        f'<View><Labels name="{FROM_NAME}" toName="{TO_NAME}">{inner}</Labels>'
+        f'<View>{relations}<Labels name="{FROM_NAME}" toName="{TO_NAME}">{inner}</Labels>'
         f'<Text name="{TO_NAME}" value="$text"/></View>'
     )
 
@@ -57,6 +75,8 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     stream = out.require_stream("labelstudio")
     report = ExportReport()
     labels: set[str] = set()
+    relation_types: set[str] = set()
+    multiple = False
     stream.write(b"[")
     first = True
     for doc in docs:
@@ -80,17 +100,15 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
                     region["meta"] = {"text": [s.note]}
                 result.append(region)
                 labels.add(s.label)
-            result.extend(
-                {
-                    "type": "relation",
-                    "from_id": r.from_span,
-                    "to_id": r.to_span,
-                    "direction": "right",
-                    "labels": [r.label],
-                }
-                for r in rels
-                if r.annotator == name
-            )
+            pairs: dict[tuple[str, str], list[str]] = {}
+            for r in rels:
+                if r.annotator == name:
+                    pairs.setdefault((r.from_span, r.to_span), []).append(r.label)
+                    relation_types.add(r.label)
+            for (a, b), kinds in pairs.items():
+                multiple = multiple or len(kinds) > 1
+                result.append({"type": "relation", "from_id": a, "to_id": b,
+                               "direction": "right", "labels": sorted(kinds)})
             anns.append(
                 {
                     "result": result,
@@ -102,6 +120,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
                 }
             )
             report.spans += len(mine)
+        count_relations_left_out(report, doc, len(rels))
         task = {
             "data": {
                 "text": doc.article.text,
@@ -115,5 +134,6 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
         first = False
     stream.write(b"\n]\n")
     if labels:
-        report.messages.append(f"labelstudio: labeling config: {_config(labels)}")
+        report.messages.append(
+            f"labelstudio: labeling config: {_config(labels, relation_types, multiple)}")
     return report

@@ -93,20 +93,24 @@ def pack_line(doc: ExportDoc) -> str:
     return line_safe(json.dumps(pack_record(doc), ensure_ascii=False, allow_nan=False)) + "\n"
 
 
-def write_pack(docs: Iterable[ExportDoc], stream: IO[bytes]) -> tuple[int, int]:
-    """Write docs as a pack; returns (articles, spans)."""
+def write_pack(docs: Iterable[ExportDoc], stream: IO[bytes],
+               counts: ExportReport | None = None) -> tuple[int, int]:
+    """Write docs as a pack; returns (articles, spans) (``counts`` also gets the relations)."""
     n_articles = n_spans = 0
     for doc in docs:
         stream.write(pack_line(doc).encode("utf-8"))
         n_articles += 1
         n_spans += len(doc.spans)
+        if counts is not None:
+            counts.relations += len(doc.relations)
     return n_articles, n_spans
 
 
 def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
     """The ``jsonl`` format's writer (see :data:`annotations.formats.FORMATS`)."""
-    n_articles, n_spans = write_pack(docs, out.require_stream("jsonl"))
-    return ExportReport(articles=n_articles, spans=n_spans)
+    report = ExportReport()
+    report.articles, report.spans = write_pack(docs, out.require_stream("jsonl"), report)
+    return report
 
 
 # ------------------------------------------------------------------ reading

@@ -42,6 +42,7 @@ from annotations.formats.base import (
     ExportOptions,
     ExportReport,
     Output,
+    RelationsLeftOut,
     annotators,
     by_annotator,
     dumps,
@@ -89,8 +90,10 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     stream = out.require_stream("prodigy")
     report = ExportReport()
     widened = 0
+    left_out = RelationsLeftOut("prodigy")
     for doc in docs:
         report.articles += 1
+        left_out.add(doc)
         text = doc.article.text
         spans = valid_spans(doc, report, "prodigy")
         toks = tokenize(text)
@@ -137,4 +140,5 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
         report.messages.append(
             f"prodigy: {widened} span(s) did not fall on token boundaries and were widened"
         )
+    left_out.report(report)
     return report

@@ -38,6 +38,7 @@ from annotations.formats.base import (
     FolderWriter,
     FormatUnavailable,
     Output,
+    RelationsLeftOut,
     annotators,
     by_annotator,
     valid_spans,
@@ -67,6 +68,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     report = ExportReport()
     nlp = spacy.blank("en")
     widened = 0
+    left_out = RelationsLeftOut("spacy")
     with FolderWriter(directory) as folder:
         shards = 0
         docbin = DocBin(store_user_data=True)
@@ -81,6 +83,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
 
         for edoc in docs:
             report.articles += 1
+            left_out.add(edoc)
             spans = valid_spans(edoc, report, "spacy")
             names = annotators(edoc, spans)
             if not names:
@@ -118,4 +121,5 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
             f"spacy: {widened} span(s) did not align with spaCy tokens and were widened "
             "(alignment_mode='expand')"
         )
+    left_out.report(report)
     return report

@@ -36,7 +36,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from annotations.formats.base import ExportOptions, ExportReport, FormatUnavailable, Output
+from annotations.formats.base import (
+    ExportOptions,
+    ExportReport,
+    FormatUnavailable,
+    Output,
+    RelationsLeftOut,
+)
 from annotations.formats.csv_rows import COLUMNS, Row, span_rows
 from annotations.model import ExportDoc
 
@@ -94,8 +100,10 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
         return c
 
     sheet.append([cell(name) for name in COLUMNS])
+    left_out = RelationsLeftOut("xlsx")
     for doc in docs:
         report.articles += 1
+        left_out.add(doc)
         for row in span_rows(doc, report, "xlsx"):
             if not _fits(row, doc, report):
                 continue
@@ -114,6 +122,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
             f"xlsx: {escaped} cell(s) hold control characters XML cannot carry, written as "
             "_xHHHH_ escapes (Excel decodes them; openpyxl and pandas show them as written)"
         )
+    left_out.report(report)
     return report
 
 

@@ -29,9 +29,10 @@ from annotations.model import now_iso
 from annotations.store.connection import Connection
 from annotations.store.rows import SPAN_COLUMNS, canonical_json
 
-EVENT_SELECT = "id, at, annotator, action, article_id, target, before, after, state, merge_id"
+EVENT_SELECT = ("id, at, annotator, action, article_id, target, before, after, state, merge_id, "
+                "group_id")
 _INSERT = ("INSERT INTO events (at, annotator, action, article_id, target, before, after, state, "
-           "merge_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "merge_id, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 @dataclass
@@ -47,6 +48,11 @@ class Event:
     state: str
     #: The ``merges`` row of the merge that made this change (``None``: a person's own action).
     merge_id: int | None = None
+    #: Shared by the events of one action that changed several records (deleting a span
+    #: and its relations): undo and redo take them together.  ``None``: a single change.
+    group_id: str | None = None
+    #: How many events the undo or redo that returned this one reverted (not stored).
+    group_size: int = 1
 
 
 def event_from_row(row: Sequence[Any]) -> Event:
@@ -55,6 +61,7 @@ def event_from_row(row: Sequence[Any]) -> Event:
         id=row[0], at=row[1], annotator=row[2], action=row[3], article_id=row[4],
         target=row[5], before=json.loads(row[6]) if row[6] else None,
         after=json.loads(row[7]) if row[7] else None, state=row[8], merge_id=row[9],
+        group_id=row[10],
     )
 
 
@@ -68,10 +75,12 @@ def log(
     after: dict[str, Any] | None,
     state: str = "done",
     merge_id: int | None = None,
+    group_id: str | None = None,
 ) -> None:
     """Append one event inside the caller's transaction.
 
     A new action (``state='done'``) empties this person's redo stack.
+    ``group_id``: the action this change is part of (see :class:`Event`).
     """
     if state == "done":
         c.execute(
@@ -90,6 +99,7 @@ def log(
             None if after is None else canonical_json(after),
             state,
             merge_id,
+            group_id,
         ),
     )
 
@@ -142,7 +152,7 @@ def log_merged(c: sqlite3.Connection, merged_by: str, merge_id: int,
     c.executemany(_INSERT, [
         (at, merged_by, action, article_id, target,
          None if before is None else canonical_json(before),
-         None if after is None else canonical_json(after), "merged", merge_id)
+         None if after is None else canonical_json(after), "merged", merge_id, None)
         for action, article_id, target, before, after in changes
     ])
 

@@ -29,6 +29,7 @@ from annotations.model import (
     Status,
     StatusRecord,
 )
+from annotations.relation_types import RelationType
 from annotations.search import Match, Query, SearchResult, Snippet, parse
 from annotations.store import articles, events, history, ingest, merges, reads, reviews, spans
 from annotations.store import search as searching
@@ -333,26 +334,55 @@ class Store:
 
     @guarded
     def add_relation(
-        self, article_id: str, annotator: str, label: str, from_span: str, to_span: str
+        self,
+        article_id: str,
+        annotator: str,
+        label: str,
+        from_span: str,
+        to_span: str,
+        *,
+        types: Sequence[RelationType] | None = None,
+        actor: str | None = None,
+        relation_id: str | None = None,
+        text_sha256: str | None = None,
     ) -> Relation:
+        """Link two live spans of ``annotator`` (refused, with the reason, when ``types``
+        does not allow it); committed on return (``text_sha256``: as for :meth:`add_span`)."""
         return spans.add_relation(self.connection, article_id, annotator, label, from_span,
-                                  to_span)
+                                  to_span, types=types, actor=actor, relation_id=relation_id,
+                                  text_sha256=text_sha256)
 
     @guarded
-    def delete_relation(self, relation_id: str, annotator: str) -> None:
-        spans.delete_relation(self.connection, relation_id, annotator)
+    def delete_relation(self, relation_id: str, annotator: str, *,
+                        actor: str | None = None, text_sha256: str | None = None) -> Relation:
+        """Tombstone a relation (kept for merges and undo; ``text_sha256``: as for
+        :meth:`add_span`)."""
+        return spans.delete_relation(self.connection, relation_id, annotator, actor=actor,
+                                     text_sha256=text_sha256)
 
     @guarded
-    def relations(self, article_id: str, *, include_deleted: bool = False) -> list[Relation]:
-        return spans.relations(self.connection, article_id, include_deleted=include_deleted)
+    def get_relation(self, relation_id: str) -> Relation | None:
+        return spans.get_relation(self.connection, relation_id)
+
+    @guarded
+    def relations(
+        self,
+        article_id: str,
+        annotator: str | Sequence[str] | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> list[Relation]:
+        """Relations of one article (optionally of some annotators)."""
+        return spans.relations(self.connection, article_id, annotator,
+                               include_deleted=include_deleted)
 
     # ---------------------------------------------------- history (events)
     @guarded
     def undo(self, annotator: str, *, shown: tuple[str, str] | None = None) -> Event | None:
         """Revert this person's latest action (survives restarts: it is in ``events``).
 
-        ``shown``: the (article id, text SHA-256) on screen; undoing a span of that
-        article while its stored text is another one raises :class:`StaleText`.
+        ``shown``: the (article id, text SHA-256) on screen; undoing a span or relation
+        of that article while its stored text is another one raises :class:`StaleText`.
         """
         return history.undo(self.connection, annotator, shown=shown)
 
@@ -387,6 +417,15 @@ class Store:
         """Copy a span into ``gold`` recording its source and reviewer (undoable;
         ``text_sha256`` as for :meth:`add_span`)."""
         return reviews.accept_into_gold(self.connection, span_id, reviewer, text_sha256)
+
+    @guarded
+    def accept_relation_into_gold(self, relation_id: str, reviewer: str, *,
+                                  types: Sequence[RelationType] | None = None,
+                                  text_sha256: str | None = None) -> Relation:
+        """Copy a relation and the gold spans it needs into ``gold`` (one undoable action;
+        ``text_sha256`` as for :meth:`add_span`)."""
+        return reviews.accept_relation_into_gold(self.connection, relation_id, reviewer,
+                                                 types=types, text_sha256=text_sha256)
 
     # ----------------------------------------------------- merge (ingest)
     @guarded
@@ -437,6 +476,11 @@ class Store:
     ) -> tuple[dict[str, str], list[Span], list[tuple[str, str]]]:
         """Texts, live spans and done marks of the articles these annotators touched."""
         return reads.agreement_inputs(self.connection, annotators)
+
+    @guarded
+    def agreement_relations(self, annotators: Sequence[str] | None = None) -> list[Relation]:
+        """Live relations of these annotators (everyone's by default), for agreement."""
+        return reads.agreement_relations(self.connection, annotators)
 
     @guarded
     def iter_article_rows(

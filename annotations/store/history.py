@@ -2,12 +2,14 @@
 
 Undo takes the person's latest ``done`` event and makes the stored row equal
 its ``before``; redo takes the earliest ``undone`` one and restores its
-``after``.  Nobody's undo touches another person's work.  A span restored
-after its article's text changed is placed again by its quote (``moved``) or
+``after``.  Events of one action (one ``group_id``: a span deleted with its
+relations, a relation accepted into gold with its spans) are undone and
+redone together, as one step.  Nobody's undo touches another person's work.
+A span restored after its article's text changed is placed again by its quote (``moved``) or
 marked ``orphaned``, never put back at offsets that now point elsewhere.
 
 ``shown``: the (article id, text SHA-256) a screen shows.  An undo or redo of
-a span of that article is refused with
+a span or relation of that article (any event of the step) is refused with
 :class:`~annotations.store.errors.StaleText` when the stored text is another
 one, so the screen reloads before anything changes under a stale view.
 """
@@ -90,8 +92,13 @@ def redo(cx: Connection, annotator: str, *, shown: tuple[str, str] | None = None
 
 def step(cx: Connection, annotator: str, *, undo: bool,
          shown: tuple[str, str] | None = None) -> Event | None:
-    """One undo (latest ``done`` event) or redo (earliest ``undone`` one); see the module
-    for ``shown``."""
+    """One undo (latest ``done`` action) or redo (earliest ``undone`` one); see the module
+    for ``shown``.
+
+    Returns the event that names the action (:func:`_lead`: the span
+    deleted, the relation accepted), with ``group_size`` set to how many
+    events were reverted.
+    """
     state, order, new_state = ("done", "DESC", "undone") if undo else ("undone", "ASC", "done")
     with cx.tx() as c:
         row = c.execute(
@@ -101,12 +108,33 @@ def step(cx: Connection, annotator: str, *, undo: bool,
         ).fetchone()
         if row is None:
             return None
-        ev = event_from_row(row)
-        if shown is not None and ev.article_id == shown[0] and ev.action.startswith("span."):
+        group = [event_from_row(row)]
+        if group[0].group_id is not None:
+            group = [event_from_row(r) for r in c.execute(
+                f"SELECT {EVENT_SELECT} FROM events WHERE annotator = ? AND state = ? "
+                f"AND group_id = ? ORDER BY id {order}",
+                (annotator, state, group[0].group_id))]
+        if shown is not None and any(_on_text(ev, shown[0]) for ev in group):
             check_text(c, shown[0], shown[1])
-        target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
-        apply_state(cx, c, ev.action, target, other)
-        c.execute("UPDATE events SET state = ? WHERE id = ?", (new_state, ev.id))
-        log(c, annotator, "undo" if undo else "redo", ev.article_id, str(ev.id), other, target,
-            "log")
-    return ev
+        for ev in group:
+            target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
+            apply_state(cx, c, ev.action, target, other)
+            c.execute("UPDATE events SET state = ? WHERE id = ?", (new_state, ev.id))
+            log(c, annotator, "undo" if undo else "redo", ev.article_id, str(ev.id), other,
+                target, "log")
+    lead = _lead(group)
+    lead.group_size = len(group)
+    return lead
+
+
+def _on_text(ev: Event, article_id: str) -> bool:
+    """Does undoing or redoing ``ev`` change what a screen of ``article_id`` shows over
+    its text (a span or a relation between spans of that article)?"""
+    return ev.article_id == article_id and ev.action.startswith(("span.", "relation."))
+
+
+def _lead(group: list[Event]) -> Event:
+    """The event that names an action: its first one that does more than add a span it
+    needs (a relation accepted with its spans is "the acceptance of the relation")."""
+    ordered = sorted(group, key=lambda e: e.id)
+    return next((e for e in ordered if e.action != "span.add"), ordered[0])

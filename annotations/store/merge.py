@@ -291,20 +291,59 @@ def _write_spans(c: sqlite3.Connection, ctx: MergeContext, added: list[list[Any]
     logged.clear()
 
 
+def check_relation(d: Any) -> str | None:
+    """Why a pack's relation object is malformed, or ``None`` (times apart)."""
+    if not isinstance(d, dict):
+        return "relation is not an object"
+    for key in ("id", "annotator", "label", "from_span", "to_span", "updated_at"):
+        value = d.get(key)
+        if not value or not isinstance(value, str):
+            return f"relation field '{key}' must be a non-empty string"
+    if d["from_span"] == d["to_span"]:
+        return "a relation cannot link a span to itself"
+    for key in ("created_at", "deleted_at"):
+        value = d.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"relation field '{key}' must be a string or null"
+    return None
+
+
+def missing_end(c: sqlite3.Connection, row: dict[str, Any]) -> str | None:
+    """Why a relation may not be stored because of its spans (``None``: both are here).
+
+    Both ends must be stored spans (live or tombstoned) of the relation's
+    article and annotator once the line's spans are merged, so that no
+    relation ever points at a span the database lacks: a pack carries the
+    spans of its relations, and one whose span was rejected or refused
+    brings its relation nowhere.
+    """
+    for end in ("from_span", "to_span"):
+        found = c.execute("SELECT article_id, annotator FROM spans WHERE id = ?",
+                          (row[end],)).fetchone()
+        if found is None:
+            return f"its span {row[end]!r} is not in the database (nor merged from this pack)"
+        if found[0] != row["article_id"]:
+            return f"its span {row[end]!r} belongs to article {found[0]!r}"
+        if found[1] != row["annotator"]:
+            return f"its span {row[end]!r} belongs to {found[1]!r}, not {row['annotator']!r}"
+    return None
+
+
 def merge_relations(c: sqlite3.Connection, article_id: str, items: Any,
                     report: MergeReport, where: str, ctx: MergeContext) -> None:
-    """Merge a pack line's relations (same rules as spans: owner only, greater version wins)."""
+    """Merge a pack line's relations, after its spans: the same rules as spans (times
+    checked, owner only, greater version wins, trust), and both ends must be stored spans
+    of the relation's annotator (:func:`missing_end`)."""
     if not isinstance(items, list):
         report.rejected += 1
         report.messages.append(f"{where}: 'relations' is not a list")
         return
     for d in items:
-        if not isinstance(d, dict) or not all(
-            isinstance(d.get(k), str) and d.get(k)
-            for k in ("id", "annotator", "label", "from_span", "to_span", "updated_at")
-        ):
+        problem = check_relation(d)
+        if problem is not None:
             report.rejected += 1
-            report.messages.append(f"{where}: malformed relation")
+            rid = d.get("id") if isinstance(d, dict) else None
+            report.messages.append(f"{where}: relation {rid!r}: {problem}")
             continue
         times = check_times(dict(d, created_at=d.get("created_at") or d["updated_at"]),
                             ctx.clock, ("created_at", "updated_at"))
@@ -334,6 +373,11 @@ def merge_relations(c: sqlite3.Connection, article_id: str, items: Any,
                 continue
         if not ctx.trust.allows(row["annotator"]):
             report.refuse(row["annotator"])
+            continue
+        why = missing_end(c, row)
+        if why is not None:
+            report.rejected += 1
+            report.messages.append(f"{where}: relation {row['id']!r}: {why}")
             continue
         if cur is None:
             report.added += 1

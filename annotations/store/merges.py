@@ -13,7 +13,8 @@ exactly what they changed, newest change first: each record goes back to its
 merge had never happened; merging the pack again brings it back).  A record
 changed again after the merge (someone's later edit, a later merge) is left
 as it is and reported, never clobbered.  An article the merge added is
-removed only when nothing refers to it any more.  The undo is one
+removed only when nothing refers to it any more, and so is a span the merge
+added (a relation made since may link it).  The undo is one
 transaction and logs each revert (``*.unmerge`` events, ``state='log'``).
 """
 
@@ -147,6 +148,11 @@ def _restore(c: sqlite3.Connection, ev: Event) -> bool:
     kind, before = ev.action.split(".")[0], ev.before
     if kind == "span":
         if before is None:
+            # A relation made since (or kept by another merge) still points at it.
+            if c.execute("SELECT 1 FROM relations WHERE article_id = ? AND (from_span = ? OR "
+                         "to_span = ?) LIMIT 1", (ev.article_id, ev.target, ev.target)
+                         ).fetchone():
+                return False
             c.execute("DELETE FROM spans WHERE id = ?", (ev.target,))
         else:
             write_span(c, Span(**before))

@@ -79,11 +79,13 @@ def export_docs(
     """Articles with their chosen spans, sorted by id then (start, end, label, annotator, id).
 
     Streams: one ordered query over articles and one over spans, merged.
-    ``counters`` gets ``orphaned`` (left out) and ``articles``/``spans``.
+    ``counters`` gets ``orphaned`` (left out), ``articles``/``spans`` and
+    ``relations_orphaned`` (live relations left out with an orphaned end).
+    A relation comes with its article when both its spans do.
     ``status='done'`` keeps, per article, only annotators who marked it done.
     """
     counters = counters if counters is not None else {}
-    for k in ("articles", "spans", "orphaned"):
+    for k in ("articles", "spans", "orphaned", "relations_orphaned"):
         counters.setdefault(k, 0)
     c = cx.conn
     conds: list[str] = []
@@ -145,15 +147,21 @@ def export_docs(
             sts = [s for s in sts if s.annotator in done]
             if not done:
                 continue
+        orphans: set[str] = set()
         if not include_orphaned:
             kept = [s for s in spans if s.anchor != "orphaned"]
             counters["orphaned"] += len(spans) - len(kept)
+            orphans = {s.id for s in spans if s.anchor == "orphaned"}
             spans = kept
         if not spans and not with_empty and not sts:
             continue
         live_ids = {s.id for s in spans}
-        rels = [r for r in rel_rows.get(art.id, [])
-                if r.from_span in live_ids and r.to_span in live_ids]
+        rels = []
+        for r in rel_rows.get(art.id, []):
+            if r.from_span in live_ids and r.to_span in live_ids:
+                rels.append(r)
+            elif r.deleted_at is None and (r.from_span in orphans or r.to_span in orphans):
+                counters["relations_orphaned"] += 1
         counters["articles"] += 1
         counters["spans"] += len(spans)
         yield ExportDoc(art, spans, rels, sts)
@@ -190,6 +198,18 @@ def agreement_inputs(
         ):
             texts[aid] = text
     return texts, spans, done
+
+
+def agreement_relations(cx: Connection,
+                        annotators: Sequence[str] | None = None) -> list[Relation]:
+    """Live relations of these annotators (everyone's by default), by article then id."""
+    sql = f"SELECT {RELATION_SELECT} FROM relations WHERE deleted_at IS NULL"
+    params: list[Any] = []
+    if annotators:
+        sql += f" AND annotator IN ({_marks(annotators)})"
+        params = list(annotators)
+    return [relation_from_row(r) for r in cx.conn.execute(sql + " ORDER BY article_id, id",
+                                                          params)]
 
 
 def iter_article_rows(cx: Connection, annotator: str, *,

@@ -192,8 +192,6 @@ def add_merges(db: sqlite_utils.Database) -> None:
                "WHERE merge_id IS NOT NULL")
 
 
-
-
 #: The word indexes' tokenizer: case folded, diacritics removed (also from letters
 #: that carry several, as Vietnamese ones do).
 WORD_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -314,8 +312,25 @@ def create_search_triggers(db: sqlite_utils.Database) -> None:
     )
 
 
+def add_event_groups(db: sqlite_utils.Database) -> None:
+    """Version 3 -> 4: ``events.group_id``, the one user action several events make up.
+
+    Deleting a span also tombstones its relations, and accepting a relation
+    into gold may copy its spans too: each is one action, so undo and redo
+    take all its events at once (:mod:`annotations.store.history`).  Events of
+    one action share a ``group_id``; the events of a single change have none.
+    The index is partial (raw SQL, as for ``events_merge``), so key presses
+    that write no group pay nothing for it.
+    """
+    if "group_id" not in db.table("events").columns_dict:
+        db.table("events").add_column("group_id", str)
+    db.execute("CREATE INDEX IF NOT EXISTS events_group ON events(annotator, group_id) "
+               "WHERE group_id IS NOT NULL")
+
+
 #: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges, create_search_indexes)
+MIGRATIONS: tuple[Migration, ...] = (create_base_schema, add_merges, create_search_indexes,
+                                     add_event_groups)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,7 +1,16 @@
 """Spans, relations and statuses: what a person marks on an article.
 
 Spans belong to their annotator: only they update or delete one, and a
-delete is a tombstone (``deleted_at``), kept for merges and undo.  Quote,
+delete is a tombstone (``deleted_at``), kept for merges and undo.
+
+A relation links two live spans of one annotator on one article (``from_span``
+-> ``to_span``) and belongs to that annotator too.  Given the relation types
+(:mod:`annotations.relation_types`), :func:`add_relation` refuses a link the
+types do not allow before writing anything; it refuses a link to the span
+itself and a second identical link too.  Deleting a span tombstones its live
+relations in the same transaction, as one action (one ``group_id``, so one
+undo brings both back).  Relabelling or orphaning a span never drops its
+relations: the TUI and the exports flag or skip what no longer fits.  Quote,
 prefix and suffix are always cut from the stored text, so ``text[start:end]
 == quote`` holds for every span written here.  A write may carry the
 ``text_sha256`` of the text its caller showed (the TUI's always do): when the
@@ -29,6 +38,7 @@ from typing import Any
 
 from annotations.anchoring import context
 from annotations.model import STATUSES, Relation, Span, Status, StatusRecord, now_iso
+from annotations.relation_types import RelationType, refusal
 from annotations.store.articles import article_text, check_text, require_article
 from annotations.store.connection import Connection
 from annotations.store.errors import StoreError
@@ -165,33 +175,56 @@ def add_span(
 ) -> Span:
     """Tag ``text[start:end]``; committed on return (refused if the text is not
     ``text_sha256``)."""
+    with cx.tx() as c:
+        return insert_span(cx, c, article_id, annotator, label, start, end, note=note,
+                           attributes=attributes, actor=actor, span_id=span_id,
+                           text_sha256=text_sha256)
+
+
+def insert_span(
+    cx: Connection,
+    c: sqlite3.Connection,
+    article_id: str,
+    annotator: str,
+    label: str,
+    start: int,
+    end: int,
+    *,
+    note: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    actor: str | None = None,
+    span_id: str | None = None,
+    group_id: str | None = None,
+    text_sha256: str | None = None,
+) -> Span:
+    """:func:`add_span` inside the caller's transaction (``group_id``: see ``events``)."""
     if not label:
         raise StoreError("a span needs a label")
     if not annotator:
         raise StoreError("a span needs an annotator")
-    with cx.tx() as c:
-        text = article_text(cx, c, article_id, text_sha256)
-        check_range(text, start, end)
-        prefix, suffix = context(text, start, end)
-        now = now_iso()
-        span = Span(
-            id=span_id or str(uuid.uuid4()),
-            article_id=article_id,
-            annotator=annotator,
-            label=label,
-            start=start,
-            end=end,
-            text=text[start:end],
-            prefix=prefix,
-            suffix=suffix,
-            note=note,
-            attributes=dict(attributes or {}),
-            created_at=now,
-            updated_at=now,
-        )
-        write_span(c, span)
-        touch_status(c, article_id, annotator)
-        log(c, actor or annotator, "span.add", article_id, span.id, None, span_dict(span))
+    text = article_text(cx, c, article_id, text_sha256)
+    check_range(text, start, end)
+    prefix, suffix = context(text, start, end)
+    now = now_iso()
+    span = Span(
+        id=span_id or str(uuid.uuid4()),
+        article_id=article_id,
+        annotator=annotator,
+        label=label,
+        start=start,
+        end=end,
+        text=text[start:end],
+        prefix=prefix,
+        suffix=suffix,
+        note=note,
+        attributes=dict(attributes or {}),
+        created_at=now,
+        updated_at=now,
+    )
+    write_span(c, span)
+    touch_status(c, article_id, annotator)
+    log(c, actor or annotator, "span.add", article_id, span.id, None, span_dict(span),
+        group_id=group_id)
     return span
 
 
@@ -241,16 +274,23 @@ def update_span(
 
 def delete_span(cx: Connection, span_id: str, annotator: str, *, actor: str | None = None,
                 text_sha256: str | None = None) -> Span:
-    """Tombstone a span (kept for merges and undo; refused if the article's text is not
-    ``text_sha256``)."""
+    """Tombstone a span and its live relations, as one action (kept for merges and undo;
+    refused if the article's text is not ``text_sha256``)."""
     with cx.tx() as c:
         old = own_span(c, span_id, annotator)
         check_text(c, old.article_id, text_sha256)
+        linked = [relation_from_row(r) for r in c.execute(
+            f"SELECT {RELATION_SELECT} FROM relations WHERE article_id = ? AND annotator = ? "
+            "AND deleted_at IS NULL AND (from_span = ? OR to_span = ?) ORDER BY id",
+            (old.article_id, annotator, span_id, span_id))]
+        group = str(uuid.uuid4()) if linked else None
         new = Span(**asdict(old))
         new.deleted_at = new.updated_at = now_iso()
         write_span(c, new)
         log(c, actor or annotator, "span.delete", old.article_id, span_id, asdict(old),
-            asdict(new))
+            asdict(new), group_id=group)
+        for rel in linked:
+            _tombstone_relation(c, rel, actor or annotator, group, new.deleted_at)
     return new
 
 
@@ -319,23 +359,94 @@ def write_relation(c: sqlite3.Connection, rel: Relation) -> None:
     )
 
 
-def add_relation(
-    cx: Connection, article_id: str, annotator: str, label: str, from_span: str, to_span: str
+def _tombstone_relation(c: sqlite3.Connection, rel: Relation, actor: str,
+                        group_id: str | None, at: str | None = None) -> Relation:
+    new = Relation(**asdict(rel))
+    new.deleted_at = new.updated_at = at or now_iso()
+    write_relation(c, new)
+    log(c, actor, "relation.delete", rel.article_id, rel.id, asdict(rel), asdict(new),
+        group_id=group_id)
+    return new
+
+
+def insert_relation(
+    c: sqlite3.Connection,
+    article_id: str,
+    annotator: str,
+    label: str,
+    from_span: str,
+    to_span: str,
+    *,
+    types: Sequence[RelationType] | None = None,
+    actor: str | None = None,
+    relation_id: str | None = None,
+    group_id: str | None = None,
 ) -> Relation:
-    with cx.tx() as c:
-        for sid in (from_span, to_span):
-            s = own_span(c, sid, annotator)
-            if s.article_id != article_id:
-                raise StoreError(f"span {sid} is not in article {article_id!r}")
-        now = now_iso()
-        rel = Relation(str(uuid.uuid4()), article_id, annotator, label, from_span, to_span,
-                       now, now)
-        write_relation(c, rel)
-        log(c, annotator, "relation.add", article_id, rel.id, None, asdict(rel))
+    """:func:`add_relation` inside the caller's transaction."""
+    if not label:
+        raise StoreError("a relation needs a type")
+    if from_span == to_span:
+        raise StoreError("a span cannot be linked to itself")
+    ends = []
+    for sid in (from_span, to_span):
+        s = own_span(c, sid, annotator)
+        if s.article_id != article_id:
+            raise StoreError(f"span {sid} is not in article {article_id!r}")
+        ends.append(s)
+    if types is not None:
+        why = refusal(types, label, ends[0].label, ends[1].label)
+        if why is not None:
+            raise StoreError(f"link refused: {why}")
+    same = c.execute(
+        "SELECT 1 FROM relations WHERE article_id = ? AND annotator = ? AND label = ? "
+        "AND from_span = ? AND to_span = ? AND deleted_at IS NULL",
+        (article_id, annotator, label, from_span, to_span)).fetchone()
+    if same is not None:
+        raise StoreError(f"these spans are already linked ({label})")
+    now = now_iso()
+    rel = Relation(relation_id or str(uuid.uuid4()), article_id, annotator, label, from_span,
+                   to_span, now, now)
+    write_relation(c, rel)
+    log(c, actor or annotator, "relation.add", article_id, rel.id, None, asdict(rel),
+        group_id=group_id)
     return rel
 
 
-def delete_relation(cx: Connection, relation_id: str, annotator: str) -> None:
+def add_relation(
+    cx: Connection,
+    article_id: str,
+    annotator: str,
+    label: str,
+    from_span: str,
+    to_span: str,
+    *,
+    types: Sequence[RelationType] | None = None,
+    actor: str | None = None,
+    relation_id: str | None = None,
+    text_sha256: str | None = None,
+) -> Relation:
+    """Link two live spans of ``annotator``; committed on return.
+
+    ``types``: the schema's relation types; a link they do not allow is
+    refused (:class:`StoreError` with the reason) and nothing is stored.
+    ``text_sha256``: as for :func:`add_span` (the spans were picked in that text).
+    """
+    with cx.tx() as c:
+        check_text(c, article_id, text_sha256)
+        return insert_relation(c, article_id, annotator, label, from_span, to_span,
+                               types=types, actor=actor, relation_id=relation_id)
+
+
+def get_relation(cx: Connection, relation_id: str) -> Relation | None:
+    row = cx.conn.execute(f"SELECT {RELATION_SELECT} FROM relations WHERE id = ?",
+                          (relation_id,)).fetchone()
+    return relation_from_row(row) if row else None
+
+
+def delete_relation(cx: Connection, relation_id: str, annotator: str, *,
+                    actor: str | None = None, text_sha256: str | None = None) -> Relation:
+    """Tombstone a relation (only its annotator may); committed on return (refused if the
+    article's text is not ``text_sha256``)."""
     with cx.tx() as c:
         row = c.execute(
             f"SELECT {RELATION_SELECT} FROM relations WHERE id = ?", (relation_id,)
@@ -345,15 +456,30 @@ def delete_relation(cx: Connection, relation_id: str, annotator: str) -> None:
         old = relation_from_row(row)
         if old.annotator != annotator:
             raise StoreError(f"relation {relation_id} belongs to {old.annotator!r}")
-        new = Relation(**asdict(old))
-        new.deleted_at = new.updated_at = now_iso()
-        write_relation(c, new)
-        log(c, annotator, "relation.delete", old.article_id, old.id, asdict(old), asdict(new))
+        if old.deleted_at is not None:
+            raise StoreError(f"relation {relation_id} is deleted")
+        check_text(c, old.article_id, text_sha256)
+        return _tombstone_relation(c, old, actor or annotator, None)
 
 
-def relations(cx: Connection, article_id: str, *, include_deleted: bool = False) -> list[Relation]:
+def relations(
+    cx: Connection,
+    article_id: str,
+    annotator: str | Sequence[str] | None = None,
+    *,
+    include_deleted: bool = False,
+) -> list[Relation]:
+    """Relations of one article (optionally of some annotators), by id."""
     sql = f"SELECT {RELATION_SELECT} FROM relations WHERE article_id = ?"
+    params: list[Any] = [article_id]
+    if isinstance(annotator, str):
+        sql += " AND annotator = ?"
+        params.append(annotator)
+    elif annotator is not None:
+        names = list(annotator)
+        sql += f" AND annotator IN ({','.join('?' * len(names))})"
+        params.extend(names)
     if not include_deleted:
         sql += " AND deleted_at IS NULL"
     sql += " ORDER BY id"
-    return [relation_from_row(r) for r in cx.conn.execute(sql, (article_id,))]
+    return [relation_from_row(r) for r in cx.conn.execute(sql, params)]

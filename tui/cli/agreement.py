@@ -1,4 +1,4 @@
-"""``stancemark agreement``: pairwise span F1, token kappa and Krippendorff's alpha.
+"""``stancemark agreement``: pairwise span F1, token kappa, relation F1 and Krippendorff's alpha.
 
 The figures come from :mod:`annotations.agreement` over the raters of
 :mod:`annotations.raters` (gold left out unless ``--include-gold``;
@@ -51,7 +51,7 @@ def agreement_table(report: AgreementReport) -> str:
 @pass_existing_store
 def agreement(store: Store, annotators: tuple[str, ...], labels: tuple[str, ...],
               include_gold: bool, as_json: bool) -> None:
-    """Pairwise exact / overlap span F1, token Cohen's kappa, Krippendorff's alpha.
+    """Pairwise exact / overlap span F1, token Cohen's kappa, relation F1, Krippendorff's alpha.
 
     Definitions are in the README; an undefined figure is printed as '-'
     (null in JSON), never a made-up 0 or 1.  gold, the reviewed set, is not a

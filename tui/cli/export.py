@@ -9,6 +9,10 @@ anything is written through it.  The format's spec says everything else
 (folder, binary, whether it carries tombstones): no format is special-cased
 here.  Output is deterministic; a summary goes to stderr.
 
+csv with ``-o FILE`` also writes ``relations.csv`` beside FILE (through
+``Output.companion``, atomically too); csv to stdout carries the spans only
+and says how many relations it left out.
+
 ``--sign KEYFILE`` (the ``jsonl`` pack, ``-o FILE``) signs the written pack
 into ``FILE.sig`` with ``ssh-keygen -Y sign`` (:mod:`annotations.signing`);
 a pack written without ``--sign`` removes a ``FILE.sig`` left from an older
@@ -20,9 +24,10 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import click
 
@@ -34,6 +39,7 @@ from annotations.formats import (
     FormatUnavailable,
     Output,
 )
+from annotations.formats.csv_rows import RELATIONS_FILE
 from annotations.model import ExportDoc
 from annotations.output import OutputError, atomic_write, print_message, terminal_safe
 from annotations.signing import SigningError, sign, signature_path
@@ -71,6 +77,9 @@ def _check_destination(spec: FormatSpec, output: str | None, stdout: TextIO,
             fail(f"{key}: no such key file")
     if spec.folder and output:
         _check_folder(Path(output), force)
+    if spec.name == "csv" and output and Path(output).name == RELATIONS_FILE:
+        raise click.UsageError(f"-o names the spans file, and {RELATIONS_FILE} is where the "
+                               "relations go beside it: name the spans file otherwise")
 
 
 def _check_folder(directory: Path, force: bool) -> None:
@@ -124,6 +133,15 @@ def _write_stdout(spec: FormatSpec, docs: Iterable[ExportDoc], stdout: TextIO,
     return report
 
 
+def _companion(output: str) -> Callable[[str], AbstractContextManager[BinaryIO]] | None:
+    """Files beside ``output`` (csv's relations.csv), when ``output`` is a file: not for a
+    device or a pipe (``-o /dev/stdout``), which has no folder of its own."""
+    if os.path.exists(output) and not stat.S_ISREG(os.stat(output).st_mode):
+        return None
+    folder = Path(output).parent
+    return lambda name: atomic_write(folder / name)
+
+
 def _write(spec: FormatSpec, docs: Iterable[ExportDoc], output: str | None, stdout: TextIO,
            options: ExportOptions) -> ExportReport:
     if output is None:
@@ -133,7 +151,7 @@ def _write(spec: FormatSpec, docs: Iterable[ExportDoc], output: str | None, stdo
         directory.mkdir(parents=True, exist_ok=True)
         return spec.write(docs, Output(directory=directory), options)
     with atomic_write(output) as stream:
-        return spec.write(docs, Output(stream=stream), options)
+        return spec.write(docs, Output(stream=stream, companion=_companion(output)), options)
 
 
 def _warn_unknown_articles(store: Store, articles: tuple[str, ...]) -> None:
@@ -143,10 +161,14 @@ def _warn_unknown_articles(store: Store, articles: tuple[str, ...]) -> None:
             print_message(f"warning: no article with id {article!r}")
 
 
-def export_summary(fmt: str, report: ExportReport, orphaned: int) -> str:
+def export_summary(fmt: str, report: ExportReport, orphaned: int,
+                   relations_orphaned: int = 0) -> str:
     by_format = f", {report.skipped} by the format" if report.skipped else ""
-    return (f"exported {report.articles} articles, {report.spans} spans as {fmt}; skipped "
-            f"{report.skipped + orphaned} ({orphaned} orphaned{by_format})")
+    relations = f", {report.relations} relations" if report.relations else ""
+    linked = (f"; {relations_orphaned} relation(s) left out with an orphaned span"
+              if relations_orphaned else "")
+    return (f"exported {report.articles} articles, {report.spans} spans{relations} as {fmt}; "
+            f"skipped {report.skipped + orphaned} ({orphaned} orphaned{by_format}){linked}")
 
 
 @click.command()
@@ -200,7 +222,8 @@ def export(ctx: click.Context, fmt: str, output: str | None, db: str | None,
         print_message(f"note: {note}")
     for warning in report.warnings:
         print_message(f"warning: {warning}")
-    print_message(export_summary(fmt, report, counters.get("orphaned", 0)))
+    print_message(export_summary(fmt, report, counters.get("orphaned", 0),
+                                 counters.get("relations_orphaned", 0)))
     if key is not None and output is not None:
         _sign(output, key)
     else:

@@ -45,6 +45,7 @@ class AnnotateScreen(TaggingScreen):
             yield ArticlePane(self.labels, id="article-pane")
             with Vertical(id="reading"):
                 yield ArticleHeader(id="article-header")
+                yield self.new_link_bar()
                 yield Reader(self.labels, id="reader")
                 yield Legend(self.labels, id="legend")
                 yield SpanPanel(self.labels, id="span-panel")
@@ -101,7 +102,8 @@ class AnnotateScreen(TaggingScreen):
         if span is not None:
             color = next((lb.color for lb in self.labels if lb.name == span.label), color)
         self.query_one(SpanDetails).show_span(
-            span, placed=span is None or self.placed(span), color=color
+            span, placed=span is None or self.placed(span), color=color,
+            links=self.link_words(span)
         )
 
     def spans_changed(self, current: str | None, cursor: int | None = None) -> None:

@@ -31,7 +31,8 @@ def key_table(labels: Sequence[Label], keymap: Mapping[str, str] | None,
             display(Binding(k, key.action)) for k in K.keys_for(key, keymap)  # type: ignore[operator]
         )
         groups.setdefault(key.group, []).append((shown, key.description))
-    order = [K.TAG, K.MOVE, K.SELECT, K.SPANS, K.ARTICLES, K.SEARCH, K.APP, K.LIST, K.SPAN_LIST,
+    order = [K.TAG, K.MOVE, K.SELECT, K.SPANS, K.LINK, K.ARTICLES, K.SEARCH, K.APP, K.LIST,
+             K.SPAN_LIST,
              K.REVIEW]
     return [(g, groups[g]) for g in order if g in groups]
 
@@ -108,7 +109,7 @@ class HelpScreen(ModalScreen[None]):
         stays in its own column (a hanging indent), never under the keys."""
         table = key_table(self.labels, self.keymap, self.app.get_key_display)
         columns: list[list[RenderableType]] = [[], []]
-        left_groups = {K.TAG, K.MOVE, K.SELECT}
+        left_groups = {K.TAG, K.MOVE, K.SELECT, K.LINK}
         for group, rows in table:
             parts = columns[0 if group in left_groups else 1]
             if parts:

@@ -10,6 +10,9 @@ pointed at ``gold`` with the reviewer as the actor, plus what reviewing needs:
 * the review list names each span's annotator, label, kind and decision;
 * ``a`` / ``r`` accept (copy into gold) or reject the span under the cursor,
   ``A`` accepts every agreed span, tab / shift+tab walk the disagreements;
+* relations are compared too (:mod:`annotations.review_relations`): their
+  disagreements are listed after the span each starts on and walked with
+  tab, and ``a`` on one brings it into gold with the spans it needs;
 * the header shows the article's agreement figures (gold left out unless
   ``include_gold``), the list each article's "decided / disagreements"
   (computed for the rows drawn, then cached).
@@ -35,6 +38,7 @@ from annotations import review as core
 from annotations.agreement import AgreementReport, figure_text
 from annotations.config import DEFAULT_AFTER_TAG, AfterTag
 from annotations.model import GOLD, ArticleRow, Label, Span
+from annotations.review_relations import ReviewRelation
 from annotations.store import Store, StoreError
 from annotations.text import LineIndex
 from tui import keys as K
@@ -115,6 +119,8 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         self.review: core.ArticleReview | None = None
         #: the compared spans of the open article, by id
         self.items: dict[str, core.ReviewSpan] = {}
+        #: the compared relations of the open article, by id
+        self.relation_items: dict[str, ReviewRelation] = {}
         #: the compared span under the cursor (accept and reject act on it)
         self.current_item: str | None = None
         #: what the reader paints: the compared spans and gold
@@ -131,6 +137,7 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             yield ArticlePane(self.labels, id="article-pane")
             with Vertical(id="reading"):
                 yield ArticleHeader(id="article-header")
+                yield self.new_link_bar()
                 yield ReviewReader(self.labels, id="reader")
                 yield ReviewLegend(id="legend")
                 yield ReviewItems(self.labels, id="review-items")
@@ -222,7 +229,8 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         self._load_review()
         self.review_reader.kinds = dict(self._kinds)
         self.items_panel.current_id = None
-        self.items_panel.set_items(self.review.items if self.review else [])
+        self.items_panel.set_items(self.review.items if self.review else [],
+                                   self.review.relations if self.review else [])
         return self.review_index
 
     def _load_review(self) -> None:
@@ -232,12 +240,13 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
                                  include_gold=self.include_gold)
         self.review = rv
         self.items = {it.span.id: it for it in rv.items}
+        self.relation_items = {it.relation.id: it for it in rv.relations}
         self.index.reset(rv.gold)
         self.review_index.reset([*(it.span for it in rv.items), *rv.gold])
         self._kinds = {it.span.id: it.kind for it in rv.items}
         self._kinds.update({g.id: GOLD_KIND for g in rv.gold})
         self._progress[self.article.id] = (
-            (rv.decided, len(rv.disagreements)) if rv.items else None
+            (rv.decided, rv.disagreement_count) if rv.items else None
         )
 
     def _refresh_review(self) -> None:
@@ -248,12 +257,14 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         self.review_reader.set_review(self.review_index, self._kinds)
         self.panel.spans_changed()
         assert self.review is not None
-        self.items_panel.set_items(self.review.items)
-        item = self.current_item if self.current_item in self.items else None
+        self.items_panel.set_items(self.review.items, self.review.relations)
+        item = self.current_item if (self.current_item in self.items
+                                     or self.current_item in self.relation_items) else None
         self._set_item(item, force=True)
         gold = self.current_span if self.current_span in self.index.by_id else None
         self.set_current(gold, force=True)
         self.sync_current()
+        self.refresh_links()  # gold's links (an accepted relation, an undo)
         self.article_list.refresh_row(self.article.id)
         self.refresh_article_row()
 
@@ -278,18 +289,22 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             pos = None if i is None else i + 1
         total = lst.total if self.pane.loaded else len(self._queue)
         rv = self.review
-        progress = (rv.decided, len(rv.disagreements)) if rv is not None and rv.items else None
+        progress = (rv.decided, rv.disagreement_count) if rv is not None and rv.items else None
         self.query_one(ReviewBar).show(self.reviewer, self.against, pos, total, progress)
 
     # keep_position: not overridden.  The reviewer's place in the annotator is
     # theirs; the review keeps none.
 
     # ------------------------------------------------------------ current
-    def _target_item(self) -> core.ReviewSpan | None:
-        return self.items.get(self.current_item) if self.current_item else None
+    def _target_item(self) -> core.ReviewItem | None:
+        if not self.current_item:
+            return None
+        return self.items.get(self.current_item) or self.relation_items.get(self.current_item)
 
     def _paint_active(self) -> None:
-        self.review_reader.set_active_span(self.current_item or self.current_span)
+        rel = self.relation_items.get(self.current_item or "")
+        active = rel.source.id if rel is not None else self.current_item
+        self.review_reader.set_active_span(active or self.current_span)
 
     def _set_item(self, span_id: str | None, *, force: bool = False) -> None:
         if span_id == self.current_item and not force:
@@ -303,7 +318,10 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         else the innermost (a disagreement before an agreement)."""
         under = [s for s in self.review_index.at(offset) if s.id in self.items]
         ids = {s.id for s in under}
-        if self.current_item in ids:
+        rel = self.relation_items.get(self.current_item or "")
+        if rel is not None and rel.source.id in ids:
+            self._set_item(rel.relation.id, force=force)  # still on the span it starts on
+        elif self.current_item in ids:
             self._set_item(self.current_item, force=force)
         else:
             open_ = [s for s in under if self.items[s.id].kind != "agree"]
@@ -334,7 +352,11 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
                     markup=False, timeout=2)
 
     @staticmethod
-    def _describe(item: core.ReviewSpan) -> str:
+    def _describe(item: core.ReviewItem) -> str:
+        if isinstance(item, ReviewRelation):
+            rel = item.relation
+            return (f"{one_line(rel.annotator, 20)}'s {one_line(rel.label, 20)} link "
+                    f"“{one_line(item.source.text, 30)}” → “{one_line(item.target.text, 30)}”")
         span = item.span
         return (f"{one_line(span.annotator, 20)}'s {one_line(span.label, 20)} "
                 f"“{one_line(span.text, 40)}”")
@@ -346,14 +368,19 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             return
         if self.article is None or self.held():
             return
-        span_id, sha, described = item.span.id, self.article.text_sha256, self._describe(item)
+        sha, described = self.article.text_sha256, self._describe(item)
+        # Arguments bound now: the call may run later, in a worker on a store of its own.
+        call = (partial(core.accept_relation, relation_id=item.relation.id,
+                        reviewer=self.reviewer, types=self.relation_types, text_sha256=sha)
+                if isinstance(item, ReviewRelation) else
+                partial(core.accept, span_id=item.span.id, reviewer=self.reviewer,
+                        text_sha256=sha))
 
         def accepted(_: object) -> None:
             self._refresh_review()
             self.notify(f"Accepted {described} into gold.", markup=False, timeout=3)
 
-        self.write("acceptance", lambda store: core.accept(store, span_id, self.reviewer,
-                                                          text_sha256=sha), accepted)
+        self.write("acceptance", call, accepted)
 
     def action_reject(self) -> None:
         item = self._target_item()
@@ -362,14 +389,17 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             return
         if self.held():
             return
-        span_id, described = item.span.id, self._describe(item)
+        described = self._describe(item)
+        call = (partial(core.reject_relation, relation_id=item.relation.id,
+                        reviewer=self.reviewer)
+                if isinstance(item, ReviewRelation) else
+                partial(core.reject, span_id=item.span.id, reviewer=self.reviewer))
 
         def rejected(_: object) -> None:
             self._refresh_review()
             self.notify(f"Rejected {described}.", markup=False, timeout=3)
 
-        self.write("rejection", lambda store: core.reject(store, span_id, self.reviewer),
-                   rejected)
+        self.write("rejection", call, rejected)
 
     def action_accept_agreed(self) -> None:
         if self.article is None or self.held():
@@ -388,25 +418,26 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
             store, article_id, self.reviewer, self.against, text_sha256=sha), accepted)
 
     def action_jump_item(self, step: int) -> None:
-        """Tab / shift+tab: the next / previous disagreement in text order (wrapping)."""
-        disagreements = self.review.disagreements if self.review is not None else []
+        """Tab / shift+tab: the next / previous disagreement in text order (wrapping), a
+        relation's right after the span it starts on."""
+        disagreements = self.review.open_items if self.review is not None else []
         if not disagreements:
             self.app.bell()
             self.notify("No disagreements on this article.", markup=False, timeout=2)
             return
-        ids = [it.span.id for it in disagreements]
+        ids = [it.item_id for it in disagreements]
         if self.current_item in ids:
             pos = (ids.index(self.current_item) + step) % len(ids)
         else:
             offset = self.review_reader.cursor_offset
             if step > 0:
-                pos = next((i for i, it in enumerate(disagreements) if it.span.start > offset), 0)
+                pos = next((i for i, it in enumerate(disagreements) if it.start > offset), 0)
             else:
                 pos = next((i for i in range(len(ids) - 1, -1, -1)
-                            if disagreements[i].span.start < offset), len(ids) - 1)
+                            if disagreements[i].start < offset), len(ids) - 1)
         item = disagreements[pos]
-        self._set_item(item.span.id)
-        self.reader.goto(item.span.start)
+        self._set_item(item.item_id)
+        self.reader.goto(item.start)
 
     def action_done_next(self) -> None:
         """Space: mark this article's gold done and open the next article to review."""
@@ -447,17 +478,17 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
     # ------------------------------------------------------------- events
     def on_review_items_highlighted(self, event: ReviewItems.Highlighted) -> None:
         event.stop()
-        item = self.items.get(event.span_id)
+        item = self.items.get(event.span_id) or self.relation_items.get(event.span_id)
         if item is None:
             return
-        self._set_item(item.span.id)
-        self.reader.goto(item.span.start)
+        self._set_item(item.item_id)
+        self.reader.goto(item.start)
 
     def on_review_items_chosen(self, event: ReviewItems.Chosen) -> None:
         event.stop()
-        item = self.items.get(event.span_id)
+        item = self.items.get(event.span_id) or self.relation_items.get(event.span_id)
         if item is None:
             return
-        self._set_item(item.span.id)
-        self.reader.goto(item.span.start, center=True)
+        self._set_item(item.item_id)
+        self.reader.goto(item.start, center=True)
         self.reader.focus()

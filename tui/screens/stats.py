@@ -54,8 +54,8 @@ class StatsScreen(ModalScreen[None]):
         gold = ("gold counted as a rater (g leaves it out)" if self.include_gold
                 else "gold (the reviewed set) left out (g counts it)")
         return Content.styled(
-            "exact / overlap span F1 and token Cohen's kappa per pair, on the articles both "
-            f"annotated; '-' = undefined · {gold} · same as `stancemark agreement` · "
+            "exact / overlap span F1, token Cohen's kappa and exact / overlap relation F1 per "
+            f"pair, on the articles both annotated; '-' = undefined · {gold} · same as `stancemark agreement` · "
             "escape closes",
             "$text-muted",
         )

@@ -57,6 +57,7 @@ hook                          what it decides
 ``theme_changed``             restyle after a theme change
 ``palette_commands``          the command palette's entries
 ``team_spans``                the teammates' spans the ``T`` toggle shows (read-only)
+``read_relations``            the open article's relations the screen edits (its annotator's)
 ``action_done_next`` (req.)   space: mark done, open the next article
 ``action_focus_spans`` (req.) ``o``: focus the screen's span list
 ============================  ==============================================================
@@ -72,6 +73,16 @@ faintly under the screen's own and the span panel lists below them with
 their annotators' names; it is re-read when the article opens and when
 another process commits (the poll), never edited: delete, note, relabel and
 tab act on :attr:`TaggingScreen.index` only, which never holds them.
+
+Relations: ``>`` links the current span to another of the screen's spans
+(:mod:`tui.screens.linking`: a picking mode, with its own keys on the link
+bar over the reader); the relations of :meth:`TaggingScreen.read_relations`
+sit in :attr:`TaggingScreen.links`, listed under their spans in the span
+panel and in the details, the spans that take part marked in the reader.
+They are re-read (:meth:`TaggingScreen.refresh_links`) when the article
+opens, after a link or a deletion (which takes a span's relations with it),
+undo and redo, and another process's change.  Backspace on a link row of the
+span panel deletes that relation.
 
 Styles: ``tagging.tcss`` lays out the parts both screens share (scoped to
 ``TaggingScreen``); each screen's ``CSS_PATH`` names it (:data:`TAGGING_CSS`)
@@ -115,20 +126,24 @@ from textual.widgets import TextArea
 
 from annotations.anchoring import context, reanchor
 from annotations.config import DEFAULT_AFTER_TAG, AfterTag
-from annotations.model import GOLD, Article, ArticleRow, Label, Span
+from annotations.model import GOLD, Article, ArticleRow, Label, Relation, Span
+from annotations.relation_types import relation_types_of
 from annotations.search import Query, SearchResult, Snippet, merge_ranges
 from annotations.store import LOCK_TIMEOUT, Event, StaleText, Store, StoreError, WriterBusy
 from annotations.text import LineIndex, snap
 from tui import keys as K
+from tui.relationindex import RelationIndex
 from tui.safe import one_line
+from tui.screens.linking import LinkPicker
 from tui.screens.note import NoteScreen
 from tui.spanindex import SpanIndex, is_placed
 from tui.widgets.article_header import ArticleHeader
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_pane import ArticlePane
 from tui.widgets.filter_input import FilterInput
+from tui.widgets.link_bar import LinkBar
 from tui.widgets.reader import Reader
-from tui.widgets.span_panel import SpanPanel
+from tui.widgets.span_panel import SpanPanel, parse_link_row
 from tui.widgets.write_wait import WriteWait
 
 R = TypeVar("R")
@@ -179,13 +194,21 @@ REQUIRED_HOOKS = (
 def describe_event(ev: Event) -> str:
     """A short, plain description of an undone / redone action."""
     state = ev.after or ev.before or {}
+    more = ev.group_size - 1
     if ev.action.startswith("span."):
         quote = one_line(str(state.get("text", "")), 40)
         label = one_line(str(state.get("label", "")), 20)
         what = {"span.add": "tag", "span.update": "edit", "span.delete": "deletion"}.get(
             ev.action, ev.action
         )
-        return f"{what} of {label} “{quote}”"
+        links = f" and its {more} link(s)" if more > 0 and ev.action == "span.delete" else ""
+        return f"{what} of {label} “{quote}”{links}"
+    if ev.action.startswith("relation."):
+        label = one_line(str(state.get("label", "")), 20)
+        what = {"relation.add": f"{label} link", "relation.delete": f"removal of a {label} link"
+                }.get(ev.action, ev.action)
+        spans = f" (with the {more} gold span(s) it brought)" if more > 0 else ""
+        return f"{what}{spans}"
     if ev.action == "status.set":
         return f"status {(ev.after or {}).get('status', '?')}"
     if ev.action == "review.record":
@@ -255,6 +278,11 @@ class TaggingScreen(Screen[None]):
         #: teammates' spans of the open article, shown read-only (the ``T`` toggle)
         self.show_team = False
         self.team = SpanIndex(LineIndex(""))
+        #: the relation types of the labels file, and the open article's relations
+        self.relation_types = relation_types_of(labels)
+        self.links = RelationIndex(self.index, (), self.relation_types)
+        #: a link being picked (``>``), see :mod:`tui.screens.linking`
+        self.linker = LinkPicker(self)
         self._position_dirty = False
         #: what the write waiting for another process's write lock saves (None: none)
         self.pending_write: str | None = None
@@ -288,8 +316,9 @@ class TaggingScreen(Screen[None]):
     # ================================================================ hooks
     def compose(self) -> ComposeResult:
         """Required: the layout.  It holds at least an :class:`ArticlePane`, an
-        :class:`ArticleHeader`, a :class:`Reader` (or subclass) with id ``reader``
-        and a :class:`SpanPanel` (the spans this screen edits)."""
+        :class:`ArticleHeader`, a :class:`Reader` (or subclass) with id ``reader``,
+        just above it the link bar of :meth:`new_link_bar`, and a :class:`SpanPanel`
+        (the spans this screen edits)."""
         raise NotImplementedError
 
     def prepare(self) -> None:
@@ -379,6 +408,12 @@ class TaggingScreen(Screen[None]):
         mine = {self.annotator, self.actor, GOLD}
         return [s for s in self.store.spans(self.article.id) if s.annotator not in mine]
 
+    def read_relations(self) -> list[Relation]:
+        """The open article's relations this screen shows and edits.  Default: the live
+        relations of the screen's annotator."""
+        assert self.article is not None
+        return self.store.relations(self.article.id, self.annotator)
+
     def action_done_next(self) -> None:
         """Required: space, mark the article done and open the next one."""
         raise NotImplementedError
@@ -403,8 +438,16 @@ class TaggingScreen(Screen[None]):
         return self.query_one(ArticlePane)
 
     @property
+    def link_bar(self) -> LinkBar:
+        return self.query_one(LinkBar)
+
+    @property
     def article_list(self) -> ArticleList:
         return self.query_one(ArticleList)
+
+    def new_link_bar(self) -> LinkBar:
+        """The link bar a screen composes just above its reader (see :meth:`compose`)."""
+        return LinkBar(self.relation_types, getattr(self.app, "keymap", None), id="link-bar")
 
     def on_mount(self) -> None:
         started = getattr(self.app, "started", True)
@@ -611,6 +654,8 @@ class TaggingScreen(Screen[None]):
             self.notify(f"No article {one_line(article_id, 60)!r}", severity="warning",
                         markup=False)
             return False
+        if self.linker.active:
+            self.linker.finish()
         self.article = article
         self.current_span = None
         self.matches = self._match_ranges(article)
@@ -623,9 +668,12 @@ class TaggingScreen(Screen[None]):
         self.reader.set_team(self.team if self.show_team else None, repaint=False)
         self.reader.show_article(article.text, article.styles, painted, cursor,
                                  sha256=article.text_sha256)
+        self.links = RelationIndex(self.index, self.read_relations(), self.relation_types)
+        self.reader.set_related(self.links.related())
         self.reader.set_matches(self.matches)
         self.panel.current_id = None
         self.panel.team = self.team if self.show_team else None
+        self.panel.links = self.links
         self.panel.set_index(self.index)
         self.article_list.set_current(article.id)
         self.show_header()
@@ -845,6 +893,23 @@ class TaggingScreen(Screen[None]):
             said += "."
         self.notify(said, severity="warning", markup=False, timeout=8)
 
+    def refresh_links(self) -> None:
+        """Re-read the open article's relations; repaint the marks, rows and details that
+        show them (after a link, a deletion, undo / redo, another process's change)."""
+        if self.article is None:
+            return
+        self.links = RelationIndex(self.index, self.read_relations(), self.relation_types)
+        self.reader.set_related(self.links.related())
+        self.panel.set_links(self.links)
+        self.current_changed()
+
+    def link_words(self, span: Span | None) -> list[str]:
+        """The links of ``span`` as the span panel words them (for the details)."""
+        if span is None:
+            return []
+        return [link.words(self.relation_types, 24) + (f" ⚠ {link.flag}" if link.flag else "")
+                for link in self.links.links_of(span.id)]
+
     def target_span(self) -> Span | None:
         """The current span (what delete, note and relabel act on)."""
         return self.index.by_id.get(self.current_span) if self.current_span else None
@@ -902,6 +967,8 @@ class TaggingScreen(Screen[None]):
             return bool(self.index.orphan_ids)
         if action == "toggle_team":
             return self.TEAM_TOGGLE and self.article is not None
+        if action == "start_link":
+            return bool(self.relation_types) and len(self.index) > 0
         if action == "jump_match":
             return bool(self.matches)
         if action in self.ARTICLE_ACTIONS or action.startswith("tag"):
@@ -999,21 +1066,45 @@ class TaggingScreen(Screen[None]):
                     timeout=2)
 
     def action_delete_span(self) -> None:
+        link = self.panel.link_at(self.panel.current_id) if self.panel.has_focus else None
+        if link is not None:
+            self._delete_link(link.relation)
+            return
         span = self.target_span()
         if span is None:
             self._no_span()
             return
         if self.article is None or self.held():
             return
-        span_id, sha = span.id, self.article.text_sha256
+        span_id, sha, label = span.id, self.article.text_sha256, span.label
 
         def deleted(_: Span) -> None:
+            linked = len(self.links.links_of(span_id))
             self.index.remove(span_id)
             self.spans_changed(None)
             self.sync_current()
+            if linked:
+                self.refresh_links()
+                self.notify(f"Deleted the {one_line(label, 20)} and its {linked} link(s) "
+                            "(u brings them back).", markup=False, timeout=3)
 
         self.write("deletion", lambda store: store.delete_span(
             span_id, self.annotator, actor=self.actor, text_sha256=sha), deleted)
+
+    def _delete_link(self, rel: Relation) -> None:
+        """Backspace on a link row of the span panel: delete that relation."""
+        if self.article is None or self.held():
+            return
+        relation_id, label, sha = rel.id, rel.label, self.article.text_sha256
+
+        def unlinked(_: Relation) -> None:
+            self.refresh_links()
+            self.refresh_article_row()
+            self.notify(f"Unlinked ({one_line(label, 20)}; u brings it back).",
+                        markup=False, timeout=3)
+
+        self.write("unlink", lambda store: store.delete_relation(
+            relation_id, self.annotator, actor=self.actor, text_sha256=sha), unlinked)
 
     def action_edit_note(self, draft: str | None = None) -> None:
         span = self.target_span()
@@ -1105,6 +1196,7 @@ class TaggingScreen(Screen[None]):
             self.open_article(ev.article_id, int(start or 0))
         else:
             self.reload_spans()
+            self.refresh_links()
         if ev.article_id:
             self.refresh_article_row(ev.article_id)
         self.notify(f"{verb} {describe_event(ev)}.", markup=False, timeout=3)
@@ -1146,6 +1238,31 @@ class TaggingScreen(Screen[None]):
     def action_focus_filter(self) -> None:
         self.pane.display = True
         self.query_one(FilterInput).focus()
+
+    # ------------------------------------------------------------- linking
+    def action_start_link(self) -> None:
+        """``>``: link the current span to another (pick the target); held, like every
+        edit, while a write waits for another writer."""
+        if self.held():
+            return
+        self.linker.start()
+
+    def action_link_move(self, step: int) -> None:
+        self.linker.move(step)
+
+    def action_link_confirm(self) -> None:
+        self.linker.confirm()
+
+    def action_link_as(self, type_index: int) -> None:
+        self.linker.link_as(type_index)
+
+    def action_link_cancel(self) -> None:
+        self.linker.cancel()
+
+    def on_link_bar_left(self, event: LinkBar.Left) -> None:
+        """The link bar lost the focus (a click elsewhere): the link is cancelled there."""
+        event.stop()
+        self.linker.cancel(refocus=False)
 
     def action_toggle_snap(self) -> None:
         self.snap_words = not self.snap_words
@@ -1224,6 +1341,8 @@ class TaggingScreen(Screen[None]):
              self.reload_list),
             ("Mark done and open the next article", "Same as space", self.action_done_next),
             ("Go to the span list", "Orphaned spans, notes", self.action_focus_spans),
+            ("Link the span under the cursor…", "Pick another span it rebuts, supports… (>)",
+             self.action_start_link),
             ("Agreement statistics", "Pairwise span F1, token kappa and alpha (as "
              "`stancemark agreement`)", app.open_stats),  # type: ignore[attr-defined]
         ]
@@ -1250,6 +1369,8 @@ class TaggingScreen(Screen[None]):
     # -------------------------------------------------------------- events
     @on(TextArea.SelectionChanged, "#reader")
     def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        if self.linker.active:
+            return  # the cursor shows the target; the link's source stays current
         self.sync_current()
         self._update_bindings()
         self._position_dirty = True
@@ -1260,6 +1381,15 @@ class TaggingScreen(Screen[None]):
 
     def on_span_panel_highlighted(self, event: SpanPanel.Highlighted) -> None:
         event.stop()
+        link_row = parse_link_row(event.span_id)
+        if link_row is not None:
+            # A link row: its span is current (details), the row stays highlighted, and
+            # backspace deletes the relation.
+            owner = self.index.by_id.get(link_row[1])
+            self.set_current(owner.id if owner else None, panel=False)
+            if owner is not None and self.placed(owner):
+                self.reader.goto(owner.start)
+            return
         span = self.index.by_id.get(event.span_id)
         if span is None:
             # A teammate's row: nothing of ours is current while it is highlighted, so
@@ -1272,6 +1402,14 @@ class TaggingScreen(Screen[None]):
 
     def on_span_panel_chosen(self, event: SpanPanel.Chosen) -> None:
         event.stop()
+        link = self.panel.link_at(event.span_id)
+        if link is not None:
+            # enter on a link row shows the span at its other end
+            if self.placed(link.other):
+                self.set_current(link.other.id)
+                self.reader.goto(link.other.start, center=True)
+                self.reader.focus()
+            return
         span = self.index.by_id.get(event.span_id)
         if span is None:
             theirs = self.team.by_id.get(event.span_id) if self.show_team else None
@@ -1315,6 +1453,8 @@ class TaggingScreen(Screen[None]):
             else:
                 self.reload_spans()
                 self.reload_team()
+                self.refresh_links()
+                self.linker.spans_reloaded()
             self.refresh_article_row()
 
     def on_unmount(self) -> None:

@@ -12,11 +12,20 @@ Teammates' spans (the annotate screen's toggle) are a second, read-only
 index painted under one's own (:meth:`Reader.set_team`): a faint wash of
 their label colour, which one's own spans cover where both are.
 
+Relations: spans that take part in one get a line over them, bold
+(:data:`RELATED`, painted with the spans and cached with them:
+:meth:`Reader.set_related` repaints the spans whose mark changed).  While a
+link's target is picked (:meth:`Reader.set_link`) the target shows in
+reverse video, the other candidates underlined, and the spans that cannot be
+picked dim; that look is laid over the cached paint in :meth:`get_line`, like
+the active span, and entering, moving and leaving drop exactly the cached
+screen lines that show the spans whose look changed.
+
 Search matches (:meth:`Reader.set_matches`) are painted in the same pass,
-after the spans: a match outside every span gets the match background, a
-match inside a span keeps the span's colours and is drawn bold, italic and
-underlined, so highlighting never hides a tag.
-A new set of matches repaints everything, as a new span index does.
+after the spans and their relation marks: a match outside every span gets the
+match background, a match inside a span keeps the span's colours (and its
+relation mark) and is drawn bold, italic and underlined, so highlighting never
+hides a tag.  A new set of matches repaints everything, as a new span index does.
 
 Rendered screen lines are cached too (:meth:`Reader.render_line`), one per
 section of a wrapped paragraph, and only what changed is repainted: a
@@ -34,7 +43,8 @@ every kind of change.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
@@ -82,6 +92,13 @@ SPAN_TINT = 0.5
 #: ... and into a teammate's span's background (a faint wash under one's own spans).
 TEAM_TINT = 0.2
 OVERLAP = Style(underline=True, bold=True)
+#: A span that takes part in a relation: a line over it (SGR 53), and bold, which shows
+#: where a terminal draws no overline.
+RELATED = Style(overline=True, bold=True)
+#: While a link's target is picked: the target, the other candidates, the rest.
+LINK_TARGET = Style(reverse=True, bold=True)
+LINK_CANDIDATE = Style(underline=True)
+LINK_OTHER = Style(dim=True)
 #: The selection: reverse video plus bold over whatever the cell shows (a label's
 #: tint, an overlap, plain text), so it never looks like any of them, on a dark or
 #: light theme or in 16 colours.  TextArea's own selection is a background colour,
@@ -94,6 +111,15 @@ UNKNOWN_LABEL_COLOR = "#999999"
 #: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are);
 #: the cache tests tell the reader's entries by it.
 LINE_KEY = "reader-line"
+
+
+@dataclass(frozen=True)
+class LinkLook:
+    """What the reader shows while a link's target is picked."""
+
+    source: str
+    candidates: frozenset[str]
+    target: str | None
 
 
 def label_colors(labels: Sequence[Label], background: Color) -> dict[str, tuple[Style, Style]]:
@@ -273,6 +299,9 @@ class Reader(TextArea, inherit_bindings=False):
         self.team: SpanIndex | None = None
         self._team_styles: dict[str, Style] = {}
         self.active_span: str | None = None
+        #: spans that take part in a relation (marked); while linking, the link's looks
+        self.related: frozenset[str] = frozenset()
+        self.link: LinkLook | None = None
         self._style_rows: dict[int, list[tuple[int, int, str]]] = {}
         self._painted: dict[int, Text] = {}
         self._label_styles: dict[str, tuple[Style, Style]] = {}
@@ -444,6 +473,52 @@ class Reader(TextArea, inherit_bindings=False):
                 old.setdefault(row, []).extend(ranges)
             self._forget(old)
             self._refresh_rows(old)
+
+    def set_related(self, span_ids: Collection[str]) -> None:
+        """Mark the spans that take part in a relation; repaint those whose mark changed."""
+        ids = frozenset(span_ids)
+        if ids == self.related:
+            return
+        changed = ids ^ self.related
+        self.related = ids
+        changes = self._columns_of(changed)
+        for row in changes:
+            self._painted.pop(row, None)
+        self._forget(changes)
+        self._refresh_rows(changes)
+
+    def set_link(self, source: str | None, candidates: Collection[str] = (),
+                 target: str | None = None) -> None:
+        """Show a link being picked from ``source`` (``None``: no link any more).
+
+        Entering or leaving changes how every span looks; moving the target only
+        the old and the new target.
+        """
+        new = None if source is None else LinkLook(source, frozenset(candidates), target)
+        old = self.link
+        if new == old:
+            return
+        self.link = new
+        if old is not None and new is not None and (old.source, old.candidates) == (
+                new.source, new.candidates):
+            changes = self._columns_of({i for i in (old.target, new.target) if i})
+        else:
+            changes = {row: [(cs, ce) for cs, ce, _ in runs]
+                       for row, runs in self.index.rows.items()}
+        self._forget(changes)
+        self._refresh_rows(changes)
+
+    def _columns_of(self, span_ids: Iterable[str]) -> Changes:
+        """The columns of the placed spans among ``span_ids``, by line."""
+        out: Changes = {}
+        n = len(self.index.lines.text)
+        for sid in span_ids:
+            span = self.index.by_id.get(sid)
+            if span is None or not is_placed(span, n):
+                continue
+            for row, cs, ce in self.index.runs(span):
+                out.setdefault(row, []).append((cs, ce))
+        return out
 
     def _span_columns(self, span_id: str | None) -> Changes | None:
         """The columns where :meth:`get_line` paints ``span_id`` as active.
@@ -660,7 +735,23 @@ class Reader(TextArea, inherit_bindings=False):
                     span = self.index.by_id.get(sid)
                     if span is not None:
                         line.stylize(self.label_style(span.label)[1], cs, ce)
+        if self.link is not None:
+            self._paint_link(line, self.link, self.index.rows.get(line_index, ()))
         return line
+
+    @staticmethod
+    def _paint_link(line: Text, link: LinkLook, runs: Sequence[tuple[int, int, str]]) -> None:
+        """The target, the other candidates and the rest, where spans overlap the look of
+        the one that matters most (target, candidate, source, other)."""
+        if not runs:
+            return
+        for a, b, cover in elementary_covers(runs):
+            if link.target in cover:
+                line.stylize(LINK_TARGET, a, b)
+            elif not link.candidates.isdisjoint(cover):
+                line.stylize(LINK_CANDIDATE, a, b)
+            elif link.source not in cover:
+                line.stylize(LINK_OTHER, a, b)
 
     def _paint(self, row: int) -> Text:
         line = Text(self.document.get_line(row), end="", no_wrap=True)
@@ -674,6 +765,10 @@ class Reader(TextArea, inherit_bindings=False):
         runs = self.index.rows.get(row)
         if runs:
             self._paint_spans(line, runs)
+            if self.related:
+                for cs, ce, sid in runs:
+                    if sid in self.related:
+                        line.stylize(RELATED, cs, ce)
         found = self._match_rows.get(row)
         if found:
             self._paint_matches(line, found, runs or ())

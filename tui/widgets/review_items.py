@@ -2,7 +2,10 @@
 
 One line per span: its kind (agreed, label conflict, boundary difference,
 only one), who made it, its label, the reviewer's decision and the quote.
-The span under the reader's cursor (or reached with tab) is highlighted.
+Each compared relation has a line too, right after the span it starts on:
+its kind (agreed, linked differently, only one), who made it, ``→`` and its
+type, the decision and both quotes.  The item under the reader's cursor (or
+reached with tab) is highlighted.
 A Line-API widget, like the span panel: long articles cost nothing until in view.
 """
 
@@ -17,7 +20,8 @@ from textual.message import Message
 from textual.strip import Strip
 
 from annotations.model import Label
-from annotations.review import ReviewSpan
+from annotations.review import ReviewItem, ReviewSpan
+from annotations.review_relations import ReviewRelation
 from tui import keys as K
 from tui.safe import one_line
 from tui.widgets.rows import SpanRows
@@ -30,6 +34,8 @@ KIND_MARKS = {
     "single": ("·", "only one"),
 }
 DECISION_TEXT = {"accept": "✓ accepted", "reject": "✗ rejected"}
+#: A relation's kinds where they read otherwise than a span's.
+RELATION_KIND_NAMES = {"label": "linked ≠"}
 
 
 class ReviewItems(SpanRows, can_focus=True):
@@ -104,18 +110,29 @@ class ReviewItems(SpanRows, can_focus=True):
 
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
         super().__init__(labels, id=id)
-        self.items: list[ReviewSpan] = []
+        self.items: list[ReviewItem] = []
         self._positions: dict[str, int] = {}
         self.empty_text = "Nobody tagged this article: nothing to compare."
         #: what "single" is called: "only one" with two annotators, "not all" with more
         self.single_name = "only one"
         self.name_width = 8
 
-    def set_items(self, items: Sequence[ReviewSpan]) -> None:
-        self.items = list(items)
-        self._positions = {it.span.id: i for i, it in enumerate(self.items)}
-        self.name_width = min(12, max((len(one_line(it.span.annotator)) for it in items),
-                                      default=8))
+    def set_items(self, items: Sequence[ReviewSpan],
+                  relations: Sequence[ReviewRelation] = ()) -> None:
+        """The compared spans in text order, each followed by the relations starting on it
+        (a relation whose span is not listed comes after the spans at its place)."""
+        after: dict[str, list[ReviewRelation]] = {}
+        for rel in relations:
+            after.setdefault(rel.source.id, []).append(rel)
+        rows: list[ReviewItem] = []
+        for it in items:
+            rows.append(it)
+            rows.extend(after.pop(it.span.id, ()))
+        for rest in after.values():
+            rows.extend(rest)
+        self.items = rows
+        self._positions = {it.item_id: i for i, it in enumerate(self.items)}
+        self.name_width = min(12, max((len(one_line(_who(it))) for it in rows), default=8))
         self.set_row_count(len(self.items))
         if self.current_id not in self._positions:
             self.current_id = None
@@ -127,7 +144,7 @@ class ReviewItems(SpanRows, can_focus=True):
         return len(self.items)
 
     def id_at(self, pos: int) -> str:
-        return self.items[pos].span.id
+        return self.items[pos].item_id
 
     def position_of(self, span_id: str) -> int | None:
         return self._positions.get(span_id)
@@ -155,6 +172,8 @@ class ReviewItems(SpanRows, can_focus=True):
         if pos >= len(self.items):
             return Strip.blank(width, base)
         item = self.items[pos]
+        if isinstance(item, ReviewRelation):
+            return self._relation_row(item, width, base)
         span = item.span
         style = base
         current = span.id == self.current_id
@@ -185,3 +204,38 @@ class ReviewItems(SpanRows, can_focus=True):
             ("“" + one_line(span.text, 80) + "”", style),
         ]
         return self._strip(Text.assemble(*parts, end="", no_wrap=True), width, style)
+
+    def _relation_row(self, item: ReviewRelation, width: int, base: Style) -> Strip:
+        rel = item.relation
+        style = base
+        current = rel.id == self.current_id
+        if current:
+            name = "review-items--cursor" if self.has_focus else "review-items--current"
+            style = style + self.part_style(name)
+        glyph, kind_name = KIND_MARKS.get(item.kind, ("?", item.kind))
+        kind_name = RELATION_KIND_NAMES.get(item.kind, kind_name)
+        if item.kind == "single":
+            kind_name = self.single_name
+        kind_style = style + self.part_style(f"review-items--{item.kind}", default=Style())
+        if item.decision in DECISION_TEXT:
+            decision = DECISION_TEXT[item.decision]
+            decision_style = self.part_style(f"review-items--{item.decision}")
+        elif item.kind != "agree":
+            decision, decision_style = "· open", self.part_style("review-items--open")
+        else:
+            decision, decision_style = "", Style()
+        parts: list[tuple[str, Style]] = [
+            ("▌" if current else " ", style),
+            (f"{glyph} {kind_name:<9}", kind_style),
+            (one_line(rel.annotator, self.name_width).ljust(self.name_width) + " ", style),
+            ("→ ", style),
+            (one_line(rel.label, 10).ljust(9) + " ", style + Style(bold=True)),
+            (f"{decision:<10}", style + decision_style),
+            ("“" + one_line(item.source.text, 30) + "” → “" + one_line(item.target.text, 30)
+             + "”", style),
+        ]
+        return self._strip(Text.assemble(*parts, end="", no_wrap=True), width, style)
+
+
+def _who(item: ReviewItem) -> str:
+    return item.relation.annotator if isinstance(item, ReviewRelation) else item.span.annotator

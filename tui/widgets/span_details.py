@@ -1,4 +1,4 @@
-"""Details of the span under the cursor: label, who, when, where, note.
+"""Details of the span under the cursor: label, who, when, where, note, links.
 
 A Line-API widget: its three lines change with every tag and every move onto
 another span, and rendering them as Rich text is about three times cheaper
@@ -6,6 +6,8 @@ than a ``Static`` laying out ``Content``.  The text is never parsed as markup.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.style import Style
 from rich.text import Text
@@ -31,9 +33,10 @@ def short_time(stamp: str | None) -> str:
     return f"{day} {clock[:5]} UTC" if clock else day
 
 
-def detail_lines(span: Span | None, placed: bool = True,
-                 color: str = "#999999") -> tuple[tuple[Piece, ...], ...]:
-    """What the details show, as lines of (text, look) pieces."""
+def detail_lines(span: Span | None, placed: bool = True, color: str = "#999999",
+                 links: Sequence[str] = ()) -> tuple[tuple[Piece, ...], ...]:
+    """What the details show, as lines of (text, look) pieces; ``links``: the span's
+    relations as the span panel words them, listed after the note."""
     if span is None:
         return ((("No span under the cursor. Tab jumps to the next one.", "muted"),),)
     anchor = "orphaned: select its new place and press p, or delete it" if not placed \
@@ -60,6 +63,8 @@ def detail_lines(span: Span | None, placed: bool = True,
         note: tuple[Piece, ...] = (("note  ", "muted"), (one_line(span.note), ""))
     else:
         note = (("no note (n adds one)", "muted"),)
+    if links:
+        note += (("  links  ", "muted"), ("  ·  ".join(links), ""))
     return (head, who, note)
 
 
@@ -87,8 +92,9 @@ class SpanDetails(FrameStyles, Widget):
         super().__init__(id=id)
         self.lines: tuple[tuple[Piece, ...], ...] = detail_lines(None)
 
-    def show_span(self, span: Span | None, placed: bool = True, color: str = "#999999") -> None:
-        lines = detail_lines(span, placed, color)
+    def show_span(self, span: Span | None, placed: bool = True, color: str = "#999999",
+                  links: Sequence[str] = ()) -> None:
+        lines = detail_lines(span, placed, color, links)
         old, self.lines = self.lines, lines
         # Only the lines that changed (moving to another span by the same
         # person often keeps the second and third).

@@ -6,13 +6,21 @@ be re-anchored) are listed too, marked, so they can be re-placed or deleted.
 When the screen shows teammates' spans (:meth:`SpanPanel.set_team`), they are
 listed below one's own, dimmed, each with its annotator's name: they can be
 looked at and shown in the text, never edited.
+Relations (:meth:`SpanPanel.set_links`) are listed under each span they
+take part in, one row each (``→ rebuts claim “…”``, ``← rebutted by denial
+“…”``), flagged when one of their spans is orphaned or the labels no longer
+fit the type; a link row's id is :func:`link_row_id` (the screen deletes the
+relation when backspace is pressed on it).  Only the spans that have links
+cost anything to lay out: the rows of the rest are found by bisection.
 A Line-API widget: thousands of spans cost nothing until they are in view.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from rich.style import Style
 from rich.text import Text
@@ -20,13 +28,30 @@ from textual.message import Message
 from textual.strip import Strip
 
 from annotations.model import Label, Span
+from annotations.relation_types import find_type
 from annotations.text import LineIndex
 from tui import keys as K
+from tui.relationindex import Link, RelationIndex
 from tui.safe import one_line
 from tui.spanindex import SpanIndex, is_placed
 from tui.widgets.rows import SpanRows
 
 STRIPS_KEPT = 512  # rendered rows kept (a few screens' worth)
+#: Marks a link row's id (never in a span id: ids are printable).
+_LINK = "\x00"
+
+
+def link_row_id(relation_id: str, span_id: str) -> str:
+    """The id of the row listing relation ``relation_id`` under span ``span_id``."""
+    return f"{_LINK}{relation_id}{_LINK}{span_id}"
+
+
+def parse_link_row(row_id: str | None) -> tuple[str, str] | None:
+    """``(relation id, span id)`` of a link row's id, else ``None``."""
+    if not row_id or not row_id.startswith(_LINK):
+        return None
+    relation_id, _, span_id = row_id[1:].partition(_LINK)
+    return relation_id, span_id
 
 
 class SpanPanel(SpanRows, can_focus=True):
@@ -59,6 +84,9 @@ class SpanPanel(SpanRows, can_focus=True):
         & > .span-panel--team {
             color: $text-muted;
         }
+        & > .span-panel--link {
+            color: $text-muted;
+        }
     }
     """
 
@@ -69,6 +97,7 @@ class SpanPanel(SpanRows, can_focus=True):
         "span-panel--note",
         "span-panel--empty",
         "span-panel--team",
+        "span-panel--link",
     }
 
     @dataclass
@@ -88,6 +117,15 @@ class SpanPanel(SpanRows, can_focus=True):
         self.index = SpanIndex(LineIndex(""))
         #: teammates' spans, listed below :attr:`index` (None: not shown)
         self.team: SpanIndex | None = None
+        #: relations listed under their spans (None: none shown)
+        self.links: RelationIndex | None = None
+        self._links_of: dict[str, list[Link]] = {}
+        #: positions (in the index) of the spans that have links, the row each is on, how
+        #: many link rows it has, and the link rows up to and including each
+        self._anchors: list[int] = []
+        self._anchor_rows: list[int] = []
+        self._anchor_counts: list[int] = []
+        self._link_rows_upto: list[int] = []
         # Rendered rows by what they show: a new span shifts every row below
         # it, and only the rows whose span or highlight changed render again.
         self._strips: dict[tuple[object, ...], Strip] = {}
@@ -99,6 +137,51 @@ class SpanPanel(SpanRows, can_focus=True):
         self._strips.clear()
         self._shown.clear()
         self.spans_changed()
+
+    def set_links(self, links: RelationIndex | None) -> None:
+        """List ``links`` (over :attr:`index`) under their spans, or none."""
+        self.links = links
+        self.spans_changed()
+
+    def _lay_out_links(self) -> None:
+        """Where the link rows go, after a change of spans or relations."""
+        self._links_of = self.links.links_by_span() if self.links is not None else {}
+        anchors = sorted((pos, len(links)) for sid, links in self._links_of.items()
+                         if (pos := self.index.position_of(sid)) is not None)
+        self._anchors = [pos for pos, _ in anchors]
+        self._anchor_counts = [n for _, n in anchors]
+        self._link_rows_upto = list(accumulate(self._anchor_counts))
+        self._anchor_rows = [pos + upto - n for (pos, n), upto
+                             in zip(anchors, self._link_rows_upto, strict=True)]
+
+    def _own_rows(self) -> int:
+        return len(self.index) + (self._link_rows_upto[-1] if self._link_rows_upto else 0)
+
+    def _locate(self, row: int) -> tuple[str, int, int]:
+        """What row ``row`` shows: ("span", position, -1), ("link", span position, k-th
+        link) or ("team", position among the teammates' spans, -1)."""
+        own = self._own_rows()
+        if row >= own:
+            return "team", row - own, -1
+        j = bisect_right(self._anchor_rows, row) - 1
+        if j >= 0 and row <= self._anchor_rows[j] + self._anchor_counts[j]:
+            k = row - self._anchor_rows[j]
+            return ("span", self._anchors[j], -1) if k == 0 else ("link", self._anchors[j], k - 1)
+        return "span", row - (self._link_rows_upto[j] if j >= 0 else 0), -1
+
+    def _row_of(self, pos: int) -> int:
+        """The row of the span at index position ``pos``."""
+        j = bisect_left(self._anchors, pos)
+        return pos + (self._link_rows_upto[j - 1] if j > 0 else 0)
+
+    def link_at(self, row_id: str | None) -> Link | None:
+        """The link a link row shows."""
+        parsed = parse_link_row(row_id)
+        if parsed is None:
+            return None
+        relation_id, span_id = parsed
+        return next((lk for lk in self._links_of.get(span_id, ())
+                     if lk.relation.id == relation_id), None)
 
     def set_team(self, team: SpanIndex | None) -> None:
         """List ``team`` (teammates' spans) below this annotator's, or stop (``None``)."""
@@ -120,6 +203,7 @@ class SpanPanel(SpanRows, can_focus=True):
         super().notify_style_update()
 
     def spans_changed(self) -> None:
+        self._lay_out_links()
         before = self.scroll_offset.y
         self.set_row_count(self.row_count())
         if self.current_id is not None and self.position_of(self.current_id) is None:
@@ -138,29 +222,48 @@ class SpanPanel(SpanRows, can_focus=True):
 
     # ------------------------------------------------------------ rows
     def row_count(self) -> int:
-        return len(self.index) + self._team_count()
+        return self._own_rows() + self._team_count()
 
     def id_at(self, pos: int) -> str:
-        own = len(self.index)
-        if pos < own:
-            return self.index.ordered[pos][4]
-        assert self.team is not None
-        return self.team.ordered[pos - own][4]
+        kind, at, k = self._locate(pos)
+        if kind == "team":
+            assert self.team is not None
+            return self.team.ordered[at][4]
+        span_id = self.index.ordered[at][4]
+        if kind == "link":
+            return link_row_id(self._links_of[span_id][k].relation.id, span_id)
+        return span_id
 
     def position_of(self, span_id: str) -> int | None:
+        parsed = parse_link_row(span_id)
+        if parsed is not None:
+            relation_id, owner = parsed
+            at = self.index.position_of(owner)
+            links = self._links_of.get(owner, [])
+            k = next((i for i, lk in enumerate(links) if lk.relation.id == relation_id), None)
+            return None if at is None or k is None else self._row_of(at) + 1 + k
         pos = self.index.position_of(span_id)
-        if pos is None and self.team is not None:
+        if pos is not None:
+            return self._row_of(pos)
+        if self.team is not None:
             theirs = self.team.position_of(span_id)
-            pos = None if theirs is None else len(self.index) + theirs
-        return pos
+            return None if theirs is None else self._own_rows() + theirs
+        return None
 
     def _span_at(self, pos: int) -> tuple[Span, bool]:
-        """The span on row ``pos`` and whether it is a teammate's."""
-        own = len(self.index)
-        if pos < own:
-            return self.index.span_at_position(pos), False
-        assert self.team is not None
-        return self.team.span_at_position(pos - own), True
+        """The span on row ``pos`` (the span a link row lists a link of) and whether it is
+        a teammate's."""
+        kind, at, _ = self._locate(pos)
+        if kind == "team":
+            assert self.team is not None
+            return self.team.span_at_position(at), True
+        return self.index.span_at_position(at), False
+
+    def _link_at_row(self, pos: int) -> Link | None:
+        kind, at, k = self._locate(pos)
+        if kind != "link":
+            return None
+        return self._links_of[self.index.ordered[at][4]][k]
 
     # ------------------------------------------------------------- render
     def render_line(self, y: int) -> Strip:
@@ -190,14 +293,28 @@ class SpanPanel(SpanRows, can_focus=True):
             if len(self._strips) >= STRIPS_KEPT:
                 self._strips.clear()
             span, theirs = self._span_at(pos)
-            strip = self._strips[key] = self._render_row(span, span.id == self.current_id,
-                                                         width, base, team=theirs)
+            link = self._link_at_row(pos)
+            if link is not None:
+                row_id = link_row_id(link.relation.id, span.id)
+                strip = self._render_link(link, row_id == self.current_id, width, base)
+            else:
+                strip = self._render_row(span, span.id == self.current_id, width, base,
+                                         team=theirs)
+            self._strips[key] = strip
         return strip
 
     def _row_key(self, pos: int, width: int, base: Style) -> tuple[object, ...]:
         """Everything row ``pos`` shows (the base style last)."""
         if not 0 <= pos < self.row_count():
             return ("empty" if pos == 0 else None, width, base)
+        link = self._link_at_row(pos)
+        if link is not None:
+            owner = self._span_at(pos)[0].id
+            row_id = link_row_id(link.relation.id, owner)
+            state = ((1 if self.has_focus else 2) if row_id == self.current_id else 0)
+            other = link.other
+            return ("link", row_id, link.outgoing, link.relation.label, other.label, other.text,
+                    link.flag, state, width, base)
         span, theirs = self._span_at(pos)
         state = ((1 if self.has_focus else 2) if span.id == self.current_id else 0)
         return (span.id, theirs, span.annotator if theirs else "", span.updated_at, span.label,
@@ -229,6 +346,28 @@ class SpanPanel(SpanRows, can_focus=True):
         if span.note:
             note = style + self.part_style("span-panel--note")
             parts.append(("  ✎ " + one_line(span.note), note))
+        text = Text.assemble(*parts, end="", no_wrap=True)
+        text.truncate(width, overflow="ellipsis")
+        return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
+
+    def _render_link(self, link: Link, current: bool, width: int, base: Style) -> Strip:
+        style = base + self.part_style("span-panel--link")
+        if current:
+            name = "span-panel--cursor" if self.has_focus else "span-panel--current"
+            style = base + self.part_style(name)
+        types = self.links.types if self.links is not None else ()
+        kind = find_type(types, link.relation.label)
+        color = kind.color if kind is not None else "#999999"
+        words = link.words(types, 50)
+        parts: list[tuple[str, Style]] = [
+            ("▌" if current else " ", style + Style(color=color)),
+            ("    ", style),
+            (words[:1], style + Style(color=color, bold=True)),
+            (words[1:], style),
+        ]
+        if link.flag:
+            parts.append(("  ⚠ " + one_line(link.flag, 40), style + self.part_style(
+                "span-panel--orphan")))
         text = Text.assemble(*parts, end="", no_wrap=True)
         text.truncate(width, overflow="ellipsis")
         return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
