@@ -15,6 +15,10 @@
     with no sentence of it segmented yet; ``first_sentence_warm``: with its sentences
     kept from before).
 
+``python -m benchmarks.tui_probe open --db DB --article LONG --small SHORT ...``
+    Open a long and a short article in turn from the list, each timed until the frame
+    that shows it, and the first ``right`` after that frame (see :func:`opening`).
+
 ``python -m benchmarks.tui_probe typing --side ours|baseline --query TEXT ...``
     Time the keys of ``TEXT`` typed into the annotator's search box (``ours``, once
     its list holds every row) or into a bare ``Input`` (``baseline``): each press
@@ -283,7 +287,9 @@ def store_timers(store: Any) -> Any:
 
 
 KEYS = {
-    # kind: (ours key, baseline key) and their characters
+    # kind: (ours key, baseline key) and their characters.  ``undo`` (ours only) is three
+    # keys a round, see ``run_undo`` in :func:`keys`.
+    "undo": (("u", "u"), ("right", None)),
     "right": (("right", None), ("right", None)),
     "word": (("w", "w"), ("ctrl+right", None)),
     "tag": (("1", "1"), ("1", "1")),
@@ -383,7 +389,33 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
             await settle(app)
             render(app)
 
+        async def run_undo(n: int, record: bool, profiler: Any = None) -> None:
+            """Per round: a word selected (untimed), then three timed presses: ``1`` (tag),
+            ``u`` (undo it), ``ctrl+r`` (redo it); each checked against the span count."""
+            times: dict[str, list[float]] = {"undo_tag": [], "undo": [], "redo": []}
+            for _ in range(n):
+                await select_next_word()
+                before = len(screen.index)
+                for name, (key, char) in (("undo_tag", ("1", "1")), ("undo", ("u", "u")),
+                                          ("redo", ("ctrl+r", None))):
+                    if profiler is not None and name != "undo_tag":
+                        profiler.start()
+                        try:
+                            await press(app, key, char)
+                        finally:
+                            profiler.stop()
+                    else:
+                        times[name].append(await press(app, key, char))
+                    want = before if name == "undo" else before + 1
+                    if len(screen.index) != want:
+                        raise RuntimeError(f"{name}: {len(screen.index)} spans, not {want}")
+            if record:
+                out["samples"].update(times)
+
         async def run(kind: str, n: int, record: bool, profiler: Any = None) -> None:
+            if kind == "undo":
+                await run_undo(n, record, profiler)
+                return
             key, char = KEYS[kind][side]
             times: list[float] = []
             store_s: list[float] = []
@@ -523,6 +555,62 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+async def opening(args: argparse.Namespace) -> dict[str, Any]:
+    """Open a long and a short article in turn, from the list (``ArticleList.Chosen``, what
+    enter on a row posts), timing each until the frame that shows it, then the first key
+    (``right``) pressed at once after that frame."""
+    from annotations.store import Store
+    from tui.app import StancemarkApp
+    from tui.widgets.article_list import ArticleList
+
+    store = Store.open(args.db, create=False)
+    app = StancemarkApp(store, args.annotator, start_article=args.small)
+    out: dict[str, Any] = {"samples": {"open_big": [], "open_small": [], "key_big": [],
+                                       "key_small": []}}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        lst = screen.article_list
+
+        async def open_one(article_id: str) -> float:
+            event = ArticleList.Chosen(article_id)
+            event.set_sender(lst)
+            t0 = time.perf_counter()
+            screen.post_message(event)
+            await settle(app)
+            render(app)
+            await settle(app)
+            render(app)
+            took = time.perf_counter() - t0
+            if screen.article is None or screen.article.id != article_id:
+                raise RuntimeError(f"{article_id} was not opened")
+            return took
+
+        async def quiet() -> None:
+            """Untimed: let whatever the opening left to do in the background finish."""
+            for _ in range(2000):
+                await pilot.pause(0.005)
+                if not getattr(screen.reader, "wrapping", False):
+                    break
+            await settle(app)
+            render(app)
+
+        for round_ in range(args.opens + 1):  # the first round warms up, untimed
+            for name, article_id in (("big", args.article), ("small", args.small)):
+                t_open = await open_one(article_id)
+                t_key = await press(app, "right", None)
+                if round_:
+                    out["samples"][f"open_{name}"].append(t_open)
+                    out["samples"][f"key_{name}"].append(t_key)
+                await quiet()
+        out["big_chars"] = len(store.get_article(args.article).text)  # type: ignore[union-attr]
+        out["small_chars"] = len(store.get_article(args.small).text)  # type: ignore[union-attr]
+    store.close()
+    out["peak_rss"] = peak_rss()
+    return out
+
+
 async def profile_keys(args: argparse.Namespace, run: Any, kinds: list[str]) -> None:
     try:
         from pyinstrument import Profiler
@@ -562,6 +650,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     k.add_argument("--first-presses", type=int, default=10,
                    help="presses of the first_* kinds (each after reopening the article)")
     k.add_argument("--profile", default="", help="path prefix of pyinstrument reports")
+    o = sub.add_parser("open")
+    o.add_argument("--db", required=True)
+    o.add_argument("--article", required=True, help="the long article")
+    o.add_argument("--small", required=True, help="the short article")
+    o.add_argument("--annotator", default="ana")
+    o.add_argument("--opens", type=int, default=10)
     t = sub.add_parser("typing")
     t.add_argument("--side", choices=("ours", "baseline"), required=True)
     t.add_argument("--db")
@@ -590,7 +684,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.profile).write_text(
             profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
     else:
-        command = {"startup": startup, "keys": keys, "typing": typing}[args.command]
+        command = {"startup": startup, "keys": keys, "typing": typing,
+                   "open": opening}[args.command]
         result = asyncio.run(command(args))
     print(json.dumps(result))
     return 0

@@ -38,6 +38,8 @@ TUI_ROWS = {
                      "keys per tag: paragraph"],
     "search_typing": ["search as you type (p95)"],
     "filter_typing": ["filter keystroke", "filter burst"],
+    "open_article": ["open 1 MB article: first screen", "open 1 MB article: first key"],
+    "undo_redo": ["undo", "redo"],
 }
 SERVE_ROWS = {
     "serve": ["serve: open to article", "serve: tag key to paint"],
@@ -138,6 +140,12 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     keystroke, burst = by_case["filter_typing"]
     assert keystroke["target"] == "under 16 ms"
     assert [k[0] for k in keystroke["info"]["per_key_s"]][-1] == "is:todo has:denial"
+
+    opened, first_key = by_case["open_article"]
+    assert opened["info"]["article_chars"] > 5 * opened["info"]["small_chars"]
+    assert first_key["median"] < 1
+    undo, redo = by_case["undo_redo"]
+    assert undo["info"]["baseline_is"].startswith("the tag press")
 
     # Generated data is removed unless --keep.
     assert not any((tmp_path / "data").iterdir())

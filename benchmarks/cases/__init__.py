@@ -25,6 +25,7 @@ from benchmarks.cases import (  # noqa: F401  (each registers its case)
     memory,
     merge,
     pack_import,
+    reader_scale,
     search,
     serve,
     tag_span,
