@@ -570,7 +570,7 @@ async def opening(args: argparse.Namespace) -> dict[str, Any]:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
-        screen = app.screen
+        screen: Any = app.screen
         lst = screen.article_list
 
         async def open_one(article_id: str) -> float:
