@@ -154,7 +154,9 @@ def write_search_rows(c: sqlite3.Connection, rows: list[SearchRow]) -> None:
         c.executemany("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?, ?, ?, ?)",
                       rows)
         # Which articles the substring index holds, and why, is in annotations.search.
-        cjk = [r for r in rows if any(v and NO_SPACE.search(v) for v in r[1:])]
+        # (An ASCII string holds none of its characters: most texts are skipped unread.)
+        cjk = [r for r in rows
+               if any(v and not v.isascii() and NO_SPACE.search(v) for v in r[1:])]
         if cjk:
             c.executemany("INSERT INTO articles_cjk(rowid, title, text, source) "
                           "VALUES (?, ?, ?, ?)", cjk)
