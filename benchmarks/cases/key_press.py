@@ -220,8 +220,6 @@ register(Case(
                   "presses": 60, "warmup": 10, "first_presses": 10},
         "full": {"article_chars": 1_000_000, "spans": 5_000, "baseline_bytes": 1_000,
                  "presses": 100, "warmup": 10, "first_presses": 20},
-        "scale": {"article_chars": 1_000_000, "spans": 5_000, "baseline_bytes": 1_000,
-                  "presses": 100, "warmup": 10, "first_presses": 20},
     },
     run=run,
     group="tui",
