@@ -26,6 +26,7 @@ from typing import Any
 #: How far ahead of the merging clock a pack's time may be: clocks drift and
 #: time zones get mixed up, but a record must not win every merge for long.
 MAX_AHEAD = timedelta(days=1)
+_CHECKED_MAX = 100_000  # values remembered by one Clock (a few MB at most)
 _MAX_LENGTH = 40  # longer than any RFC 3339 time with a 9-digit fraction
 
 _RFC3339 = re.compile(
@@ -79,17 +80,25 @@ class Clock:
         self.now = now if now is not None else utc_now()
         #: The latest acceptable time, canonical, so canonical values compare as strings.
         self.limit = format_timestamp(self.now + MAX_AHEAD)
+        #: Canonical values already checked against this clock (a span's created_at is
+        #: often its updated_at, a line's times often the same): checked once.
+        self._checked: set[str] = set()
 
     def canonical(self, value: Any) -> str:
         """``value`` in the canonical stored form; refused unless RFC 3339 and at most a day ahead."""
         # Fast path for what stancemark writes (every time of a stancemark pack):
         # the shape, then the calendar (fromisoformat), then a string comparison.
+        if type(value) is str and value in self._checked:
+            return value
         if isinstance(value, str) and _CANONICAL.fullmatch(value) and value <= self.limit:
             try:
                 datetime.fromisoformat(value)
             except ValueError:
                 pass  # e.g. 30 February: the slow path says so
             else:
+                if len(self._checked) >= _CHECKED_MAX:
+                    self._checked.clear()
+                self._checked.add(value)
                 return value
         moment = parse_timestamp(value)
         if moment > self.now + MAX_AHEAD:

@@ -62,6 +62,8 @@ class Target:
     strict: bool = False
     higher: bool = False
     under: float | None = None
+    #: The unit of ``under``: "s" (seconds) or "bytes".
+    unit: str = "s"
 
     def met(self, ratio: float) -> bool:
         if self.higher:
@@ -74,6 +76,8 @@ class Target:
     def describe(self) -> str:
         if self.higher:
             return f"at least {self.max_ratio:g}x"
+        if self.under is not None and self.unit == "bytes":
+            return f"under {self.under / 2**20:g} MiB"
         if self.under is not None:
             return f"under {self.under * 1e3:g} ms"
         if self.strict and self.max_ratio == 1.0:

@@ -15,6 +15,10 @@
     with no sentence of it segmented yet; ``first_sentence_warm``: with its sentences
     kept from before).
 
+``python -m benchmarks.tui_probe open --db DB --article LONG --small SHORT ...``
+    Open a long and a short article in turn from the list, each timed until the frame
+    that shows it, and the first ``right`` after that frame (see :func:`opening`).
+
 ``python -m benchmarks.tui_probe typing --side ours|baseline --query TEXT ...``
     Time the keys of ``TEXT`` typed into the annotator's search box (``ours``, once
     its list holds every row) or into a bare ``Input`` (``baseline``): each press
@@ -213,6 +217,28 @@ async def press_until(app: Any, key: str, character: str | None,
     return time.perf_counter() - t0
 
 
+async def press_burst(app: Any, keys: list[tuple[str, str | None]],
+                      ready: Callable[[], bool], timeout: float = 30.0) -> float:
+    """Post several key events at once, then wait as :func:`press_until` does."""
+    from textual import events
+
+    t0 = time.perf_counter()
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+    await settle(app)
+    while not ready():
+        if time.perf_counter() - t0 > timeout:
+            raise RuntimeError(f"nothing shown {timeout} s after a burst of {len(keys)} keys")
+        await asyncio.sleep(0.001)
+    await settle(app)
+    render(app)
+    await settle(app)
+    render(app)
+    return time.perf_counter() - t0
+
+
 @contextmanager
 def store_timers(store: Any) -> Any:
     """Time every call into the store (and its commits) while a key press runs."""
@@ -265,7 +291,9 @@ def store_timers(store: Any) -> Any:
 
 
 KEYS = {
-    # kind: (ours key, baseline key) and their characters
+    # kind: (ours key, baseline key) and their characters.  ``undo`` (ours only) is three
+    # keys a round, see ``run_undo`` in :func:`keys`.
+    "undo": (("u", "u"), ("right", None)),
     "right": (("right", None), ("right", None)),
     "word": (("w", "w"), ("ctrl+right", None)),
     "tag": (("1", "1"), ("1", "1")),
@@ -379,7 +407,33 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
             await settle(app)
             render(app)
 
+        async def run_undo(n: int, record: bool, profiler: Any = None) -> None:
+            """Per round: a word selected (untimed), then three timed presses: ``1`` (tag),
+            ``u`` (undo it), ``ctrl+r`` (redo it); each checked against the span count."""
+            times: dict[str, list[float]] = {"undo_tag": [], "undo": [], "redo": []}
+            for _ in range(n):
+                await select_next_word()
+                before = len(screen.index)
+                for name, (key, char) in (("undo_tag", ("1", "1")), ("undo", ("u", "u")),
+                                          ("redo", ("ctrl+r", None))):
+                    if profiler is not None and name != "undo_tag":
+                        profiler.start()
+                        try:
+                            await press(app, key, char)
+                        finally:
+                            profiler.stop()
+                    else:
+                        times[name].append(await press(app, key, char))
+                    want = before if name == "undo" else before + 1
+                    if len(screen.index) != want:
+                        raise RuntimeError(f"{name}: {len(screen.index)} spans, not {want}")
+            if record:
+                out["samples"].update(times)
+
         async def run(kind: str, n: int, record: bool, profiler: Any = None) -> None:
+            if kind == "undo":
+                await run_undo(n, record, profiler)
+                return
             key, char = KEYS[kind][side]
             times: list[float] = []
             store_s: list[float] = []
@@ -481,6 +535,17 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
                 return True
         await settle(app)
         render(app)
+        async def start_round() -> None:
+            """Untimed: the box holds ``--prefill`` (often empty) and the list shows it."""
+            box.value = args.prefill
+            box.cursor_position = len(args.prefill)
+            while not shown():
+                await asyncio.sleep(0.001)
+            await settle(app)
+            render(app)
+
+        bursts: list[float] = []
+        await start_round()
         for round_ in range(args.rounds + 1):  # the first round warms up, untimed
             for ch in args.query:
                 t = await press_until(app, _character_to_key(ch), ch, shown)
@@ -488,11 +553,18 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
                     samples.append(t)
                     if round_ == 1:
                         per_key.append((box.value, t, len(lst.view) if lst is not None else 0))
-            box.value = ""  # untimed: start again
-            while not shown():
-                await asyncio.sleep(0.001)
-            await settle(app)
-            render(app)
+            await start_round()
+            if args.burst:
+                # The same keys at once, as a fast typist or a paste sends them: timed
+                # until the list shows the whole text's result, and that frame.
+                t = await press_burst(app, [(_character_to_key(ch), ch) for ch in args.query],
+                                      shown)
+                if round_:
+                    bursts.append(t)
+                await start_round()
+        if bursts:
+            out["bursts"] = bursts
+            out["burst_median_s"] = sorted(bursts)[len(bursts) // 2]
         out["hits"] = per_key[-1][2] if per_key else 0
     if store is not None:
         store.close()
@@ -501,6 +573,62 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
     out["per_key"] = per_key
     out["median_s"] = ordered[len(ordered) // 2]
     out["p95_s"] = ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+    out["peak_rss"] = peak_rss()
+    return out
+
+
+async def opening(args: argparse.Namespace) -> dict[str, Any]:
+    """Open a long and a short article in turn, from the list (``ArticleList.Chosen``, what
+    enter on a row posts), timing each until the frame that shows it, then the first key
+    (``right``) pressed at once after that frame."""
+    from annotations.store import Store
+    from tui.app import StancemarkApp
+    from tui.widgets.article_list import ArticleList
+
+    store = Store.open(args.db, create=False)
+    app = StancemarkApp(store, args.annotator, start_article=args.small)
+    out: dict[str, Any] = {"samples": {"open_big": [], "open_small": [], "key_big": [],
+                                       "key_small": []}}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        screen: Any = app.screen
+        lst = screen.article_list
+
+        async def open_one(article_id: str) -> float:
+            event = ArticleList.Chosen(article_id)
+            event.set_sender(lst)
+            t0 = time.perf_counter()
+            screen.post_message(event)
+            await settle(app)
+            render(app)
+            await settle(app)
+            render(app)
+            took = time.perf_counter() - t0
+            if screen.article is None or screen.article.id != article_id:
+                raise RuntimeError(f"{article_id} was not opened")
+            return took
+
+        async def quiet() -> None:
+            """Untimed: let whatever the opening left to do in the background finish."""
+            for _ in range(2000):
+                await pilot.pause(0.005)
+                if not getattr(screen.reader, "wrapping", False):
+                    break
+            await settle(app)
+            render(app)
+
+        for round_ in range(args.opens + 1):  # the first round warms up, untimed
+            for name, article_id in (("big", args.article), ("small", args.small)):
+                t_open = await open_one(article_id)
+                t_key = await press(app, "right", None)
+                if round_:
+                    out["samples"][f"open_{name}"].append(t_open)
+                    out["samples"][f"key_{name}"].append(t_key)
+                await quiet()
+        out["big_chars"] = len(store.get_article(args.article).text)  # type: ignore[union-attr]
+        out["small_chars"] = len(store.get_article(args.small).text)  # type: ignore[union-attr]
+    store.close()
     out["peak_rss"] = peak_rss()
     return out
 
@@ -549,6 +677,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     k.add_argument("--no-wait", action="store_true",
                    help="with suggestions on, press while they are still being worked out "
                    "(by default the presses wait until they are shown)")
+    o = sub.add_parser("open")
+    o.add_argument("--db", required=True)
+    o.add_argument("--article", required=True, help="the long article")
+    o.add_argument("--small", required=True, help="the short article")
+    o.add_argument("--annotator", default="ana")
+    o.add_argument("--opens", type=int, default=10)
     t = sub.add_parser("typing")
     t.add_argument("--side", choices=("ours", "baseline"), required=True)
     t.add_argument("--db")
@@ -556,6 +690,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     t.add_argument("--articles", type=int, default=0, help="rows the list must reach first")
     t.add_argument("--query", required=True, help="the text typed, one key per character")
     t.add_argument("--rounds", type=int, default=3)
+    t.add_argument("--prefill", default="", help="the box's text before each round (untimed)")
+    t.add_argument("--burst", action="store_true",
+                   help="also time the query's keys sent at once, after each round")
     t.add_argument("--timeout", type=float, default=600)
     return p.parse_args(argv)
 
@@ -574,7 +711,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.profile).write_text(
             profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
     else:
-        command = {"startup": startup, "keys": keys, "typing": typing}[args.command]
+        command = {"startup": startup, "keys": keys, "typing": typing,
+                   "open": opening}[args.command]
         result = asyncio.run(command(args))
     print(json.dumps(result))
     return 0

@@ -28,6 +28,10 @@ CORE_ROWS = {
                 "suggest: model F1, 5 articles", "suggest: model F1, 10 articles",
                 "suggest: model F1, all other articles"],
     "search": ["search: word", "search: phrase", "search: span", "search: combined"],
+    "pack_import": ["pack import"],
+    "export_formats": ["export brat", "export conll", "export spacy (peak RSS)"],
+    "list_filter": ["list filter: word", "list filter: common word", "list filter: word is:todo",
+                    "list filter: span", "list_articles: fulltext"],
 }
 TUI_ROWS = {
     "first_paint": ["first paint"],
@@ -36,6 +40,9 @@ TUI_ROWS = {
     "keys_per_tag": ["keys per tag: sentence", "keys per tag: sentences", "keys per tag: phrase",
                      "keys per tag: paragraph"],
     "search_typing": ["search as you type (p95)"],
+    "filter_typing": ["filter keystroke", "filter burst"],
+    "open_article": ["open 1 MB article: first screen", "open 1 MB article: first key"],
+    "undo_redo": ["undo", "redo"],
 }
 SERVE_ROWS = {
     "serve": ["serve: open to article", "serve: tag key to paint"],
@@ -125,6 +132,23 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     assert typing["target"] == "under 100 ms"
     assert typing["pass"] == (typing["median"] < 0.1)
     assert [k[0] for k in typing["info"]["per_key_s"]][-1] == "embassy denied"
+
+    # Issue 19's cases: the same rows and bytes on both sides; goals in time and bytes.
+    pack = by_case["pack_import"][0]
+    assert pack["info"]["rows"]["articles"] == 30 and pack["info"]["rows"]["events"] > 0
+    brat, conll, spacy = by_case["export_formats"]
+    assert brat["info"]["same_bytes"] and conll["info"]["same_bytes"]
+    assert spacy["unit"] == "bytes" and spacy["target"] == "under 500 MiB"
+    assert all(r["info"]["rows_shown"] > 0 for r in by_case["list_filter"][:4])
+    keystroke, burst = by_case["filter_typing"]
+    assert keystroke["target"] == "under 16 ms"
+    assert [k[0] for k in keystroke["info"]["per_key_s"]][-1] == "is:todo has:denial"
+
+    opened, first_key = by_case["open_article"]
+    assert opened["info"]["article_chars"] > 5 * opened["info"]["small_chars"]
+    assert first_key["median"] < 1
+    undo, redo = by_case["undo_redo"]
+    assert undo["info"]["baseline_is"].startswith("the tag press")
 
     # Generated data is removed unless --keep.
     assert not any((tmp_path / "data").iterdir())

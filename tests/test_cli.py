@@ -380,8 +380,11 @@ def test_export_to_a_terminal_escapes_controls(db: Path, monkeypatch: pytest.Mon
     assert r.exit_code == 0, r.output
     out = fake.buffer.getvalue().decode()
     assert "\x1b" not in out and "\x07" not in out and "\\x1b[2J" in out
-    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "spacy"], obj={})
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "xlsx"], obj={})
     assert r.exit_code != 0 and "binary" in r.output
+    # spacy writes a folder of shards since issue 19 (it was a binary file)
+    r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "spacy"], obj={})
+    assert r.exit_code != 0 and "folder" in r.output
 
 
 def test_import_pack_with_rejected_spans_fails(db: Path, tmp_path: Path) -> None:

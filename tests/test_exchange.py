@@ -266,3 +266,30 @@ def test_pack_line_deterministic(tmp_path: Path) -> None:
     assert pack_line(docs[0]) == pack_line(list(a.export_docs())[0])
     anns = [s["annotator"] for s in json.loads(pack_line(docs[0]))["spans"]]
     assert anns == ["ana", "bob"]
+
+
+def test_merge_statuses_in_bulk_keep_per_item_rules(tmp_path: Path) -> None:
+    """A line's statuses are read and written per article in bulk: the rules stay per item
+    (a later item of the same annotator is weighed against the earlier one's result; each
+    change is one event whose before is what it replaced)."""
+    b = make_store(tmp_path / "b.db")
+    b.set_status("art", "bob", "in_progress")
+    stored_at = b.conn.execute("SELECT updated_at FROM statuses WHERE annotator = 'bob'").fetchone()[0]
+    older = "2020-01-01T00:00:00.000000Z"
+    soon2 = format_timestamp(utc_now() + timedelta(hours=2))
+    art = Article(id="art", text=TEXT, title="Bridge")
+    ann = {"statuses": [
+        {"annotator": "ana", "status": "in_progress", "updated_at": SOON},
+        {"annotator": "ana", "status": "done", "updated_at": soon2},   # newer: replaces the first
+        {"annotator": "ana", "status": "todo", "updated_at": SOON},    # older than that: unchanged
+        {"annotator": "bob", "status": "done", "updated_at": older},   # older than ours: unchanged
+        {"annotator": "bob", "status": "nonsense", "updated_at": SOON},  # malformed
+    ]}
+    report = b.merge_docs([(art, ann, "p.jsonl")], trust=TEAM)
+    assert (report.added, report.updated, report.unchanged, report.rejected) == (1, 1, 2, 1)
+    assert b.conn.execute("SELECT annotator, status, updated_at FROM statuses ORDER BY annotator"
+                          ).fetchall() == [("ana", "done", soon2), ("bob", "in_progress", stored_at)]
+    logged = [(json.loads(bf) if bf else None, json.loads(af)) for bf, af in b.conn.execute(
+        "SELECT before, after FROM events WHERE action = 'status.merge' ORDER BY id")]
+    assert [(x and x["status"], y["status"]) for x, y in logged] == [(None, "in_progress"),
+                                                                      ("in_progress", "done")]

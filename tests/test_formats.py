@@ -222,7 +222,8 @@ def test_registry() -> None:
     assert {n for n, s in FORMATS.items() if s.wants_deleted} == {"jsonl"}
     assert {n for n, s in FORMATS.items() if s.keeps_orphaned} == {"jsonl"}
     assert set(OFFSET_UNITS) == set(names) == set(EXTENSIONS)
-    assert {n for n, s in FORMATS.items() if s.folder} == {"brat"}
+    # spacy writes a folder of shards since issue 19 (one DocBin held every document)
+    assert {n for n, s in FORMATS.items() if s.folder} == {"brat", "spacy"}
     assert {n for n, s in FORMATS.items() if s.binary} == {"spacy", "xlsx"}
     assert {n for n, s in FORMATS.items() if s.one_per_annotator} == {
         "conll",
@@ -682,7 +683,10 @@ def test_conll(docs: list[ExportDoc], tmp_path: Path) -> None:
     # alice's context span crosses the first sentence end: no break inside a span
     alice = parsed[2]
     assert [len(s) for s in alice["sentences"]] == [12 + 4, 5]
-    assert [len(s) for s in parsed[0]["sentences"]] == [len(tokens(TEXT2))]  # \r\n is no blank line
+    # The product's sentence model ends a sentence at "reported." before "+3" (the old
+    # conll splitter wanted a capital letter next); the line break after "gain" ends
+    # one too, but bob's span "gain Then" crosses it, so it joins them.
+    assert [len(s) for s in parsed[0]["sentences"]] == [6, 6]
     for d in parsed:
         i = 0
         for sentence in d["sentences"]:
@@ -695,12 +699,18 @@ def test_conll(docs: list[ExportDoc], tmp_path: Path) -> None:
     [
         ("Dr. Smith met Mr. Jones. They talked.", ["Dr. Smith met Mr. Jones.", "They talked."]),
         ("Acme Ltd. Said no. Acme Inc. Agreed.", ["Acme Ltd. Said no.", "Acme Inc. Agreed."]),
-        ("The U.S. Army came. It left, e.g. Then.", ["The U.S. Army came.", "It left, e.g. Then."]),
+        # The sentences are the product's (annotations.sentences), since issue 19; where
+        # they differ from conll's old splitter the case says so.
+        # Old: one sentence (no split after an abbreviation); "Then" opens one.
+        ("The U.S. Army came. It left, e.g. Then.",
+         ["The U.S. Army came.", "It left, e.g.", "Then."]),
         ('He said "No." Then left.', ['He said "No."', "Then left."]),
-        ("Really? Yes! ok. fine", ["Really?", "Yes! ok. fine"]),
+        # Old: no split before a lower-case word; sentencex splits after "!" anyway.
+        ("Really? Yes! ok. fine", ["Really?", "Yes!", "ok. fine"]),
         ("First line\n\nSecond line", ["First line", "Second line"]),
         ("First line\r\n \r\nSecond line", ["First line", "Second line"]),
-        ("One line\r\nnext line", ["One line\r\nnext line"]),
+        # Old: only a blank line ended a sentence; a line break always does now.
+        ("One line\r\nnext line", ["One line", "next line"]),
         ("王秀英否认。她说不。", ["王秀英否认。", "她说不。"]),
         ("Prices rose 5.2 percent.", ["Prices rose 5.2 percent."]),
         ("", []),
@@ -714,6 +724,60 @@ def test_conll_sentences(text: str, sentences: list[str]) -> None:
     assert got == sentences
 
 
+def _conll_line_by_line(docs: list[ExportDoc]) -> bytes:
+    """conll as the format defines it, one line at a time (the writer builds each
+    document from a list shared by the article's annotators)."""
+    from annotations.formats.base import annotators, by_annotator, token_range, valid_spans
+
+    out = []
+    for doc in docs:
+        text = doc.article.text
+        spans = valid_spans(doc, ExportReport(), "conll")
+        toks = tokens(text)
+        ends = sentence_ends(text, toks)
+        for name in annotators(doc, spans):
+            cands = []
+            for sp in by_annotator(spans, name):
+                rng = token_range(toks, sp.start, sp.end)
+                if rng is not None:
+                    cands.append((-(sp.end - sp.start), sp.start, sp.end, sp.label, sp.id, *rng))
+            tags = ["O"] * len(toks)
+            joined: set[int] = set()
+            for *_key, label, _sid, first, last in sorted(cands):
+                if any(t != "O" for t in tags[first : last + 1]):
+                    continue
+                tags[first : last + 1] = [f"B-{label}"] + [f"I-{label}"] * (last - first)
+                joined.update(range(first, last))
+            lines = [f"-DOCSTART- article={quote(doc.article.id, safe='/.')} "
+                     f"annotator={name} O", ""]
+            for i, (a, b) in enumerate(toks):
+                lines.append(f"{text[a:b]} {tags[i]}")
+                if i in ends and i not in joined:
+                    lines.append("")
+            out.append("\n".join(lines) + "\n")
+    return "".join(out).encode("utf-8")
+
+
+def test_conll_documents_are_the_line_by_line_ones() -> None:
+    rng = random.Random(19)
+    words = ["Officials", "said", "the", "U.S.", "plan", "failed.", "Dr.", "Smith", "agreed!",
+             "\n", "\n\n", "“Really?”", "no.", "It", "王秀英否认。", "5.2%", "e.g.", "Then"]
+    docs = []
+    for k in range(60):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 40))).strip() or "x"
+        spans = []
+        for j in range(rng.randint(0, 8)):
+            a = rng.randrange(len(text))
+            b = min(len(text), a + rng.randint(1, 40))
+            spans.append(Span(f"s{k}-{j}", f"a{k}", rng.choice(["ann", "bob"]),
+                              rng.choice(["claim", "denial"]), a, b, text[a:b]))
+        statuses = [StatusRecord(f"a{k}", "cy", "done", "")] if k % 7 == 0 else []
+        docs.append(ExportDoc(Article(id=f"a{k}", text=text), spans, [], statuses))
+    buf = io.BytesIO()
+    FORMATS["conll"].write(docs, Output(stream=buf), ExportOptions())
+    assert buf.getvalue() == _conll_line_by_line(docs)
+
+
 # -------------------------------------------------------------------- spacy
 
 
@@ -721,10 +785,11 @@ def test_spacy(docs: list[ExportDoc], tmp_path: Path) -> None:
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
 
-    data, report = run("spacy", docs, tmp_path)
-    assert isinstance(data, bytes)
+    folder, report = run("spacy", docs, tmp_path)
+    assert isinstance(folder, Path)
+    assert [p.name for p in folder.iterdir()] == ["part-00000.spacy"]
     nlp = spacy.blank("en")
-    read = list(DocBin().from_bytes(data).get_docs(nlp.vocab))
+    read = list(DocBin().from_disk(folder / "part-00000.spacy").get_docs(nlp.vocab))
     assert [(d.user_data["article_id"], d.user_data["annotator"]) for d in read] == [
         (ID2, "bob"),
         (ID3, "alice"),
@@ -745,10 +810,64 @@ def test_spacy(docs: list[ExportDoc], tmp_path: Path) -> None:
     assert not any("widened" in m for m in report.messages)
 
 
-def test_spacy_missing(docs: list[ExportDoc], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spacy_shards_read_back_as_one_corpus(docs: list[ExportDoc], tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shard per two documents: spaCy's Corpus reads the folder as one corpus, in order."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.training import Corpus
+
+    from annotations.formats import spacy_docbin
+
+    whole, _ = run("spacy", docs, tmp_path / "whole")
+    monkeypatch.setattr(spacy_docbin, "SHARD_DOCS", 2)
+    folder, report = run("spacy", docs, tmp_path / "shards")
+    assert isinstance(whole, Path) and isinstance(folder, Path)
+    assert sorted(p.name for p in folder.iterdir()) == ["part-00000.spacy", "part-00001.spacy"]
+    assert any("2 shard(s)" in m for m in report.messages)
+    nlp = spacy.blank("en")
+
+    def read(path: Path) -> list[tuple[str, str, str, list[tuple[int, int, str]]]]:
+        return [(ex.reference.user_data["article_id"], ex.reference.user_data["annotator"],
+                 ex.reference.text,
+                 [(sp.start_char, sp.end_char, sp.label_) for sp in ex.reference.spans["sc"]])
+                for ex in Corpus(path)(nlp)]
+
+    one = read(whole)
+    assert read(folder) == one and len(one) == 4
+    assert [(a, n) for a, n, _, _ in one] == [(ID2, "bob"), (ID3, "alice"), (ID1, "alice"),
+                                               (ID1, "bob")]
+
+
+def test_spacy_memory_stays_flat_with_the_corpus_size(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards are written and dropped as they fill: the writer never holds more than one."""
+    pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    from annotations.formats import spacy_docbin
+
+    monkeypatch.setattr(spacy_docbin, "SHARD_DOCS", 3)
+    held: list[int] = []
+    original = DocBin.add
+
+    def add(self: DocBin, doc: Any) -> None:
+        original(self, doc)
+        held.append(len(self))
+
+    monkeypatch.setattr(DocBin, "add", add)
+    arts = [Article(id=f"a{i:02d}", text=f"Report {i} says the bridge was approved.")
+            for i in range(10)]
+    docs = [ExportDoc(a, [_span(i, a, "alice", "claim", "bridge")]) for i, a in enumerate(arts)]
+    folder, report = run("spacy", docs, tmp_path)
+    assert isinstance(folder, Path) and max(held) == 3 and report.spans == 10
+    assert len(list(folder.iterdir())) == 4  # 3 + 3 + 3 + 1
+
+
+def test_spacy_missing(docs: list[ExportDoc], monkeypatch: pytest.MonkeyPatch,
+                       tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "spacy", None)  # makes `import spacy` raise ImportError
     with pytest.raises(FormatUnavailable, match=r"pip install 'stancemark\[spacy\]'"):
-        FORMATS["spacy"].write(docs, Output(stream=io.BytesIO()), ExportOptions())
+        FORMATS["spacy"].write(docs, Output(directory=tmp_path), ExportOptions())
 
 
 # ---------------------------------------------------------------------- w3c
@@ -910,7 +1029,8 @@ def test_misaligned_spans_are_widened_and_reported(fmt: str, tmp_path: Path) -> 
     assert any("widened" in m for m in report.messages)
 
 
-# spacy holds its DocBin and xlsx its zip archive until the end: neither can stream.
+# xlsx holds its zip archive until the end: it cannot stream (spacy writes a folder of
+# shards, see test_spacy_memory_stays_flat_with_the_corpus_size).
 @pytest.mark.parametrize("fmt", [f for f in FORMATS
                                  if not FORMATS[f].folder and f not in ("spacy", "xlsx")])
 def test_streams_one_doc_at_a_time(fmt: str) -> None:
@@ -925,3 +1045,34 @@ def test_streams_one_doc_at_a_time(fmt: str) -> None:
 
     FORMATS[fmt].write(feed(), Output(stream=buf), ExportOptions())
     assert seen_before_second[0] > 200  # the first article was written before the second was read
+
+
+def test_brat_never_writes_through_a_link_planted_after_the_folder_was_listed(
+        tmp_path: Path) -> None:
+    from annotations.formats.base import FolderWriter
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    with FolderWriter(folder) as writer:
+        writer.write("a.txt", b"one")
+        (folder / "b.txt").symlink_to(victim)  # planted between the listing and the write
+        with pytest.raises(ValueError, match="link"):
+            writer.write("b.txt", b"two")
+        with pytest.raises(ValueError, match="plain file name"):
+            writer.write("../c.txt", b"three")
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert (folder / "a.txt").read_bytes() == b"one"
+    assert not (tmp_path / "c.txt").exists()
+
+
+def test_brat_skips_an_article_whose_file_name_is_a_folder(
+        docs: list[ExportDoc], tmp_path: Path) -> None:
+    folder = tmp_path / "out-brat"
+    folder.mkdir()
+    (folder / "a1.ann").mkdir()
+    report = FORMATS["brat"].write(docs, Output(directory=folder), ExportOptions())
+    assert not (folder / "a1.txt").exists()  # neither file of a1: the article is skipped whole
+    assert any("a1" in m and "not a file" in m for m in report.messages)
+    assert report.articles == 2 and (folder / "annotation.conf").is_file()

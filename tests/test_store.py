@@ -111,6 +111,29 @@ def test_list_articles_counts_and_filters(store: Store) -> None:
     assert [r.id for r in store.list_articles("ana", search="100%")] == []
 
 
+def test_list_articles_narrowed_rows_carry_their_counts(store: Store) -> None:
+    """A filtered or limited list counts each row's own spans (the counts are not taken
+    from an aggregate of every span): the same rows as the whole list, for each filter."""
+    store.add_span("a1", "ana", "claim", 0, 4)
+    store.add_span("a1", "ana", "denial", 38, 47)
+    gone = store.add_span("a1", "ana", "denial", 10, 14)
+    store.delete_span(gone.id, "ana")
+    store.add_span("a2", "ana", "context", 0, 6)
+    store.add_span("a1", "bob", "context", 0, 4)
+    store.set_status("a3", "ana", "done")
+    whole = {r.id: r for r in store.list_articles("ana")}
+    assert whole["a1"].counts == {"claim": 1, "denial": 1} and whole["a3"].counts == {}
+    for kw in ({"fulltext": "article"}, {"fulltext": "bribes"}, {"search": "i"}, {"limit": 2},
+               {"status": "done"}, {"label": "context"}, {"label": "claim", "fulltext": "mayor"},
+               {"status": "in_progress", "limit": 1}):
+        rows = store.list_articles("ana", **kw)  # type: ignore[arg-type]
+        assert rows, kw
+        assert rows == [whole[r.id] for r in rows], kw
+    assert [r.id for r in store.list_articles("ana", fulltext="article")] == ["a2", "a3"]
+    assert [r.id for r in store.list_articles("ana", label="claim", fulltext="mayor")] == ["a1"]
+    assert [r.id for r in store.list_articles("ana", limit=2)] == ["a1", "a2"]
+
+
 def test_list_articles_uses_indexes(store: Store) -> None:
     plan = store.conn.execute(
         "EXPLAIN QUERY PLAN SELECT article_id, label, count(*) FROM spans "

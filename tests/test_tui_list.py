@@ -99,3 +99,38 @@ async def test_big_lists_stream_in_after_first_paint(tui_store, tui_app, monkeyp
         await app.workers.wait_for_complete()
         assert lst.total == 4
     assert tui_store.position("ana") == ("minister", 0)
+
+
+async def test_filter_masks_follow_row_updates_and_alternatives():
+    """Statuses and labels are filtered with byte masks: after rows change (a new label,
+    a label gone, a new status) and rows are appended, every filter gives the rows a
+    plain pass over them gives."""
+    data = rows(3_000)
+    app = ListApp()
+    async with app.run_test(size=(60, 30)) as pilot:
+        pane = app.query_one(ArticlePane)
+        lst = app.query_one(ArticleList)
+        pane.set_rows(data[:2_000])
+        pane.set_filter_text("has:claim")  # the masks exist before the changes below
+        await pilot.pause()
+        changed = {
+            "a7": ArticleRow("a7", "Report 7", None, None, "done", {}),  # its claim is gone
+            "a8": ArticleRow("a8", "Report 8", None, None, "todo", {"denial": 2, "claim": 1}),
+            "a1999": ArticleRow("a1999", "Special", None, None, "in_progress", {"context": 1}),
+        }
+        for row in changed.values():
+            lst.update_row(row)
+        pane.append_rows(data[2_000:])
+        now = [changed.get(r.id, r) for r in data]
+        for text, keep in [
+            ("has:claim", lambda r: r.counts.get("claim", 0) > 0),
+            ("has:claim|denial", lambda r: bool({"claim", "denial"} & set(r.counts))),
+            ("has:context is:progress", lambda r: "context" in r.counts
+             and r.status == "in_progress"),
+            ("is:todo|done", lambda r: r.status in ("todo", "done")),
+            ("is:done has:Claim", lambda r: r.status == "done" and "claim" in r.counts),
+            ("has:nothing", lambda r: False),
+        ]:
+            pane.set_filter_text(text)
+            await pilot.pause()
+            assert lst.visible_ids() == [r.id for r in now if keep(r)], text

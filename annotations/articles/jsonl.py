@@ -75,10 +75,15 @@ def _finite_float(text: str) -> float:
     return value
 
 
+#: One decoder for every line (``json.loads`` with options builds a new one per call).
+_DECODER = json.JSONDecoder(strict=False, parse_constant=_no_constant, parse_float=_finite_float)
+
+
 def parse_json(line: str) -> Any:
     """``json.loads`` without NaN, Infinity or numbers that overflow to infinity."""
-    return json.loads(line, strict=False, parse_constant=_no_constant,
-                      parse_float=_finite_float)
+    if line.startswith("\ufeff"):  # what json.loads says of it
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", line, 0)
+    return _DECODER.decode(line)
 
 
 def lone_surrogate(value: Any, where: str = "") -> str | None:

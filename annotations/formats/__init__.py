@@ -5,8 +5,8 @@ spans when ``spec.wants_deleted`` (only the native ``jsonl`` pack, which
 :mod:`~annotations.formats.pack` also reads back), and calls
 ``spec.write(docs, Output(stream=... | directory=...), ExportOptions())``.
 ``docs`` is an iterable of :class:`~annotations.model.ExportDoc`, ideally in
-article-id order; writers take one doc at a time (spacy alone must hold its
-DocBin until the end), sort each doc's spans by (article id, start, end,
+article-id order; writers take one doc at a time (spacy holds one shard of
+documents, xlsx its workbook until the end), sort each doc's spans by (article id, start, end,
 label, annotator, span id) themselves, and produce the same bytes for the
 same input.  Text is UTF-8 with ``\\n`` line ends.
 
@@ -109,7 +109,7 @@ EXTENSIONS: dict[str, str] = {
     "labelstudio": ".json",
     "brat": "",
     "conll": ".conll",
-    "spacy": ".spacy",
+    "spacy": "",
     "w3c": ".jsonld",
 }
 
@@ -195,10 +195,11 @@ FORMATS: dict[str, FormatSpec] = {
         ),
         FormatSpec(
             name="spacy",
-            folder=False,
+            folder=True,
             binary=True,
             one_per_annotator=True,
-            description="spaCy DocBin with spans in doc.spans['sc']; needs stancemark[spacy]",
+            description="spaCy DocBin shards (a folder spaCy reads as one corpus) with spans "
+            "in doc.spans['sc']; needs stancemark[spacy]",
             offset_unit=CODE_POINTS,
             write=spacy_docbin.write,
         ),

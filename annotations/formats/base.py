@@ -8,9 +8,11 @@ the public names.
 from __future__ import annotations
 
 import bisect
+import errno
 import hashlib
 import json
 import operator
+import os
 import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
@@ -90,12 +92,15 @@ class FormatSpec:
 
 
 
-def token_range(toks: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+def token_range(toks: list[tuple[int, int]], start: int, end: int,
+                starts: list[int] | None = None) -> tuple[int, int] | None:
     """Indices ``(first, last)`` (inclusive) of the tokens touching ``[start, end)``.
 
-    ``None`` when the range touches no token (e.g. whitespace only).
+    ``None`` when the range touches no token (e.g. whitespace only).  ``starts``:
+    the tokens' starts, when the caller has them (one list per text, not per span).
     """
-    starts = [s for s, _ in toks]
+    if starts is None:
+        starts = [s for s, _ in toks]
     first = bisect.bisect_right(starts, start) - 1
     if first < 0 or toks[first][1] <= start:
         first += 1
@@ -178,6 +183,79 @@ def inside(directory: Path, name: str) -> Path:
     if path.parent != root:
         raise ValueError(f"refusing to write {name!r}: it resolves outside {root}")
     return path
+
+
+#: Where the system can open a file relative to a folder's descriptor without
+#: following a link at its last component (Linux, the BSDs, macOS).
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_FD_WRITES = bool(_NOFOLLOW) and os.open in os.supports_dir_fd
+
+
+class FolderWriter:
+    """Writes files of plain names (from :func:`safe_filename`) into one folder, never
+    through a link.
+
+    The folder is resolved once; what it already holds is listed once, and a name
+    that is a symbolic link there (or anything but a regular file) is refused,
+    so a link planted in the folder never redirects a write, inside or outside
+    it.  Each file is then opened relative to the folder's descriptor with
+    ``O_NOFOLLOW``, so a link planted after the listing fails the open instead
+    of being followed.  (Resolving both paths of every article, as :func:`inside`
+    does, cost brat 30 lstat calls an article: 23 % of a 100,000-article export.)
+    Where the system has no ``O_NOFOLLOW`` or ``dir_fd``, every path is checked
+    with :func:`inside` instead.  Use as a context manager (it holds the folder open).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.root = directory.resolve()
+        self._fd: int | None = None
+        self._refused: set[str] = set()
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                if not entry.is_file(follow_symlinks=False):
+                    self._refused.add(entry.name)
+        if _FD_WRITES:
+            self._fd = os.open(self.root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+
+    def __enter__(self) -> FolderWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def check(self, name: str) -> None:
+        """Raise ``ValueError`` unless ``name`` may be written (before writing any file
+        of a group, so that a refused one leaves none of the others behind)."""
+        if (not name or name in (".", "..") or os.sep in name
+                or (os.altsep is not None and os.altsep in name)):
+            raise ValueError(f"refusing to write {name!r}: not a plain file name")
+        if name in self._refused:
+            raise ValueError(f"refusing to write {name!r}: it is a link (or not a file) in "
+                             f"{self.root}, and may lead outside it")
+        if self._fd is None:
+            inside(self.root, name)
+
+    def write(self, name: str, data: bytes) -> None:
+        """Create or replace ``name`` with ``data`` (checked as :meth:`check` does)."""
+        self.check(name)
+        if self._fd is None:
+            (self.root / name).write_bytes(data)
+            return
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(name, flags, 0o666, dir_fd=self._fd)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise ValueError(f"refusing to write {name!r}: it is a link in {self.root}, "
+                                 "and may lead outside it") from None
+            raise
+        with open(fd, "wb", closefd=True) as fh:
+            fh.write(data)
 
 
 # ------------------------------------------------------------------ span helpers

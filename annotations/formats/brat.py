@@ -48,8 +48,9 @@ relation in ``[relations]``::
 (``projectconfig.py``: ``<OVL-TYPE>`` takes ``contain``, ``equal``,
 ``cross`` or ``<ANY>`` for all three.)
 
-File names come from :func:`safe_filename`; every path is resolved and must
-stay inside the output folder (a planted symlink is refused and reported).
+File names come from :func:`safe_filename`; every file is written by
+:class:`~annotations.formats.base.FolderWriter`, never through a link planted
+in the output folder (refused and reported).
 """
 
 from __future__ import annotations
@@ -57,14 +58,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from annotations.formats.base import (
     ExportOptions,
     ExportReport,
+    FolderWriter,
     Output,
     count_relations_left_out,
-    inside,
     live_relations,
     safe_filename,
     valid_spans,
@@ -102,6 +102,11 @@ def _normalise_newlines(text: str) -> tuple[str, list[int]]:
 def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> ExportReport:
     directory = out.require_directory("brat")
     directory.mkdir(parents=True, exist_ok=True)
+    with FolderWriter(directory) as folder:
+        return _write(docs, folder)
+
+
+def _write(docs: Iterable[ExportDoc], folder: FolderWriter) -> ExportReport:
     report = ExportReport()
     taken: set[str] = set()
     labels: set[str] = set()
@@ -111,9 +116,10 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     for doc in docs:
         art = doc.article
         stem = safe_filename(art.id, taken)
+        txt_name, ann_name = stem + ".txt", stem + ".ann"
         try:
-            txt_path = inside(directory, stem + ".txt")
-            ann_path = inside(directory, stem + ".ann")
+            folder.check(txt_name)
+            folder.check(ann_name)
         except ValueError as exc:
             report.skipped += len(doc.spans)
             report.messages.append(f"brat: article {art.id!r} skipped: {exc}")
@@ -160,9 +166,12 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
             ends.add(kinds[rel.to_span])
             lines.append(f"R{n}\t{kind} Arg1:{tids[rel.from_span]} Arg2:{tids[rel.to_span]}")
         count_relations_left_out(report, doc, len(rels))
-        txt_path.write_bytes(text.encode("utf-8"))
-        ann_path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
-    _write_conf(directory, labels, relation_labels, report)
+        try:
+            folder.write(txt_name, text.encode("utf-8"))
+            folder.write(ann_name, "".join(line + "\n" for line in lines).encode("utf-8"))
+        except ValueError as exc:  # a link planted while we wrote
+            report.messages.append(f"brat: article {art.id!r}: {exc}")
+    _write_conf(folder, labels, relation_labels, report)
     if normalised:
         report.messages.append(
             f"brat: {normalised} article(s) had \\r\\n line ends, written as \\n "
@@ -171,13 +180,8 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     return report
 
 
-def _write_conf(directory: Path, labels: set[str], rels: dict[str, tuple[set[str], set[str]]],
-                report: ExportReport) -> None:
-    try:
-        path = inside(directory, "annotation.conf")
-    except ValueError as exc:
-        report.messages.append(f"brat: annotation.conf not written: {exc}")
-        return
+def _write_conf(folder: FolderWriter, labels: set[str],
+                rels: dict[str, tuple[set[str], set[str]]], report: ExportReport) -> None:
     rel_lines = [f"{r}\tArg1:{'|'.join(sorted(rels[r][0]))}, Arg2:{'|'.join(sorted(rels[r][1]))}"
                  for r in sorted(rels)]
     body = [
@@ -193,4 +197,7 @@ def _write_conf(directory: Path, labels: set[str], rels: dict[str, tuple[set[str
         "[attributes]",
         "",
     ]
-    path.write_bytes("\n".join(body).encode("utf-8"))
+    try:
+        folder.write("annotation.conf", "\n".join(body).encode("utf-8"))
+    except ValueError as exc:
+        report.messages.append(f"brat: annotation.conf not written: {exc}")

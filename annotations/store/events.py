@@ -22,10 +22,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from annotations.model import now_iso
+from annotations.model import Relation, Span, now_iso
 from annotations.store.connection import Connection
 from annotations.store.rows import SPAN_COLUMNS, canonical_json
 
@@ -53,6 +53,11 @@ class Event:
     group_id: str | None = None
     #: How many events the undo or redo that returned this one reverted (not stored).
     group_size: int = 1
+    #: What the undo or redo that returned this one did (not stored): per event
+    #: reverted, its action, its article and the span or relation as now stored
+    #: (tombstoned when it is gone; ``None`` for other records).
+    reverted: list[tuple[str, str | None, Span | Relation | None]] = field(
+        default_factory=list)
 
 
 def event_from_row(row: Sequence[Any]) -> Event:

@@ -31,8 +31,10 @@ from annotations.store.suggestions import delete_rejection, write_rejection
 
 
 def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
-                state: dict[str, Any] | None, other: dict[str, Any] | None) -> None:
-    """Make the stored row equal ``state`` (``None``: the row did not exist)."""
+                state: dict[str, Any] | None, other: dict[str, Any] | None
+                ) -> Span | Relation | None:
+    """Make the stored row equal ``state`` (``None``: the row did not exist); returns the
+    span or relation as now stored (tombstoned when ``state`` is ``None``)."""
     now = now_iso()
     if action.startswith("span."):
         ref = state if state is not None else other
@@ -42,6 +44,7 @@ def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
             gone = span_from_row(row) if row else Span(**ref)
             gone.deleted_at = gone.updated_at = now
             write_span(c, gone)
+            return gone
         else:
             span = Span(**state)
             span.updated_at = now
@@ -59,16 +62,19 @@ def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
                 else:
                     span.anchor = "orphaned"
             write_span(c, span)
+            return span
     elif action.startswith("relation."):
         if state is None:
             assert other is not None
             gone_r = Relation(**other)
             gone_r.deleted_at = gone_r.updated_at = now
             write_relation(c, gone_r)
+            return gone_r
         else:
             rel = Relation(**state)
             rel.updated_at = now
             write_relation(c, rel)
+            return rel
     elif action.startswith("review."):
         # Decisions are never rewritten: undo appends "withdrawn", redo the decision again.
         row = state if state is not None else dict(other or {}, decision="withdrawn")
@@ -84,6 +90,7 @@ def apply_state(cx: Connection, c: sqlite3.Connection, action: str,
     elif action == "status.set":
         assert state is not None
         write_status(c, state["article_id"], state["annotator"], state["status"], now)
+    return None
 
 
 def undo(cx: Connection, annotator: str, *, shown: tuple[str, str] | None = None
@@ -105,7 +112,8 @@ def step(cx: Connection, annotator: str, *, undo: bool,
 
     Returns the event that names the action (:func:`_lead`: the span
     deleted, the relation accepted), with ``group_size`` set to how many
-    events were reverted.
+    events were reverted and ``reverted`` to what each of them left stored, so
+    that a screen can update what it shows without reading the article again.
     """
     state, order, new_state = ("done", "DESC", "undone") if undo else ("undone", "ASC", "done")
     with cx.tx() as c:
@@ -124,14 +132,17 @@ def step(cx: Connection, annotator: str, *, undo: bool,
                 (annotator, state, group[0].group_id))]
         if shown is not None and any(_on_text(ev, shown[0]) for ev in group):
             check_text(c, shown[0], shown[1])
+        applied: list[Span | Relation | None] = []
         for ev in group:
             target, other = (ev.before, ev.after) if undo else (ev.after, ev.before)
-            apply_state(cx, c, ev.action, target, other)
+            applied.append(apply_state(cx, c, ev.action, target, other))
             c.execute("UPDATE events SET state = ? WHERE id = ?", (new_state, ev.id))
             log(c, annotator, "undo" if undo else "redo", ev.article_id, str(ev.id), other,
                 target, "log")
     lead = _lead(group)
     lead.group_size = len(group)
+    lead.reverted = [(ev.action, ev.article_id, record)
+                     for ev, record in zip(group, applied, strict=True)]
     return lead
 
 

@@ -208,14 +208,15 @@ class _Group:
         outcome = write_article(c, art, part, pack=True, search_rows=rows)
         if outcome == "failed":
             return outcome
-        if outcome == "imported":  # logged first: undone last, after its spans
-            ctx.log(c, ("article.merge", art.id, art.id, None,
-                        {"id": art.id, "text_sha256": art.text_sha256}))
-        merged = merge_article_annotations(c, art, art.annotations, art.path or source, ctx)
-        merged.articles_added += outcome == "imported"
         if part.merge is None:
             part.merge = MergeReport()
-        part.merge.add(merged)
+        if outcome == "imported":  # logged first: undone last, after its spans
+            ctx.changes.append(("article.merge", art.id, art.id, None,
+                                {"id": art.id, "text_sha256": art.text_sha256}))
+            part.merge.articles_added += 1
+        # A new article's text is ours: no need to read it back.
+        merge_article_annotations(c, art, art.annotations, art.path or source, ctx,
+                                  part.merge, art.text if outcome == "imported" else None)
         return outcome
 
     def _told(self, art: Article, outcome: str) -> None:

@@ -309,6 +309,12 @@ def write_status(c: sqlite3.Connection, article_id: str, annotator: str, status:
     c.execute(_WRITE_STATUS, (article_id, annotator, status, updated_at))
 
 
+def write_statuses(c: sqlite3.Connection, rows: Sequence[tuple[str, str, str, str]]) -> None:
+    """Write ``(article_id, annotator, status, updated_at)`` rows, in order, in one statement."""
+    if rows:
+        c.executemany(_WRITE_STATUS, rows)
+
+
 def touch_status(c: sqlite3.Connection, article_id: str, annotator: str) -> None:
     """First tag on a todo article makes it in_progress (not an undoable action)."""
     row = c.execute(

@@ -384,6 +384,12 @@ class TaggingScreen(Screen[None]):
         redo, another process's change, or a failed write)."""
         raise NotImplementedError
 
+    def history_applied(self, ev: Event) -> bool:
+        """Show an undo or redo of the open article from what it left stored
+        (``ev.reverted``) instead of reading the article's spans again; ``False``
+        when this screen cannot, and :meth:`reload_spans` should.  Default: cannot."""
+        return False
+
     def header_figures(self) -> Content | None:
         """A third line for the article header.  Default: none."""
         return None
@@ -1241,10 +1247,12 @@ class TaggingScreen(Screen[None]):
             state = ev.before or ev.after or {}
             start = state.get("start", 0) if ev.action.startswith("span.") else 0
             self.open_article(ev.article_id, int(start or 0))
-        else:
+        elif not self.history_applied(ev):
             self.reload_spans()
             self.refresh_links()
-        if ev.article_id:
+            if ev.article_id:
+                self.refresh_article_row(ev.article_id)
+        if ev.article_id and (self.article is None or ev.article_id != self.article.id):
             self.refresh_article_row(ev.article_id)
         self.suggesting.request()  # spans or rejections changed
         self.notify(f"{verb} {describe_event(ev)}.", markup=False, timeout=3)

@@ -2,10 +2,20 @@
 
 It holds only :class:`~annotations.model.ArticleRow` objects (titles, never
 texts) and renders the screen lines of the rows in view.  What it shows is
-either every row through an in-memory filter (statuses, labels, title words:
-one pass over columns it holds) or the hits of a search, in their rank order,
-with a third line per row for the hit's snippet (fetched only for the rows
-drawn).  Refreshing one row after an edit repaints its lines only.
+either every row through an in-memory filter (statuses, labels, title words)
+or the hits of a search, in their rank order, with a third line per row for
+the hit's snippet (fetched only for the rows drawn).  Refreshing one row after
+an edit repaints its lines only.
+
+The filter must keep up with typing at 100,000 rows (one frame, 16 ms, per
+key: issue 19), so statuses and labels are byte masks, one byte per row: the
+statuses are a ``bytearray`` of codes turned into a mask by ``translate``,
+and each label keeps a mask of the rows that have it, updated with the row.
+Masks combine as integers (``|`` for alternatives, ``&`` for both parts) and
+``itertools.compress`` picks the rows: all in C, about 2 ms at 100,000 rows,
+where a Python pass over the rows took 20-25 ms.  Title words (a list without a
+store only) are matched against casefolded titles kept from the first such
+filter on.
 """
 
 from __future__ import annotations
@@ -13,11 +23,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -27,6 +37,7 @@ from annotations.search import Snippet
 from tui import keys as K
 from tui.safe import one_line
 from tui.widgets.frame_styles import FrameStyles
+from tui.widgets.rows import set_virtual_height
 
 ROW_HEIGHT = 2
 #: Rows of a search with words show a third line: the snippet.
@@ -129,6 +140,11 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         self._sources: list[str | None] = []
         self._status = bytearray()
         self._counts: dict[int, dict[str, int]] = {}
+        #: label -> one byte per row (1: the row counts that label); shorter than the
+        #: rows when the last rows lack it (see :meth:`_label_mask`)
+        self._labelled: dict[str, bytearray] = {}
+        #: casefolded titles, for title words (built by the first such filter)
+        self._folded: list[str] | None = None
         self._shared: dict[str, str] = {}
         self._shared_counts: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
         self._index_cache: dict[str, int] = {}
@@ -173,6 +189,8 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         self._ids, self._titles, self._published, self._sources = [], [], [], []
         self._status = bytearray()
         self._counts = {}
+        self._labelled = {}
+        self._folded = None
         self._shared = {}
         self._shared_counts = {}
         self._index_cache = {}
@@ -193,6 +211,9 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
             status.append(STATUS_CODE.get(row.status, 0))
             if row.counts:
                 self._counts[i] = self._share_counts(row.counts)
+                self._mark_labels(i, row.counts, fresh=True)
+        if self._folded is not None:
+            self._folded.extend(t.casefold() for t in titles[len(self._folded):])
         self._id_index = None
         self._apply(keep=self.hits is not None)
 
@@ -255,17 +276,50 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         if not f.active:
             return range(n)
         view: Sequence[int] = range(n)
+        mask: int | None = None  # a byte mask as an int: byte i is 1 for a row kept
         if f.statuses:
-            codes = {STATUS_CODE[s] for s in f.statuses}
-            status = self._status
-            view = [i for i in view if status[i] in codes]
+            table = bytearray(256)
+            for s in f.statuses:
+                table[STATUS_CODE[s]] = 1
+            mask = int.from_bytes(self._status.translate(table), "little")
         if f.labels:
-            labels, counts = f.labels, self._counts
-            view = [i for i in view if any(counts.get(i, {}).get(lb, 0) > 0 for lb in labels)]
-        titles = self._titles
-        for word in f.words:
-            view = [i for i in view if word in titles[i].casefold()]
+            either = 0
+            for label in f.labels:
+                either |= int.from_bytes(self._label_mask(label), "little")
+            mask = either if mask is None else mask & either
+        if mask is not None:
+            view = list(compress(range(n), mask.to_bytes(n, "little")))
+        if f.words:
+            if self._folded is None:
+                self._folded = [t.casefold() for t in self._titles]
+            folded = self._folded
+            for word in f.words:
+                view = [i for i in view if word in folded[i]]
         return view
+
+    def _mark_labels(self, i: int, counts: dict[str, int], fresh: bool = False) -> None:
+        """Set row ``i``'s byte in the mask of each label it counts (and clear the others,
+        unless the row is ``fresh``ly added)."""
+        if not fresh:
+            for mask in self._labelled.values():
+                if i < len(mask):
+                    mask[i] = 0
+        for label, n in counts.items():
+            if n > 0:
+                mask = self._labelled.setdefault(label, bytearray())
+                if len(mask) <= i:
+                    mask.extend(bytes(i + 1 - len(mask)))
+                mask[i] = 1
+
+    def _label_mask(self, label: str) -> bytes | bytearray:
+        """One byte per row: 1 where the row counts ``label``."""
+        mask = self._labelled.get(label)
+        n = len(self._ids)
+        if mask is None:
+            return bytes(n)
+        if len(mask) < n:
+            mask.extend(bytes(n - len(mask)))
+        return mask
 
     def _apply(self, *, keep: bool = False, top: bool = False) -> None:
         """Recompute the view; the cursor goes to the open article (``top``: to the
@@ -282,7 +336,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
             if pos is not None:
                 self.cursor = pos
                 break
-        self.virtual_size = Size(0, len(self.view) * self.row_height)
+        set_virtual_height(self, len(self.view) * self.row_height)
         if top:
             self.scroll_to(y=0, animate=False, immediate=True)
         self._scroll_cursor_into_view()
@@ -297,6 +351,8 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
         first_line_same = (self._titles[i] == (row.title or row.id)
                            and self._status[i] == STATUS_CODE.get(row.status, 0))
         self._titles[i] = row.title or row.id
+        if self._folded is not None:
+            self._folded[i] = self._titles[i].casefold()
         self._published[i] = self._share(row.published)
         self._sources[i] = self._share(row.source)
         self._status[i] = STATUS_CODE.get(row.status, 0)
@@ -304,6 +360,7 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
             self._counts[i] = self._share_counts(row.counts)
         else:
             self._counts.pop(i, None)
+        self._mark_labels(i, row.counts)
         pos = self.view_position(row.id)
         if pos is not None:
             if first_line_same:

@@ -6,8 +6,11 @@ before the first paint), a big one streamed in batches by a worker
 the rows come from is the screen's business: it hands over callables.
 
 The search box takes the query language of :mod:`annotations.search` as it
-is typed.  A query of only ``is:`` / ``has:`` items is applied to the rows the
-list holds, at once.  Any other query goes to :attr:`ArticlePane.searcher`
+is typed: the text is applied once the keys already sent have reached the
+box, so a burst of keys (a paste, fast typing) is one query, not one per key.
+A query of only ``is:`` / ``has:`` items is applied to the rows the list
+holds, at once (in under a frame at 100,000 rows: see
+:class:`~tui.widgets.article_list.ArticleList`).  Any other query goes to :attr:`ArticlePane.searcher`
 (the screen's: the store, on a connection of its own): for a small list in
 the key's own handler, else in a worker thread, where at most one search
 runs at a time; a key typed meanwhile interrupts it
@@ -153,7 +156,11 @@ class ArticlePane(Vertical):
         self._slow = False  # the running search has taken long enough to say so
         self._complete = True  # the list holds every hit (not only the first page)
         self._summary: Content | None = None
-        self._summary_wraps = False
+        #: Lines the summary takes (its height; 0: not shown yet).
+        self._summary_lines = 0
+        #: The box's latest text, not applied yet (see :meth:`on_input_changed`).
+        self._typed: str | None = None
+        self._apply_pending = False
 
     def compose(self) -> ComposeResult:
         yield FilterInput(id="filter")
@@ -216,6 +223,7 @@ class ArticlePane(Vertical):
         if box.value != text:
             box.value = text  # Input.Changed applies it
         else:
+            self._typed = None  # a text typed before this one is not applied after it
             self._apply(text)
 
     def clear_search(self) -> None:
@@ -422,18 +430,30 @@ class ArticlePane(Vertical):
         content = Content.assemble(*parts)
         if content == self._summary:
             return
-        # One line, unless an explanation or a warning wraps: only a change between
-        # the two lays the screen out again (a layout costs more than the search).
-        wraps = len(content.plain) > max(1, self.size.width - 2)
+        # Only a new height lays the screen out again: a layout costs more than the
+        # search, or than the whole filter at 100,000 rows.
+        width = max(1, self.size.width - 2)
+        lines = 1 if len(content.plain) <= width else min(4, len(content.wrap(width)))
         self._summary = content
         self.query_one("#filter-summary", Static).update(
-            content, layout=wraps or self._summary_wraps)
-        self._summary_wraps = wraps
+            content, layout=lines != self._summary_lines)
+        self._summary_lines = lines
 
     # ------------------------------------------------------------- events
     def on_input_changed(self, event: Input.Changed) -> None:
+        """Apply the box's text once the keys already sent are in: a burst of keys (fast
+        typing, a paste) is one query, the last text, not one per key."""
         event.stop()
-        self._apply(event.value)
+        self._typed = event.value
+        if not self._apply_pending:
+            self._apply_pending = True
+            self.call_later(self._apply_typed)
+
+    def _apply_typed(self) -> None:
+        self._apply_pending = False
+        text, self._typed = self._typed, None
+        if text is not None:
+            self._apply(text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

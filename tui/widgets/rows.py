@@ -32,6 +32,37 @@ def scroll_row_into_view(view: ScrollView, pos: int | None) -> None:
         view.scroll_to(y=pos - height + 1, animate=False, immediate=True)
 
 
+def set_virtual_height(view: ScrollView, height: int) -> None:
+    """Set ``view``'s virtual height; lay the screen out again only if the scroll bar
+    comes or goes.
+
+    Setting ``virtual_size`` lays out the whole screen (the reactive is declared
+    with ``layout=True``), and after a tag, or a key typed in the list's
+    filter, that layout and the full repaint it brings cost more than
+    everything else the key repaints.  While the vertical scroll bar stays (or
+    stays away), a new height changes only the bar's thumb and the scroll limit.
+    """
+    new = Size(0, max(1, height))
+    old = view.virtual_size
+    if new == old:
+        return
+    visible = view.container_size.height
+    if (
+        not visible
+        or old.width
+        or view.styles.overflow_y != "auto"
+        or (old.height > visible) != (new.height > visible)
+    ):
+        view.virtual_size = new
+        return
+    view.set_reactive(Widget.virtual_size, new)
+    if view.show_vertical_scrollbar:
+        view.vertical_scrollbar.window_virtual_size = new.height
+    if view.scroll_y > view.max_scroll_y:
+        view.scroll_to(y=view.max_scroll_y, animate=False, immediate=True)
+    view.refresh()
+
+
 class SpanRows(FrameStyles, ScrollView, can_focus=True):
     """Base of the span lists: the current row and the keys and mouse around it."""
 
@@ -70,32 +101,9 @@ class SpanRows(FrameStyles, ScrollView, can_focus=True):
         return span_id
 
     def set_row_count(self, count: int) -> None:
-        """Set the number of rows; lay the screen out again only if the scroll bar comes or goes.
-
-        Setting ``virtual_size`` lays out the whole screen, and after a tag that
-        layout (and the full repaint it brings) cost more than everything else
-        the tag repaints.  While the vertical scroll bar stays (or stays away),
-        a new row count changes only the bar's thumb and the scroll limit.
-        """
-        new = Size(0, max(1, count))
-        old = self.virtual_size
-        if new == old:
-            return
-        height = self.container_size.height
-        if (
-            not height
-            or old.width
-            or self.styles.overflow_y != "auto"
-            or (old.height > height) != (new.height > height)
-        ):
-            self.virtual_size = new
-            return
-        self.set_reactive(Widget.virtual_size, new)
-        if self.show_vertical_scrollbar:
-            self.vertical_scrollbar.window_virtual_size = new.height
-        if self.scroll_y > self.max_scroll_y:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
-        self.refresh()
+        """Set the number of rows (see :func:`set_virtual_height`: no layout while the
+        scroll bar stays as it is)."""
+        set_virtual_height(self, count)
 
     # ----------------------------------------------------------------- current row
     def set_current(self, span_id: str | None) -> None:
