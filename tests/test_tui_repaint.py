@@ -44,6 +44,10 @@ def _repainted_lines(app) -> list[list[object]]:
                 saved.append((widget, name, getattr(widget, name)))
                 setattr(widget, name, empty())
         widget.refresh()
+        # Scroll bars are not children: refreshed too, so a stale thumb shows.
+        for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar):
+            if bar is not None:
+                bar.refresh()
     try:
         return _screen_lines(app)
     finally:

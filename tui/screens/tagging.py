@@ -141,6 +141,7 @@ from annotations.store import LOCK_TIMEOUT, Event, StaleText, Store, StoreError,
 from annotations.suggest.engine import Suggestion
 from annotations.text import LineIndex, snap
 from tui import keys as K
+from tui.compositor import OccludingCompositor
 from tui.relationindex import RelationIndex
 from tui.safe import one_line
 from tui.screens.linking import LinkPicker
@@ -273,6 +274,8 @@ class TaggingScreen(Screen[None]):
         after_tag: AfterTag = DEFAULT_AFTER_TAG,
     ) -> None:
         super().__init__()
+        # Renders only the widgets a partial update shows (issue 19: the tag key press).
+        self._compositor = OccludingCompositor()
         self.store = store
         #: where the cursor goes after a tag: the next sentence's start, or it stays
         self.after_tag = after_tag

@@ -9,11 +9,14 @@ handlers keep their widget's name).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import ceil
 from typing import Any
 
 from textual import events
 from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widget import Widget
 
 from annotations.model import Label
@@ -63,6 +66,50 @@ def set_virtual_height(view: ScrollView, height: int) -> None:
     view.refresh()
 
 
+class SteadyScrollBar(ScrollBar):
+    """A vertical scroll bar that repaints only when what it draws changes.
+
+    A span list's bar gets a new virtual height with every tag and a new
+    position with every row it scrolls; over thousands of rows neither moves
+    the thumb by an eighth of a cell (the bar's resolution), yet Textual's bar
+    repaints for each: 0.3-0.4 ms of a tag key press (issue 19).  Here the
+    three values set no repaint by themselves; a change repaints only if
+    ``ScrollBarRender.render_bar``, which draws the bar, draws it otherwise.
+    Hover, grab, style and size changes repaint as before.
+    """
+
+    window_virtual_size: Reactive[int] = Reactive(100, repaint=False)
+    window_size: Reactive[int] = Reactive(0, repaint=False)
+    position: Reactive[float] = Reactive(0, repaint=False)
+
+    _drawn: list[Any] | None = None
+
+    def _looks(self) -> list[Any]:
+        """The bar's cells for the current values (in the default colours)."""
+        window = self.window_size if self.window_size < self.window_virtual_size else 0
+        return ScrollBarRender.render_bar(
+            size=self.size.height, virtual_size=ceil(self.window_virtual_size),
+            window_size=ceil(window), position=self.position, thickness=self.thickness,
+            vertical=True).segments
+
+    def _repaint_if_moved(self) -> None:
+        if self._drawn is None or self._looks() != self._drawn:
+            self.refresh()
+
+    def watch_window_virtual_size(self) -> None:
+        self._repaint_if_moved()
+
+    def watch_window_size(self) -> None:
+        self._repaint_if_moved()
+
+    def watch_position(self) -> None:
+        self._repaint_if_moved()
+
+    def render(self) -> Any:
+        self._drawn = self._looks()
+        return super().render()
+
+
 class SpanRows(FrameStyles, ScrollView, can_focus=True):
     """Base of the span lists: the current row and the keys and mouse around it."""
 
@@ -85,6 +132,16 @@ class SpanRows(FrameStyles, ScrollView, can_focus=True):
         super().__init__(id=id)
         self.label_colors = {label.name: label.color for label in labels}
         self.current_id = None
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's property, creating a :class:`SteadyScrollBar` instead."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = bar = SteadyScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     # ------------------------------------------------------ row mapping (subclasses)
     def row_count(self) -> int:
