@@ -180,22 +180,29 @@ class _Group:
         """Write a unit's articles; returns how many there were."""
         ctx: MergeContext | None = None
         n = 0
-        for art in unit.items:
-            n += 1
-            self.chars += len(art.text)
-            if art.annotations is None and art.id in self.seen:
-                part.failed += 1
-                part.errors.append(f"{art.path or art.id}: duplicate article id {art.id!r} in "
-                                   "this batch; the first one was kept")
-                self._told(art, "failed")
-                continue
-            self.seen.add(art.id)
-            if art.annotations is not None and ctx is None:
-                source = unit.pack or PackSource(unit.name, Trust())
-                ctx = MergeContext(source.trust, self.clock, start_merge(c, source))
-            self.at = _where(art, unit.name)
-            outcome = self._article(c, art, part, ctx, unit.name)
-            self._told(art, outcome)
+        try:
+            for art in unit.items:
+                n += 1
+                self.chars += len(art.text)
+                if art.annotations is None and art.id in self.seen:
+                    part.failed += 1
+                    part.errors.append(f"{art.path or art.id}: duplicate article id {art.id!r} "
+                                       "in this batch; the first one was kept")
+                    self._told(art, "failed")
+                    continue
+                self.seen.add(art.id)
+                if art.annotations is not None and ctx is None:
+                    source = unit.pack or PackSource(unit.name, Trust())
+                    ctx = MergeContext(source.trust, self.clock, start_merge(c, source))
+                self.at = _where(art, unit.name)
+                outcome = self._article(c, art, part, ctx, unit.name)
+                self._told(art, outcome)
+            if ctx is not None:
+                ctx.flush(c)  # the rows of the last lines (see MergeContext)
+        except sqlite3.Error:
+            if ctx is not None and ctx.failed_at:
+                self.at = ctx.failed_at  # a held row refused: its line, not the current one
+            raise
         if ctx is not None and unit.pack is not None:
             finish_merge(c, ctx.merge_id, unit.pack)
         return n
