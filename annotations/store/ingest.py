@@ -52,6 +52,8 @@ from annotations.timestamps import Clock
 from annotations.trust import PackSource, Trust
 
 BATCH_SIZE = 500  # articles per commit (a unit is never split)
+#: Pack lines read ahead, so their stored spans are looked up together (MergeContext.prefetch).
+LOOKAHEAD = 256
 #: Text per commit: a group of large files must not grow the WAL without bound.
 BATCH_BYTES = 64 * 1024 * 1024
 
@@ -180,23 +182,18 @@ class _Group:
         """Write a unit's articles; returns how many there were."""
         ctx: MergeContext | None = None
         n = 0
+        items = iter(unit.items)
         try:
-            for art in unit.items:
-                n += 1
-                self.chars += len(art.text)
-                if art.annotations is None and art.id in self.seen:
-                    part.failed += 1
-                    part.errors.append(f"{art.path or art.id}: duplicate article id {art.id!r} "
-                                       "in this batch; the first one was kept")
-                    self._told(art, "failed")
-                    continue
-                self.seen.add(art.id)
-                if art.annotations is not None and ctx is None:
+            while window := list(itertools.islice(items, LOOKAHEAD)):
+                lines = [art.annotations for art in window if art.annotations is not None]
+                if lines and ctx is None:
                     source = unit.pack or PackSource(unit.name, Trust())
                     ctx = MergeContext(source.trust, self.clock, start_merge(c, source))
-                self.at = _where(art, unit.name)
-                outcome = self._article(c, art, part, ctx, unit.name)
-                self._told(art, outcome)
+                if ctx is not None:
+                    # Another file's lines may change spans (a changed text re-anchors
+                    # them): then each line looks its spans up itself.
+                    ctx.prefetch(c, lines if len(lines) == len(window) else [])
+                n += self._window(c, unit, part, ctx, window)
             if ctx is not None:
                 ctx.flush(c)  # the rows of the last lines (see MergeContext)
         except sqlite3.Error:
@@ -206,6 +203,23 @@ class _Group:
         if ctx is not None and unit.pack is not None:
             finish_merge(c, ctx.merge_id, unit.pack)
         return n
+
+    def _window(self, c: sqlite3.Connection, unit: Unit, part: ImportReport,
+                ctx: MergeContext | None, window: list[Article]) -> int:
+        """Write the articles read ahead; returns how many there were."""
+        for art in window:
+            self.chars += len(art.text)
+            if art.annotations is None and art.id in self.seen:
+                part.failed += 1
+                part.errors.append(f"{art.path or art.id}: duplicate article id {art.id!r} "
+                                   "in this batch; the first one was kept")
+                self._told(art, "failed")
+                continue
+            self.seen.add(art.id)
+            self.at = _where(art, unit.name)
+            outcome = self._article(c, art, part, ctx, unit.name)
+            self._told(art, outcome)
+        return len(window)
 
     def _article(self, c: sqlite3.Connection, art: Article, part: ImportReport,
                  ctx: MergeContext | None, source: str) -> str:
