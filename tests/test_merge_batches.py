@@ -135,3 +135,23 @@ def test_a_held_row_refused_names_its_own_line(tmp_path: Path, table: str, when:
     assert report.messages[-1] == (f"{pack}:{bad_line}: not stored: IntegrityError: refused by "
                                    f"a trigger; nothing of {pack} was stored")
     assert state(s) == {"articles": [], "spans": [], "statuses": [], "relations": []}
+
+
+def test_span_events_when_new_rowids_are_not_the_next_ones(tmp_path: Path) -> None:
+    """A span at the largest rowid makes SQLite pick new rowids at random: the events of the
+    new spans are then found by id, one each, with the stored row as ``after``."""
+    s = Store.open(tmp_path / "r.db")
+    s.import_articles([Article(id="z", text=TEXT, title="z")])
+    s.conn.execute(f'INSERT INTO spans (rowid, id, article_id, annotator, label, "start", "end", '
+                   f"text, created_at, updated_at) VALUES (9223372036854775807, 'z-s1', 'z', "
+                   f"'ana', 'claim', 0, 3, 'The', '{T1}', '{T1}')")
+    pack = tricky_pack(tmp_path / "p.jsonl")
+    docs = [(x, x.annotations, str(pack)) for x in read_pack(pack) if isinstance(x, Article)]
+    s.merge_docs(docs, trust=Trust.decide(["ana"]))
+    events = [e for e in s.events(limit=100) if e.action == "span.merge"]
+    assert sorted(e.target for e in events) == ["a-s1", "a-s1", "a-s2", "b-s1", "c-s1"]
+    for e in events:
+        if e.before is None:
+            stored = s.get_span(e.target)
+            assert stored is not None and e.after["id"] == stored.id
+            assert e.after["article_id"] == stored.article_id

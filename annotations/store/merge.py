@@ -64,6 +64,7 @@ FLUSH_ROWS = 5_000
 #: orphaned span keeps offsets into an older text, which was no larger either).
 MAX_OFFSET = MAX_ARTICLE_BYTES
 _ATTRIBUTES = SPAN_COLUMNS.index("attributes")
+_MAX_ROWID = "SELECT coalesce(max(rowid), 0) FROM spans"
 _INSERT_STATUS = ("INSERT INTO statuses (article_id, annotator, status, updated_at) "
                   "VALUES (?, ?, ?, ?)")
 
@@ -195,12 +196,17 @@ class MergeContext:
             log_merged(c, self.trust.merged_by, self.merge_id, self.changes)
             self.changes.clear()
             rows = True
+            new_rowids = None
             if p.added:
+                # New rows take rowids after the largest: when there are as many
+                # as rows added, they are exactly those rows (see log_merged_spans).
+                low = c.execute(_MAX_ROWID).fetchone()[0]
                 c.executemany(f"INSERT {SPAN_INTO}", p.added)
+                new_rowids = (low, c.execute(_MAX_ROWID).fetchone()[0])
             if p.writes:
                 c.executemany(f"INSERT OR REPLACE {SPAN_INTO}", p.writes)
             rows = False
-            log_merged_spans(c, self.trust.merged_by, self.merge_id, p.logged)
+            log_merged_spans(c, self.trust.merged_by, self.merge_id, p.logged, new_rowids)
             rows = True
             if p.status_added:
                 c.executemany(_INSERT_STATUS, p.status_added)
@@ -285,7 +291,8 @@ def _placed_row(d: dict[str, Any], article_id: str, ours: str,
         get("end")
     if not (type(i) is str and i and type(a) is str and a and type(lab) is str and lab
             and type(t) is str and t and type(s) is int and type(e) is int
-            and 0 <= s < e <= len(ours) and e <= MAX_OFFSET and ours[s:e] == t):
+            and 0 <= s < e <= len(ours) and e <= MAX_OFFSET and len(t) == e - s
+            and ours.startswith(t, s)):
         return None
     prefix, suffix, note, attrs = get("prefix"), get("suffix"), get("note"), get("attributes")
     deleted, anchor = get("deleted_at"), get("anchor", "ok")
