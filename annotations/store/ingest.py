@@ -29,7 +29,10 @@ Pack lines (``article.annotations``) are merged after their article by
 :class:`~annotations.trust.PackSource` says; each pack gets a ``merges``
 row (:mod:`annotations.store.merges`) and every change an event.  A pack's
 article that we lack is added (and logged, so ``merge --undo`` can remove
-it); one we have keeps our text.
+it); one we have keeps our text.  Pack lines are read :data:`LOOKAHEAD` at a
+time, and the span, status and event rows of many lines are written together
+(:class:`~annotations.store.merge.MergeContext`): a unit is still stored whole
+or not at all, and a row the database refuses still names its own line.
 """
 
 from __future__ import annotations
