@@ -14,6 +14,7 @@ import pytest
 
 from annotations.model import Article
 from annotations.search import (
+    NO_SPACE,
     AnnotatorItem,
     DateItem,
     Item,
@@ -25,6 +26,7 @@ from annotations.search import (
     Term,
     TextItem,
     find_all,
+    holds_no_space,
     marked_ranges,
     markers_for,
     parse,
@@ -441,3 +443,15 @@ def test_a_first_page_with_its_snippets_equals_the_slow_way(store: Store) -> Non
         assert snips == slow, query
     pua = store.search_page("embassy", "ana", 10)[1]["pua"]  # markers in the text itself
     assert [pua.text[s:e] for s, e in pua.marks] == ["embassy"]
+
+
+@pytest.mark.parametrize("text", [
+    "", "plain ascii", "café — “quoted”", "\u0e01", "\u0eff\u0f00", "a\u109f", "\u10a0",
+    "\u17ff", "\u1800\u2e7f", "x\u2e80", "\u9fff", "\ua000\uabff", "\uac00", "\ud7af",
+    "\ud7b0\uf8ff", "\uf900", "\ufaff", "\ufb00 \U0001f600", "emoji \U0001ffff",
+    "\U00020000", "— \U0003134f", "\U00031350 \u2014", "mixed 李小龍 text",
+])
+def test_holds_no_space_is_the_whole_class(text: str) -> None:
+    """The fast test of new articles (BMP first, supplementary planes only when present)
+    says what the whole character class says, at every range's edges."""
+    assert holds_no_space(text) == (NO_SPACE.search(text) is not None)

@@ -263,7 +263,16 @@ def _jsonl_styles(value: Any, text: str, where: str,
     if not isinstance(value, list):
         raise ArticleError(where, '"styles" must be a list', line_no)
     styles = []
+    size = len(text)
     for i, item in enumerate(value[:MAX_STYLES]):
+        # The usual entry, as packs write it, in one test (a pack line has dozens).
+        if type(item) is list and 3 <= len(item) <= 4:
+            start, end, kind = item[0], item[1], item[2]
+            data = item[3] if len(item) == 4 else {}
+            if type(start) is int and type(end) is int and 0 <= start < end <= size \
+                    and type(kind) is str and type(data) is dict:
+                styles.append(StyleRange(start, end, kind, data))
+                continue
         if isinstance(item, dict):
             item = [item.get("start"), item.get("end"), item.get("kind"), item.get("data") or {}]
         if not isinstance(item, list) or len(item) not in (3, 4):

@@ -23,7 +23,7 @@ from typing import Any
 
 from annotations.anchoring import TextIndex, context, reanchor
 from annotations.model import STATUSES, Article, ArticleRow, now_iso, sha256_text
-from annotations.search import NO_SPACE
+from annotations.search import holds_no_space
 from annotations.store.connection import Connection
 from annotations.store.errors import StaleText, StoreError
 from annotations.store.reports import ImportReport
@@ -155,8 +155,7 @@ def write_search_rows(c: sqlite3.Connection, rows: list[SearchRow]) -> None:
                       rows)
         # Which articles the substring index holds, and why, is in annotations.search.
         # (An ASCII string holds none of its characters: most texts are skipped unread.)
-        cjk = [r for r in rows
-               if any(v and not v.isascii() and NO_SPACE.search(v) for v in r[1:])]
+        cjk = [r for r in rows if any(v and holds_no_space(v) for v in r[1:])]
         if cjk:
             c.executemany("INSERT INTO articles_cjk(rowid, title, text, source) "
                           "VALUES (?, ?, ?, ?)", cjk)

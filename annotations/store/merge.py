@@ -26,7 +26,7 @@ the merge (:func:`annotations.store.events.log_merged`) with its before and
 after, so the merge can be undone (:mod:`annotations.store.merges`).
 
 Span writes stay raw SQL: one ``executemany`` of a prepared INSERT per
-article; sqlite-utils' ``insert_all`` takes 2-3x as long for the same rows
+few thousand spans (:class:`MergeContext` holds the rows of many lines); sqlite-utils' ``insert_all`` takes 2-3x as long for the same rows
 (20,000 spans: 130-260 ms against 300-490 ms), and the merge benchmark has
 little room.  New ids get a plain INSERT: INSERT OR REPLACE costs about 60 %
 more on a large table.
@@ -35,7 +35,7 @@ more on a large table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,30 +58,167 @@ from annotations.timestamps import Clock, TimestampError
 from annotations.trust import Trust
 
 ID_CHUNK = 500  # pack span ids looked up per query
+#: Held rows (spans, statuses, events) written together once there are this many.
+FLUSH_ROWS = 5_000
 #: No text is longer than the largest article file, so no offset is larger (an
 #: orphaned span keeps offsets into an older text, which was no larger either).
 MAX_OFFSET = MAX_ARTICLE_BYTES
 _ATTRIBUTES = SPAN_COLUMNS.index("attributes")
+_MAX_ROWID = "SELECT coalesce(max(rowid), 0) FROM spans"
 _INSERT_STATUS = ("INSERT INTO statuses (article_id, annotator, status, updated_at) "
                   "VALUES (?, ?, ?, ?)")
 
 
 @dataclass
+class PendingWrites:
+    """Rows of several pack lines held for one write (see :meth:`MergeContext.flush`).
+
+    Each row keeps the place (``file:line``) of the line it came from, so a
+    row the database refuses is reported with its line.
+    """
+
+    #: New span ids (a plain INSERT: OR REPLACE costs ~60 % more) and newer versions.
+    added: list[list[Any]] = field(default_factory=list)
+    writes: list[list[Any]] = field(default_factory=list)
+    #: ``(span id, before)`` of each span written, for its event.
+    logged: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
+    #: Span id -> where it came from; a line touching one of these ids flushes first.
+    spans: dict[str, str] = field(default_factory=dict)
+    #: Status rows ``(article_id, annotator, status, updated_at)``, new ones first.
+    status_added: list[tuple[str, str, str, str]] = field(default_factory=list)
+    status_writes: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: ``(article_id, annotator)`` -> where; an article with pending statuses flushes first.
+    statuses: dict[tuple[str, str], str] = field(default_factory=dict)
+    status_articles: set[str] = field(default_factory=set)
+    #: The places of the lines held, first and last (for a failure no row explains).
+    first: str = ""
+    last: str = ""
+
+    def size(self) -> int:
+        return len(self.logged) + len(self.status_added) + len(self.status_writes)
+
+    def clear(self) -> None:
+        for rows in (self.added, self.writes, self.logged, self.status_added,
+                     self.status_writes):
+            rows.clear()
+        self.spans.clear()
+        self.statuses.clear()
+        self.status_articles.clear()
+        self.first = self.last = ""
+
+    def culprit(self, c: sqlite3.Connection) -> str:
+        """The line of the first held row that is not stored as written (after a refusal).
+
+        ``executemany`` stops at the refused row and keeps the ones before it,
+        so that row is the first whose stored form differs from ours.  Rows
+        were held once per id, so each id is one row here.
+        """
+        for row in (*self.added, *self.writes):
+            got = c.execute(f"SELECT {SPAN_SELECT} FROM spans WHERE id = ?", (row[0],)).fetchone()
+            if got is None or list(got) != row:
+                return self.spans[row[0]]
+        for art, who, status, at in (*self.status_added, *self.status_writes):
+            got = c.execute("SELECT status, updated_at FROM statuses WHERE article_id = ? AND "
+                            "annotator = ?", (art, who)).fetchone()
+            if got is None or tuple(got) != (status, at):
+                return self.statuses[(art, who)]
+        return self.lines()
+
+    def lines(self) -> str:
+        """The lines held, as a place for a message."""
+        if self.first == self.last:
+            return self.first
+        return f"{self.first} (or a line after it, up to {self.last})"
+
+
+@dataclass
 class MergeContext:
-    """What the lines of one pack share: whose records may change, the clock, the merge's log."""
+    """What the lines of one pack share: whose records may change, the clock, the merge's log.
+
+    The writes of many lines are held in :attr:`pending` and written together
+    (:meth:`flush`: a few statements per thousands of spans instead of a few
+    per line), in the order undo needs: the events of articles, relations and
+    statuses held, then the spans and their events, then the statuses.  A line
+    whose records depend on held rows (the same span id or article status, or
+    relations, whose spans must be stored) flushes first, so every line is
+    weighed against what the lines before it stored.  The caller flushes
+    before its transaction ends.
+    """
 
     trust: Trust
     clock: Clock = field(default_factory=Clock)
     #: The ``merges`` row every change's event points to.
     merge_id: int = 0
-    #: Changes not yet logged (relations, statuses, articles); see :meth:`log`.
+    #: Changes not yet logged (relations, statuses, articles); see :meth:`flush`.
     changes: list[MergedChange] = field(default_factory=list)
+    pending: PendingWrites = field(default_factory=PendingWrites)
+    #: Where the held row the database refused came from (set by a failed :meth:`flush`).
+    failed_at: str | None = None
+    #: The stored rows of the span ids of the lines read ahead (:meth:`prefetch`), the
+    #: ids looked up, and the ids written since (their rows there are stale).
+    known: dict[str, Sequence[Any]] = field(default_factory=dict)
+    looked_up: set[str] = field(default_factory=set)
+    written: set[str] = field(default_factory=set)
 
-    def log(self, c: sqlite3.Connection, *changes: MergedChange) -> None:
-        """Write the pending changes (and ``changes``) as events of this merge, in order."""
-        self.changes.extend(changes)
-        log_merged(c, self.trust.merged_by, self.merge_id, self.changes)
-        self.changes.clear()
+    def prefetch(self, c: sqlite3.Connection, lines: Sequence[dict[str, Any]]) -> None:
+        """Look up the stored spans of the ids of the next ``lines``, a few hundred per query.
+
+        One query per line cost more than a third of a fresh import's lookups
+        (2,000 lines: 70 ms against 25 ms), and more on a large database, where
+        sorted ids read the index in order.  The lines must be merged next,
+        with no other writes to spans in between (:func:`merge_article_annotations`
+        falls back to its own query for an id written since).
+        """
+        ids: set[str] = set()
+        for ann in lines:
+            spans = ann.get("spans")
+            if isinstance(spans, list):
+                ids.update(d["id"] for d in spans
+                           if type(d) is dict and type(d.get("id")) is str)
+        self.known, self.looked_up, self.written = {}, ids, set()
+        ordered = sorted(ids)
+        for i in range(0, len(ordered), ID_CHUNK):
+            chunk = ordered[i : i + ID_CHUNK]
+            for r in c.execute(f"SELECT {SPAN_SELECT} FROM spans WHERE id IN "
+                               f"({', '.join('?' * len(chunk))})", chunk):
+                self.known[r[0]] = r
+
+    def hold(self, where: str) -> None:
+        """A line's rows are about to be held (for a failure's message)."""
+        self.pending.first = self.pending.first or where
+        self.pending.last = where
+
+    def flush(self, c: sqlite3.Connection) -> None:
+        """Write every held row and its event; a refusal names its line in :attr:`failed_at`."""
+        p = self.pending
+        rows = False  # an event refused is no line's fault: the lines held are named
+        try:
+            log_merged(c, self.trust.merged_by, self.merge_id, self.changes)
+            self.changes.clear()
+            rows = True
+            new_rowids = None
+            if p.added:
+                # New rows take rowids after the largest: when there are as many
+                # as rows added, they are exactly those rows (see log_merged_spans).
+                low = c.execute(_MAX_ROWID).fetchone()[0]
+                c.executemany(f"INSERT {SPAN_INTO}", p.added)
+                new_rowids = (low, c.execute(_MAX_ROWID).fetchone()[0])
+            if p.writes:
+                c.executemany(f"INSERT OR REPLACE {SPAN_INTO}", p.writes)
+            rows = False
+            log_merged_spans(c, self.trust.merged_by, self.merge_id, p.logged, new_rowids)
+            rows = True
+            if p.status_added:
+                c.executemany(_INSERT_STATUS, p.status_added)
+            write_statuses(c, p.status_writes)
+        except sqlite3.Error:
+            try:
+                self.failed_at = p.culprit(c) if rows else p.lines()
+            except sqlite3.Error:  # the database cannot even be read: the caller stops
+                self.failed_at = p.lines()
+            raise
+        self.written.update(p.spans)
+        p.clear()
 
 
 def version_key(row: dict[str, Any], clock: Clock) -> tuple[str, int, str]:
@@ -135,6 +272,44 @@ def _plainly_valid(d: dict[str, Any]) -> bool:
         and type(get("prefix")) in _STR_OR_NONE and type(get("suffix")) in _STR_OR_NONE
         and type(get("attributes")) in _DICT_OR_NONE and get("anchor", "ok") in ANCHORS
     )
+
+
+def _placed_row(d: dict[str, Any], article_id: str, ours: str,
+                clock: Clock) -> list[Any] | None:
+    """The stored row of the usual pack span, in ``SPAN_COLUMNS`` order, or ``None``.
+
+    The usual span is well formed (:func:`_plainly_valid`), has canonical
+    times within the clock, and stands where it says in our text: it is
+    stored as it is, so its row is built here in one pass over the object.
+    ``None`` only means :func:`check_span`, :func:`check_times` and
+    :func:`incoming_span` must look closer.  This runs for every span of
+    every pack; the three calls and the intermediate dict took about twice
+    as long.
+    """
+    get = d.get
+    i, a, lab, t, s, e = get("id"), get("annotator"), get("label"), get("text"), get("start"), \
+        get("end")
+    if not (type(i) is str and i and type(a) is str and a and type(lab) is str and lab
+            and type(t) is str and t and type(s) is int and type(e) is int
+            and 0 <= s < e <= len(ours) and e <= MAX_OFFSET and len(t) == e - s
+            and ours.startswith(t, s)):
+        return None
+    prefix, suffix, note, attrs = get("prefix"), get("suffix"), get("note"), get("attributes")
+    deleted, anchor = get("deleted_at"), get("anchor", "ok")
+    if not (type(prefix) in _STR_OR_NONE and type(suffix) in _STR_OR_NONE
+            and type(note) in _STR_OR_NONE and type(deleted) in _STR_OR_NONE
+            and type(attrs) in _DICT_OR_NONE and anchor in ANCHORS):
+        return None
+    created, updated = get("created_at"), get("updated_at")
+    canonical = clock.canonical
+    try:
+        if canonical(created) is not created or canonical(updated) is not updated or (
+                deleted is not None and canonical(deleted) is not deleted):
+            return None
+    except TimestampError:
+        return None
+    return [i, article_id, a, lab, s, e, t, prefix or "", suffix or "", note,
+            canonical_json(attrs) if attrs else "{}", created, updated, deleted, anchor]
 
 
 def check_span(d: Any) -> str | None:
@@ -213,8 +388,9 @@ def merge_article_annotations(
 
     The article must already be stored (our text is what the spans are placed
     against; ``ours``: that text, when the caller has just stored it).  The
-    counts go to ``report`` (a new one when ``None``), which is returned; the
-    changes made are appended to ``ctx.changes``.
+    counts go to ``report`` (a new one when ``None``), which is returned.  The
+    rows may be held in ``ctx`` with those of the next lines: the caller calls
+    :meth:`MergeContext.flush` before its transaction ends.
     """
     report = MergeReport() if report is None else report
     line = ann.get("line")
@@ -240,25 +416,49 @@ def merge_article_annotations(
         report.messages.append(f"{where}: 'spans' is not a list")
         items = []
     clock, trust = ctx.clock, ctx.trust
+    held = ctx.pending.spans
+    if held and any(isinstance(d, dict) and d.get("id") in held for d in items):
+        ctx.flush(c)  # weighed against what the lines before stored, like every line
     # The stored rows of the pack's span ids, in a few primary-key queries
-    # rather than one query per span: ours (this article) and other articles'.
+    # rather than one query per span (or looked up ahead with the next lines:
+    # MergeContext.prefetch): ours (this article) and other articles'.
     existing: dict[str, Sequence[Any]] = {}
     elsewhere: dict[str, str] = {}
     ids = list({d["id"] for d in items if isinstance(d, dict) and isinstance(d.get("id"), str)})
-    for i in range(0, len(ids), ID_CHUNK):
-        chunk = ids[i : i + ID_CHUNK]
-        for r in c.execute(
-            f"SELECT {SPAN_SELECT} FROM spans WHERE id IN ({', '.join('?' * len(chunk))})", chunk
-        ):
-            if r[1] == art.id:
-                existing[r[0]] = r
-            else:
-                elsewhere[r[0]] = r[1]
-    added: list[list[Any]] = []  # new ids: a plain INSERT (OR REPLACE costs ~60% more)
-    writes: list[list[Any]] = []  # newer versions of stored (or just added) spans
-    logged: list[tuple[str, dict[str, Any] | None]] = []  # (id, before) of each span written
-    pending: set[str] = set()  # the ids in ``logged``
+    if ctx.looked_up.issuperset(ids) and ctx.written.isdisjoint(ids):
+        known = ctx.known
+        rows: Iterable[Sequence[Any]] = [known[i] for i in ids if i in known]
+    else:
+        rows = []
+        for i in range(0, len(ids), ID_CHUNK):
+            chunk = ids[i : i + ID_CHUNK]
+            rows.extend(c.execute(f"SELECT {SPAN_SELECT} FROM spans WHERE id IN "
+                                  f"({', '.join('?' * len(chunk))})", chunk))
+    for r in rows:
+        if r[1] == art.id:
+            existing[r[0]] = r
+        else:
+            elsewhere[r[0]] = r[1]
+    pend = ctx.pending
+    ctx.hold(where)
+    allows = trust.allows
     for d in items:
+        if type(d) is dict:
+            row = _placed_row(d, art.id, ours, clock)
+            # A new id, stored as it is: the usual span of a pack, without the detour below.
+            if row is not None and row[0] not in existing and row[0] not in elsewhere \
+                    and allows(row[2]):
+                report.added += 1
+                if row[14] != "ok":
+                    if row[14] == "orphaned":
+                        report.orphaned += 1
+                    else:
+                        report.moved += 1
+                pend.spans[row[0]] = where
+                pend.added.append(row)
+                existing[row[0]] = row
+                pend.logged.append((row[0], None))
+                continue
         problem = check_span(d)
         times = check_times(d, clock, ("created_at", "updated_at")) if problem is None else ""
         if isinstance(times, str):
@@ -306,38 +506,23 @@ def merge_article_annotations(
         values = [incoming[k] for k in SPAN_COLUMNS]
         attrs = values[_ATTRIBUTES]
         values[_ATTRIBUTES] = canonical_json(attrs) if attrs else "{}"
-        if incoming["id"] in pending:
+        if incoming["id"] in pend.spans:
             # The same id twice in one line: store and log the first version first.
-            _write_spans(c, ctx, added, writes, logged)
-            pending.clear()
-        pending.add(incoming["id"])
-        (added if cur is None else writes).append(values)
+            ctx.flush(c)
+            ctx.hold(where)
+        pend.spans[incoming["id"]] = where
+        (pend.added if cur is None else pend.writes).append(values)
         existing[incoming["id"]] = values
-        logged.append((incoming["id"], before))
-    _write_spans(c, ctx, added, writes, logged)
-    merge_relations(c, art.id, ann.get("relations") or [], report, where, ctx)
+        pend.logged.append((incoming["id"], before))
+    relations = ann.get("relations") or []
+    if relations:  # their spans must be stored: missing_end() reads them
+        ctx.flush(c)
+        ctx.hold(where)
+    merge_relations(c, art.id, relations, report, where, ctx)
     merge_statuses(c, art.id, ann.get("statuses") or [], report, where, ctx)
-    ctx.log(c)
+    if len(ctx.changes) + pend.size() >= FLUSH_ROWS:
+        ctx.flush(c)
     return report
-
-
-def _write_spans(c: sqlite3.Connection, ctx: MergeContext, added: list[list[Any]],
-                 writes: list[list[Any]], logged: list[tuple[str, dict[str, Any] | None]]) -> None:
-    """Store the spans gathered so far and log them (the event reads the stored row).
-
-    Changes still pending in ``ctx`` (the article's own, which must be undone
-    after its spans) are logged first.
-    """
-    if ctx.changes and logged:
-        ctx.log(c)
-    if added:
-        c.executemany(f"INSERT {SPAN_INTO}", added)
-    if writes:
-        c.executemany(f"INSERT OR REPLACE {SPAN_INTO}", writes)
-    log_merged_spans(c, ctx.trust.merged_by, ctx.merge_id, logged)
-    added.clear()
-    writes.clear()
-    logged.clear()
 
 
 def check_relation(d: Any) -> str | None:
@@ -450,14 +635,16 @@ def merge_statuses(c: sqlite3.Connection, article_id: str, items: Any,
         return
     if not items:
         return
+    pend = ctx.pending
+    if article_id in pend.status_articles:
+        ctx.flush(c)  # the same article's statuses again: weighed against the stored ones
+        ctx.hold(where)
     stored: dict[str, tuple[str, str]] = {
         who: (status, at) for who, status, at in c.execute(
             "SELECT annotator, status, updated_at FROM statuses WHERE article_id = ?",
             (article_id,))}
     # New rows get a plain INSERT, written first (a later item of the same annotator
     # replaces its row); INSERT OR REPLACE costs about 4x as much.
-    added: list[tuple[str, str, str, str]] = []
-    writes: list[tuple[str, str, str, str]] = []
     for d in items:
         if (
             not isinstance(d, dict)
@@ -494,10 +681,11 @@ def merge_statuses(c: sqlite3.Connection, article_id: str, items: Any,
         # The same annotator twice in one line: the later item is compared with the
         # earlier one's result, as when each was written before the next was read.
         stored[who] = (d["status"], updated_at)
-        (writes if cur is not None else added).append((article_id, who, d["status"], updated_at))
+        row = (article_id, who, d["status"], updated_at)
+        (pend.status_writes if cur is not None else pend.status_added).append(row)
+        pend.statuses[(article_id, who)] = where
+        pend.status_articles.add(article_id)
         after = {"article_id": article_id, "annotator": who, "status": d["status"],
                  "updated_at": times["updated_at"]}
         ctx.changes.append(("status.merge", article_id, who, before, after))
-    if added:
-        c.executemany(_INSERT_STATUS, added)
-    write_statuses(c, writes)
+
