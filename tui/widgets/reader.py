@@ -51,10 +51,20 @@ in TextArea's own cache, so whatever clears that (styles, theme, wrap)
 clears them too.  ``tests/test_tui_reader_cache.py`` and
 ``tests/test_tui_repaint.py`` compare the screen with a full repaint after
 every kind of change.
+
+Wrapping is lazy (:class:`~tui.widgets.lazy_wrap.LazyWrap`, issue 19: a 1 MB
+text took 0.37 s per wrap, and a new text was wrapped twice before its first
+frame): a new text or width wraps the rows around the cursor and on screen at
+once, any cursor move or scroll wraps the rows it brings on screen before they
+are painted, and a background worker computes the rest once the reader has been
+idle for :data:`WRAP_IDLE` and swaps it in at once, the top row of the screen
+kept (``tests/test_tui_lazy_wrap.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -62,6 +72,8 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.document._document import Document
+from textual.document._document_navigator import DocumentNavigator
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import Reactive, reactive
@@ -85,6 +97,7 @@ from tui import keys as K
 from tui.safe import display_text
 from tui.spanindex import Changes, SpanIndex, is_placed
 from tui.suggestindex import SuggestionIndex
+from tui.widgets.lazy_wrap import LazyWrap
 
 #: Markdown style kinds -> component class with their look (see DEFAULT_CSS).
 STYLE_CLASSES = {
@@ -127,6 +140,12 @@ MANY_ROWS = 200
 #: First item of the reader's keys in TextArea's line cache (never a ``Size``, as its own are);
 #: the cache tests tell the reader's entries by it.
 LINE_KEY = "reader-line"
+#: Seconds without a cursor move before the rows off screen are wrapped in the background,
+#: and the longest stretch of that work between two turns of the event loop.
+WRAP_IDLE = 0.1
+WRAP_SLICE = 0.004
+#: How long the background wrap waits before it looks again whether input is handled.
+WRAP_PAUSE = 0.02
 
 
 @dataclass(frozen=True)
@@ -204,33 +223,6 @@ def _section_bounds(wrapped: WrappedDocument, row: int, section: int) -> tuple[i
     return first, last
 
 
-class _WrappedText(WrappedDocument):
-    """A wrapped document whose height is summed once per wrap, not once per painted line.
-
-    ``WrappedDocument.height`` adds up every line's wrap count on each call, and
-    TextArea asks for it for every line it paints: on a 1 MB article that is most
-    of the cost of a key press.  The reader never edits, so the sum only changes
-    when the document is wrapped again (a resize).
-    """
-
-    _height: int | None = None
-
-    def wrap(self, width: int, tab_width: int | None = None) -> None:
-        self._height = None
-        super().wrap(width, tab_width)
-        self._height = None
-
-    def wrap_range(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self._height = None
-        return super().wrap_range(*args, **kwargs)
-
-    @property
-    def height(self) -> int:
-        if self._height is None:
-            self._height = WrappedDocument.height.fget(self)  # type: ignore[attr-defined]
-        return self._height
-
-
 class Reader(TextArea, inherit_bindings=False):
     """Read-only article text with spans painted in their label colours."""
 
@@ -296,6 +288,10 @@ class Reader(TextArea, inherit_bindings=False):
         """Escape with nothing selected: the screen may clear something else (a search)."""
 
     _shown = ""
+    #: True from a new text or width until every row is wrapped (benchmarks wait on it).
+    wrapping = False
+    _wrap_generation = 0
+    _last_activity = 0.0
 
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
         super().__init__(
@@ -357,9 +353,8 @@ class Reader(TextArea, inherit_bindings=False):
         index.take_dirty()
         self._shown = display_text(text)
         self.load_text(self._shown)
-        # Same object, same wrap: only its (otherwise per-line) height sum gets cached.
-        self.wrapped_document.__class__ = _WrappedText
         self.goto(cursor, center=True)
+        self._schedule_wrap()
 
     def _layout_styles(self, styles: Sequence[StyleRange]) -> dict[int, list[tuple[int, int, str]]]:
         """Each style's piece on each row it covers, within :data:`MAX_STYLE_PIECES` in all
@@ -464,10 +459,132 @@ class Reader(TextArea, inherit_bindings=False):
         # every screen line shows, even when the height stays the same.
         # TextArea counts on the next selection change to repaint them all; the
         # reader repaints only the selection's lines then, so it repaints here.
-        super()._rewrap_and_refresh_virtual_size()
+        # The wrap is provisional (:class:`LazyWrap`): the rows around the cursor
+        # and on screen are wrapped before the height is taken (it decides whether a
+        # scroll bar shows, which changes the width again), the rest in the background.
+        self.wrapped_document.wrap(self.wrap_width, tab_width=self.indent_width)
+        self._wrap_visible(sized=False)
+        self._line_cache.clear()
+        self._refresh_size()
         self.refresh()
+        self._schedule_wrap()
+
+    def _set_document(self, text: str, language: str | None) -> None:
+        """TextArea's own, for plain text, with a :class:`LazyWrap` as the wrapped
+        document (TextArea builds a ``WrappedDocument``, whose constructor alone
+        walks every row: 50 ms on a 1 MB text)."""
+        if language:
+            super()._set_document(text, language)
+            return
+        self._highlight_query = None
+        self.document = Document(text)
+        self.wrapped_document = LazyWrap(self.document, tab_width=self.indent_width)
+        self.navigator = DocumentNavigator(self.wrapped_document)
+        self._build_highlight_map()
+        self.move_cursor((0, 0))
+        self._rewrap_and_refresh_virtual_size()
+
+    def _wrap_visible(self, *, cursor: bool = True, sized: bool = True) -> bool:
+        """Wrap the rows around the cursor (``cursor``) and the rows on screen; whether
+        any screen line moved.  ``sized``: the virtual size is brought up to date and
+        the row at the top of the screen kept there (else the caller does both)."""
+        wrapped = self.wrapped_document
+        if not isinstance(wrapped, LazyWrap) or not wrapped.pending:
+            return False
+        height = max(self.size.height, 1)
+        anchor = self._top_anchor()
+        moved = False
+        if cursor:
+            moved = wrapped.wrap_around(self.selection.end[0], height, height) is not None
+        if anchor is not None:
+            if moved and sized:
+                self._refresh_size()
+                self._restore_anchor(anchor)
+            moved = wrapped.wrap_around(anchor[0], 0, height) is not None or moved
+        return moved
+
+    def _top_anchor(self) -> tuple[int, int] | None:
+        """The document row and its section at the top of the screen."""
+        info = self.wrapped_document._offset_to_line_info
+        if not info:
+            return None
+        return info[max(0, min(self.scroll_offset.y, len(info) - 1))]
+
+    def _restore_anchor(self, anchor: tuple[int, int]) -> None:
+        """Scroll so that ``anchor`` (see :meth:`_top_anchor`) is at the top again."""
+        row, section = anchor
+        ys = self.wrapped_document._line_index_to_offsets[row]
+        y = ys[min(section, len(ys) - 1)]
+        if y != self.scroll_offset.y:
+            self.scroll_to(y=y, animate=False, immediate=True)
+
+    def _watch_scroll_y(self) -> None:
+        if self._wrap_visible(cursor=False):
+            self._line_cache.clear()
+            self._refresh_size()
+            self.refresh()
+        super()._watch_scroll_y()
+
+    def _schedule_wrap(self) -> None:
+        """Wrap the rest of the text in the background (:meth:`_wrap_rest`), starting
+        :data:`WRAP_IDLE` seconds after the next frame (so the first keys after opening
+        never wait for it)."""
+        self._wrap_generation += 1
+        wrapped = self.wrapped_document
+        self.wrapping = isinstance(wrapped, LazyWrap) and wrapped.pending
+        if self.wrapping and self.is_mounted:
+            self.call_after_refresh(self._start_wrap, self._wrap_generation)
+
+    def _start_wrap(self, generation: int) -> None:
+        # A worker (its own task): a timer's callback would run in the reader's message
+        # loop and hold every message to the reader until it returned.
+        if generation == self._wrap_generation:
+            self._last_activity = time.monotonic()
+            self.run_worker(self._wrap_rest(), group="reader-wrap", exclusive=True,
+                            description="wrap the rest of the text")
+
+    def _busy(self) -> bool:
+        """Whether input is being handled: the reader used in the last :data:`WRAP_IDLE`
+        seconds, or a message waiting for the app, the screen or the reader (Textual
+        has no public look at a queue; a key press travels through these three)."""
+        if time.monotonic() - self._last_activity < WRAP_IDLE:
+            return True
+        return any(node._message_queue.qsize() for node in (self.app, self.screen, self))
+
+    async def _wrap_rest(self) -> None:
+        """Compute the waiting rows' breaks in slices of :data:`WRAP_SLICE` seconds while
+        no input is handled, yielding to the event loop between them, then swap them in
+        at once with the top row of the screen kept."""
+        generation = self._wrap_generation
+        wrapped = self.wrapped_document
+        assert isinstance(wrapped, LazyWrap)
+        while True:
+            if generation != self._wrap_generation:
+                return
+            if self._busy():
+                await asyncio.sleep(WRAP_PAUSE)
+                continue
+            if wrapped.compute_some(WRAP_SLICE):
+                break
+            await asyncio.sleep(0)
+        if generation != self._wrap_generation:
+            return
+        anchor = self._top_anchor()
+        if wrapped.finish():
+            self._line_cache.clear()
+            self._refresh_size()
+            if anchor is not None:
+                self._restore_anchor(anchor)
+            self._recompute_cursor_offset()  # type: ignore[no-untyped-call]
+            self.refresh()
+        self.wrapping = False
 
     def _watch_selection(self, previous_selection: Selection, selection: Selection) -> None:
+        self._last_activity = time.monotonic()
+        if self._wrap_visible():
+            self._line_cache.clear()
+            self._refresh_size()
+            self.refresh()
         super()._watch_selection(previous_selection, selection)
         if self.is_mounted:
             self._refresh_between(*previous_selection)

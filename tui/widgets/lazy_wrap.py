@@ -1,0 +1,196 @@
+"""A wrapped document that wraps the rows on screen first and the rest later.
+
+Textual's :class:`WrappedDocument` wraps every row of the text whenever the
+width changes: about 0.37 s for a 1 MB article, and a TextArea wraps once on
+load and once more when its vertical scroll bar appears.  :class:`LazyWrap`
+keeps the same structures (and so every TextArea and navigator path that reads
+them) but fills them in stages:
+
+* :meth:`wrap` (a new text, a new width) is *provisional*: each row that may
+  need breaking counts as one screen line with no breaks until it is wrapped
+  (rows that surely fit -- empty, or at most half the width with no tab -- are
+  final at once);
+* :meth:`wrap_rows` and :meth:`wrap_around` wrap some rows now, with Textual's
+  own :func:`compute_wrap_offsets`, and lay the screen lines below them out
+  again (the rows above keep their screen lines);
+* :meth:`compute_some` wraps rows in the background into a side table without
+  touching what is shown, and :meth:`finish` swaps the whole result in at once.
+
+The structures are always consistent: a row either has its final breaks or
+none, and every y offset agrees with them.  A provisional row is never painted:
+the reader wraps the rows it shows before it paints them.  A finished document
+is exactly what :meth:`WrappedDocument.wrap` builds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import cast
+
+from textual._wrap import compute_wrap_offsets
+from textual.document._document import DocumentBase, Location
+from textual.document._wrapped_document import WrappedDocument
+from textual.expand_tabs import get_tab_widths
+
+
+class LazyWrap(WrappedDocument):
+    """A :class:`WrappedDocument` whose rows are wrapped on demand (see the module)."""
+
+    def __init__(self, document: DocumentBase, width: int = 0, tab_width: int = 4) -> None:
+        self._done = bytearray()
+        self._computed: dict[int, list[int]] = {}
+        self._scan = 0
+        super().__init__(document, width, tab_width)
+
+    # ------------------------------------------------------------ wrapping
+    def wrap(self, width: int, tab_width: int | None = None) -> None:
+        """Provisional wrap at ``width``: see the module."""
+        self._width = width
+        if tab_width:
+            self._tab_width = tab_width
+        lines = self.document.lines
+        n = len(lines)
+        half = width // 2
+        self._wrap_offsets = [[] for _ in range(n)]
+        self._tab_width_cache = [None] * n  # type: ignore[list-item]  # computed when asked
+        self._offset_to_line_info = [(row, 0) for row in range(n)]
+        self._line_index_to_offsets = [[row] for row in range(n)]
+        if width:
+            self._done = bytearray(
+                len(line) <= half and "\t" not in line for line in lines)
+        else:
+            self._done = bytearray(b"\x01") * n
+        self._computed = {}
+        self._scan = 0
+
+    @property
+    def pending(self) -> bool:
+        """Whether some row still waits for its breaks."""
+        return self._done.find(0) >= 0
+
+    def is_wrapped(self, row: int) -> bool:
+        return bool(self._done[row])
+
+    def _breaks(self, row: int) -> list[int]:
+        found = self._computed.pop(row, None)
+        if found is not None:
+            return found
+        line = self.document.lines[row]
+        sections = get_tab_widths(line, self._tab_width)
+        return compute_wrap_offsets(line, self._width, tab_size=self._tab_width,
+                                    precomputed_tab_sections=sections)
+
+    def _wrap_one(self, row: int) -> bool:
+        """Give ``row`` its breaks (not yet laid out); whether its height changed."""
+        if self._done[row]:
+            return False
+        self._done[row] = 1
+        breaks = self._breaks(row)
+        if not breaks:
+            return False
+        self._wrap_offsets[row] = breaks
+        return True
+
+    def wrap_rows(self, rows: Iterable[int]) -> int | None:
+        """Wrap these rows now; the first row whose height changed (None: none did)."""
+        changed = [row for row in rows if self._wrap_one(row)]
+        if not changed:
+            return None
+        first = min(changed)
+        self._lay_out(first)
+        return first
+
+    def wrap_around(self, row: int, before: int, after: int) -> int | None:
+        """Wrap from ``row`` on until ``after`` screen lines are final, and back from it
+        until ``before`` are; the first row whose height changed (None: none did)."""
+        n = len(self._done)
+        if not n:
+            return None
+        row = max(0, min(row, n - 1))
+        wraps = self._wrap_offsets
+        first: int | None = None
+        seen, r = 0, row
+        while r < n and seen < after:
+            if self._wrap_one(r) and first is None:
+                first = r
+            seen += len(wraps[r]) + 1
+            r += 1
+        seen, r = 0, row - 1
+        while r >= 0 and seen < before:
+            if self._wrap_one(r):
+                first = r
+            seen += len(wraps[r]) + 1
+            r -= 1
+        if first is not None:
+            self._lay_out(first)
+        return first
+
+    def _lay_out(self, first: int) -> None:
+        """The screen lines of rows ``first`` on, again from their breaks."""
+        by_row = self._line_index_to_offsets
+        info = self._offset_to_line_info
+        y = by_row[first][0]
+        del by_row[first:]
+        del info[y:]
+        add_row, add_line, add_lines = by_row.append, info.append, info.extend
+        for row, breaks in enumerate(self._wrap_offsets[first:], first):
+            if breaks:
+                k = len(breaks) + 1
+                add_row(list(range(y, y + k)))
+                add_lines([(row, s) for s in range(k)])
+                y += k
+            else:  # most rows: blank, short or waiting
+                add_row([y])
+                add_line((row, 0))
+                y += 1
+
+    def compute_some(self, seconds: float) -> bool:
+        """Compute breaks of waiting rows for about ``seconds`` without changing what is
+        shown; True once every row's breaks are known (then call :meth:`finish`)."""
+        deadline = time.perf_counter() + seconds
+        done = self._done
+        computed = self._computed
+        lines = self.document.lines
+        width, tab = self._width, self._tab_width
+        row = done.find(0, self._scan)
+        while row >= 0:
+            if row not in computed:
+                line = lines[row]
+                computed[row] = compute_wrap_offsets(
+                    line, width, tab_size=tab,
+                    precomputed_tab_sections=get_tab_widths(line, tab))
+            self._scan = row + 1
+            if time.perf_counter() >= deadline:
+                return done.find(0, self._scan) < 0
+            row = done.find(0, self._scan)
+        return True
+
+    def finish(self) -> bool:
+        """Give every waiting row its breaks at once (computing what is left); whether
+        any screen line moved."""
+        if not self.pending:
+            return False
+        return self.wrap_rows(range(len(self._done))) is not None
+
+    def wrap_range(self, start: Location, old_end: Location, new_end: Location) -> None:
+        # An edit (the reader never makes one): everything final first, then Textual's way.
+        self.finish()
+        super().wrap_range(start, old_end, new_end)
+        self._done = bytearray(b"\x01") * self.document.line_count
+
+    # ------------------------------------------------------------ reading
+    @property
+    def height(self) -> int:
+        # WrappedDocument sums every row's sections on each call (TextArea asks per
+        # painted line); this is the same number.
+        return len(self._offset_to_line_info)
+
+    def get_tab_widths(self, line_index: int) -> list[int]:
+        # None (not computed yet) for the rows of a provisional wrap.
+        widths = cast("list[int] | None", self._tab_width_cache[line_index])
+        if widths is None:
+            line = self.document.lines[line_index]
+            widths = [w for _, w in get_tab_widths(line, self._tab_width)]
+            self._tab_width_cache[line_index] = widths
+        return widths
