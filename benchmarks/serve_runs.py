@@ -123,6 +123,19 @@ def _child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+#: Both sides read this config: suggestions off, so that the span panel after an undo
+#: says "No spans yet" (suggestion rows would fill it) and neither side does the work.
+QUIET_CONFIG = "suggest:\n  cues: false\n  model: false\n"
+
+
+def config_home(folder: Path) -> Path:
+    """An ``XDG_CONFIG_HOME`` under ``folder`` holding :data:`QUIET_CONFIG`."""
+    home = folder / "config"
+    (home / "stancemark").mkdir(parents=True, exist_ok=True)
+    (home / "stancemark" / "config.yaml").write_text(QUIET_CONFIG, encoding="utf-8")
+    return home
+
+
 @contextmanager
 def served(db: Path, annotator: str, folder: Path) -> Iterator[str]:
     """``stancemark serve`` on a free loopback port (no token: loopback); yields its URL."""
@@ -133,7 +146,7 @@ def served(db: Path, annotator: str, folder: Path) -> Iterator[str]:
             [sys.executable, "-m", "tui.cli", "serve", "--db", str(db), "--port", str(port),
              "--annotator", annotator],
             stdout=out, stderr=subprocess.STDOUT, cwd=folder, start_new_session=True,
-            env=_child_env(XDG_CONFIG_HOME=str(folder / "config")))
+            env=_child_env(XDG_CONFIG_HOME=str(config_home(folder))))
     try:
         deadline = time.monotonic() + 60
         while "Open http" not in log.read_text(errors="replace"):
@@ -210,7 +223,7 @@ class TerminalApp:
     """The annotator in a pseudo-terminal of ``cols`` x ``rows``, its screen read by pyte."""
 
     def __init__(self, db: Path, annotator: str, cols: int, rows: int, watch: str,
-                 timeout: float = 60) -> None:
+                 timeout: float = 60, config: Path | None = None) -> None:
         import pyte
 
         self.screen = pyte.Screen(cols, rows)
@@ -218,7 +231,8 @@ class TerminalApp:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         env = _child_env(TERM="xterm-256color", COLORTERM="truecolor",
-                         COLUMNS=str(cols), LINES=str(rows))
+                         COLUMNS=str(cols), LINES=str(rows),
+                         **({"XDG_CONFIG_HOME": str(config)} if config else {}))
         t0 = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tui.cli", "--db", str(db), "--annotator", annotator],

@@ -37,6 +37,7 @@ from benchmarks.serve_runs import (
     BrowserTab,
     TerminalApp,
     chromium_version,
+    config_home,
     describe,
     first_line,
     served,
@@ -86,7 +87,8 @@ def run(ctx: RunContext) -> list[Measurement]:
 
         def open_terminal() -> TerminalApp:
             cols, rows = shape["size"]
-            return TerminalApp(db, "term", cols, rows, watch)
+            return TerminalApp(db, "term", cols, rows, watch,
+                               config=config_home(ctx.workdir))
 
         try:
             if p["warmup"]:  # untimed: OS caches, bytecode, the server's first tab
