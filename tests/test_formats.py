@@ -38,7 +38,15 @@ from annotations.formats import (
 )
 from annotations.formats.brat import LINE_BREAKS
 from annotations.formats.conll import sentence_ends
-from annotations.formats.csv_rows import COLUMNS, guard
+from annotations.formats.csv_rows import (
+    COLUMNS,
+    RELATION_COLUMNS,
+    RELATION_TEXT,
+    SPAN_TEXT,
+    count_formulas,
+    formula_cells,
+    guard,
+)
 from annotations.formats.doccano import has_overlap
 from annotations.model import Article, ExportDoc, Relation, Span, StatusRecord
 
@@ -300,6 +308,23 @@ def test_csv_without_formula_cells_warns_nothing(tmp_path: Path) -> None:
     data, report = run("csv", [ExportDoc(art, [_span(1, art, "alice", "denial", "denied")])],
                        tmp_path)
     assert report.spans == 1 and not report.warnings and not report.messages
+
+
+def test_csv_formula_count_is_the_cell_by_cell_count() -> None:
+    """The column-wise count equals one ``formula_cells`` per row, in every text column of
+    both files, and falls back to it when SQLite handed a cell of another type."""
+    triggers = ["=a", "+b", "-c", "@d", "\te", "\rf", "ok", "", "x=1"]
+    rng = random.Random(7)
+    spans = [tuple(rng.choice(triggers) if i in SPAN_TEXT else rng.randrange(9)
+                   for i in range(len(COLUMNS))) for _ in range(300)]
+    rels = [tuple(rng.choice(triggers) if i in RELATION_TEXT else rng.randrange(9)
+                  for i in range(len(RELATION_COLUMNS))) for _ in range(300)]
+    for rows, text in ((spans, SPAN_TEXT), (rels, RELATION_TEXT)):
+        expected = sum(map(formula_cells, rows))
+        assert expected > 100 and count_formulas(rows, text) == expected
+    odd = [*spans[:5], ("=id", "t", "a", "l", 0, 1, "-x", None, 20240101, "=u")]
+    assert count_formulas(odd, SPAN_TEXT) == sum(map(formula_cells, odd))
+    assert count_formulas([], SPAN_TEXT) == 0
 
 
 @pytest.mark.parametrize(

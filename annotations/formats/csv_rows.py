@@ -44,6 +44,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
+from itertools import repeat
 from typing import Any, BinaryIO
 
 from annotations.formats.base import (
@@ -116,6 +117,8 @@ def rows_of(doc: ExportDoc, spans: list[Span]) -> list[Row]:
 
 def relation_rows(doc: ExportDoc, spans: list[Span]) -> list[tuple[object, ...]]:
     """The doc's relations whose two spans are in ``spans``, as rows of the second file."""
+    if not doc.relations:
+        return []  # most docs: no id table per doc
     by_id = {s.id: s for s in spans}
     out: list[tuple[object, ...]] = []
     for r in live_relations(doc, spans):
@@ -128,6 +131,31 @@ def relation_rows(doc: ExportDoc, spans: list[Span]) -> list[tuple[object, ...]]
 def formula_cells(row: tuple[object, ...]) -> int:
     """How many text cells of ``row`` a spreadsheet would run as formulas."""
     return sum(1 for cell in row if isinstance(cell, str) and cell.startswith(_TRIGGERS))
+
+
+#: Where the text cells are in a spans row and in a relations row (the rest are offsets).
+SPAN_TEXT = tuple(i for i, c in enumerate(COLUMNS) if c in TEXT_COLUMNS)
+RELATION_TEXT = tuple(i for i, c in enumerate(RELATION_COLUMNS)
+                      if not c.endswith(("_start", "_end")))
+
+
+def count_formulas(rows: list[Any], text: tuple[int, ...]) -> int:
+    """``sum(map(formula_cells, rows))``, a column at a time in C.
+
+    ``text``: the indices of the text columns.  A generator step and an
+    ``isinstance`` per cell took 170 ms of 100,000 rows (a fifth of the csv
+    write); ``map`` of ``str.startswith`` over each column makes no Python step
+    per cell (75 ms).  A cell that is not a ``str`` (``None``, or any type SQLite
+    handed back) raises ``TypeError``: the rows are then counted cell by cell.
+    """
+    if not rows:
+        return 0
+    columns = list(zip(*rows, strict=True))
+    triggers = repeat(_TRIGGERS)  # endless: each map stops at its column's end
+    try:
+        return sum([sum(map(str.startswith, columns[i], triggers)) for i in text])
+    except TypeError:
+        return sum(map(formula_cells, rows))
 
 
 class _Memo(dict[str, str]):
@@ -179,7 +207,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
             kept = valid_spans(doc, report, "csv")
             rows = rows_of(doc, kept)
             rels = relation_rows(doc, kept)
-            formulas += sum(map(formula_cells, rows))
+            formulas += count_formulas(rows, SPAN_TEXT)
             sinks: list[tuple[_Writer, list[Any]]] = [(spans_out, rows)]
             if rels_out is not None:
                 sinks.append((rels_out, rels))
@@ -191,7 +219,7 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
                 sink.flush()
             report.spans += len(rows)
             if rels_out is not None:
-                formulas += sum(map(formula_cells, rels))
+                formulas += count_formulas(rels, RELATION_TEXT)
                 count_relations_left_out(report, doc, len(rels))
             else:
                 left_out += sum(1 for r in doc.relations if r.deleted_at is None)
