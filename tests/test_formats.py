@@ -888,6 +888,65 @@ def test_spacy_memory_stays_flat_with_the_corpus_size(tmp_path: Path,
     assert len(list(folder.iterdir())) == 4  # 3 + 3 + 3 + 1
 
 
+def test_spacy_lean_shards_read_back_as_a_full_docbin(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two token columns, shards cut by tokens and a fresh vocabulary per shard lose nothing:
+    every attribute a default DocBin keeps, the text, the spans and the user data read back
+    the same (norms included: "don't" -> "do" + "n't", normed "not")."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+    from spacy.tokens.doc import DOCBIN_ALL_ATTRS
+    from spacy.training import Corpus
+
+    from annotations.formats import spacy_docbin
+
+    arts = [Article(id=f"a{i:02d}", text=f"Report {i}: they don't deny the £{i}m bridge "
+                    f"approval, won't they?\n\nBürgermeister {'x' * i} said so.")
+            for i in range(7)]
+    docs = [*make_docs(), *(ExportDoc(a, [_span(100 + i, a, "bob", "denial", "don't deny")])
+                            for i, a in enumerate(arts))]
+    nlp = spacy.blank("en")
+    full = DocBin(store_user_data=True)  # what the writer kept before: every default attribute
+    blanks = 0
+    blank = spacy.blank
+
+    def counted(lang: str) -> Any:
+        nonlocal blanks
+        blanks += 1
+        return blank(lang)
+
+    monkeypatch.setattr(spacy, "blank", counted)
+    monkeypatch.setattr(spacy_docbin, "SHARD_TOKENS", 40)
+    monkeypatch.setattr(spacy_docbin, "VOCAB_STRINGS", 0)
+    folder, report = run("spacy", docs, tmp_path)
+    assert isinstance(folder, Path)
+    shards = sorted(folder.iterdir())
+    assert len(shards) > 3 and blanks == 1 + len(shards)  # one pipeline per shard
+    for edoc in docs:
+        for name in sorted({s.annotator for s in edoc.spans}
+                           | {st.annotator for st in edoc.statuses}):
+            doc = nlp.make_doc(edoc.article.text)
+            doc.user_data.update(article_id=edoc.article.id, annotator=name)
+            doc.spans["sc"] = [doc.char_span(s.start, s.end, label=s.label,
+                                             alignment_mode="expand")
+                               for s in edoc.spans if s.annotator == name]
+            full.add(doc)
+    whole = tmp_path / "full"
+    whole.mkdir()
+    full.to_disk(whole / "part.spacy")
+
+    def read(path: Path) -> list[Any]:
+        return [(d.text, dict(d.user_data), d.to_array(list(DOCBIN_ALL_ATTRS)).tolist(),
+                 sorted((sp.start_char, sp.end_char, sp.label_) for sp in d.spans["sc"]))
+                for d in (ex.reference for ex in Corpus(path)(spacy.blank("en")))]
+
+    ours = read(folder)
+    assert ours == read(whole) and len(ours) == len(full)
+    assert any(t.norm_ == "not" and t.text == "n't"
+               for ex in Corpus(folder)(spacy.blank("en")) for t in ex.reference)
+    assert report.spans == 8 + 7
+
+
 def test_spacy_missing(docs: list[ExportDoc], monkeypatch: pytest.MonkeyPatch,
                        tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "spacy", None)  # makes `import spacy` raise ImportError

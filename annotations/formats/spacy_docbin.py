@@ -18,10 +18,20 @@ Shards: a DocBin is one blob built in memory, so a single one held every
 document of the export (3.9 GB at 10,000 articles; issue 19).  The writer
 streams instead: a shard ``part-00000.spacy``, ``part-00001.spacy`` ... is
 written and dropped once it holds :data:`SHARD_DOCS` documents or
-:data:`SHARD_CHARS` characters of text, so memory stays flat whatever the
-corpus size.  spaCy reads such a folder as one corpus: ``spacy train``'s
-``--paths.train DIR`` and ``spacy.training.Corpus(DIR)`` take every ``.spacy``
-file under it, in sorted order (the names sort in writing order).
+:data:`SHARD_TOKENS` tokens, so memory stays flat whatever the corpus size.
+spaCy reads such a folder as one corpus: ``spacy train``'s ``--paths.train
+DIR`` and ``spacy.training.Corpus(DIR)`` take every ``.spacy`` file under it,
+in sorted order (the names sort in writing order).
+
+Memory (measured, issue 19): ``DocBin.to_bytes`` copies a shard's token table
+about four times over (``vstack``, ``tobytes``, msgpack, zlib), and the default
+DocBin keeps 13 uint64 columns per token.  A blank pipeline sets only two of
+them (the word and its norm: no tagger, parser, lemmatizer or entities), so
+each shard keeps :data:`ATTRS` (the others read back as the same zeros), and
+shards are capped by tokens, not characters.  The pipeline's vocabulary grows
+with every new word (and a shard's string table with it): once it holds
+:data:`VOCAB_STRINGS` strings the shard is written and a fresh blank pipeline
+takes over (each shard carries its own strings, so the output is the same).
 
 spaCy is an optional extra, imported only when this format runs; without it
 the writer raises :class:`FormatUnavailable`.  DocBin sorts its string
@@ -49,8 +59,14 @@ SPAN_KEY = "sc"
 MISSING = "the spacy format needs the optional extra: pip install 'stancemark[spacy]'"
 #: A shard is written once it holds this many documents ...
 SHARD_DOCS = 1000
-#: ... or this many characters of text (a few long articles make a shard too).
-SHARD_CHARS = 20_000_000
+#: ... or this many tokens (a few long articles make a shard too); its token table is
+#: about 17 MB and ``to_bytes`` needs about four times that while it writes.
+SHARD_TOKENS = 1_000_000
+#: The token attributes a blank pipeline sets; DocBin's default adds 11 columns of zeros.
+ATTRS = ("ORTH", "NORM")
+#: A shard is also written, and a fresh blank pipeline made, once the vocabulary holds
+#: this many strings (about 350 bytes each, measured; a large corpus meets millions).
+VOCAB_STRINGS = 200_000
 
 
 def shard_name(n: int) -> str:
@@ -71,15 +87,17 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
     left_out = RelationsLeftOut("spacy")
     with FolderWriter(directory) as folder:
         shards = 0
-        docbin = DocBin(store_user_data=True)
-        held = chars = 0
+        docbin = DocBin(attrs=ATTRS, store_user_data=True)
+        held = tokens = 0
 
         def flush() -> None:
-            nonlocal shards, docbin, held, chars
+            nonlocal nlp, shards, docbin, held, tokens
             folder.write(shard_name(shards), docbin.to_bytes())
             shards += 1
-            docbin = DocBin(store_user_data=True)
-            held = chars = 0
+            docbin = DocBin(attrs=ATTRS, store_user_data=True)
+            held = tokens = 0
+            if len(nlp.vocab.strings) > VOCAB_STRINGS:
+                nlp = spacy.blank("en")
 
         for edoc in docs:
             report.articles += 1
@@ -109,8 +127,9 @@ def write(docs: Iterable[ExportDoc], out: Output, options: ExportOptions) -> Exp
                 docbin.add(doc)
                 report.spans += len(group)
                 held += 1
-                chars += len(edoc.article.text)
-            if held >= SHARD_DOCS or chars >= SHARD_CHARS:
+                tokens += len(doc)
+            if (held >= SHARD_DOCS or tokens >= SHARD_TOKENS
+                    or len(nlp.vocab.strings) > VOCAB_STRINGS):
                 flush()
         if held or not shards:
             flush()  # an empty export still writes one (empty) shard: a corpus of none
