@@ -197,24 +197,7 @@ async def press_until(app: Any, key: str, character: str | None,
                       ready: Callable[[], bool], timeout: float = 30.0) -> float:
     """:func:`press`, but the clock runs until ``ready()`` (work handed to a thread is
     done and shown), then through the frame that shows it."""
-    from textual import events
-
-    event = events.Key(key, character)
-    event.set_sender(app)
-    t0 = time.perf_counter()
-    app.post_message(event)
-    await settle(app)
-    while not ready():
-        if time.perf_counter() - t0 > timeout:
-            raise RuntimeError(f"nothing shown {timeout} s after {key!r}")
-        # The worker thread's result comes through the event loop; waiting without
-        # spinning leaves the thread the interpreter, as an idle app would.
-        await asyncio.sleep(0.001)
-    await settle(app)
-    render(app)
-    await settle(app)
-    render(app)
-    return time.perf_counter() - t0
+    return await press_burst(app, [(key, character)], ready, timeout)
 
 
 async def press_burst(app: Any, keys: list[tuple[str, str | None]],
@@ -230,7 +213,9 @@ async def press_burst(app: Any, keys: list[tuple[str, str | None]],
     await settle(app)
     while not ready():
         if time.perf_counter() - t0 > timeout:
-            raise RuntimeError(f"nothing shown {timeout} s after a burst of {len(keys)} keys")
+            raise RuntimeError(f"nothing shown {timeout} s after {[k for k, _ in keys]}")
+        # The worker thread's result comes through the event loop; waiting without
+        # spinning leaves the thread the interpreter, as an idle app would.
         await asyncio.sleep(0.001)
     await settle(app)
     render(app)

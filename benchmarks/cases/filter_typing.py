@@ -22,13 +22,9 @@ The baseline, for scale: the same keys typed into a bare ``Input``.
 from __future__ import annotations
 
 import statistics
-from typing import Any
 
-from benchmarks.data import copy_database
 from benchmarks.framework import Case, Measurement, RunContext, Target, percentile, register
-from benchmarks.tui_runs import probe
 
-WHO = "alice"
 PREFILL = "is:todo has:"
 TYPED = "denial"
 #: One frame at 60 Hz.
@@ -36,24 +32,15 @@ FRAME = 0.016
 
 
 def run(ctx: RunContext) -> list[Measurement]:
-    from benchmarks.cases.search import corpus
+    from benchmarks.cases.search import corpus, typing_sessions
 
     p = ctx.params
     found = corpus(ctx)
-    db = copy_database(found.path, ctx.workdir / "filter.db")  # the annotator writes a little
-    common = ["--query", TYPED, "--prefill", PREFILL, "--rounds", str(p["rounds"]), "--burst"]
-    sessions: dict[str, list[dict[str, Any]]] = {"ours": [], "baseline": []}
-    for i in range(ctx.repeat):
-        order = ("ours", "baseline") if i % 2 == 0 else ("baseline", "ours")
-        for side in order:
-            args = ["typing", "--side", side, *common]
-            if side == "ours":
-                args += ["--db", str(db), "--annotator", WHO,
-                         "--articles", str(found.info["articles"])]
-            r = probe(args, timeout=1800)
-            sessions[side].append(r)
-            ctx.log(f"  filter typing {side} #{i + 1}: median {r['median_s'] * 1e3:.1f} ms, "
-                    f"p95 {r['p95_s'] * 1e3:.1f} ms, burst {r['burst_median_s'] * 1e3:.1f} ms")
+    sessions = typing_sessions(
+        ctx, found, "filter.db",
+        ["--query", TYPED, "--prefill", PREFILL, "--rounds", str(p["rounds"]), "--burst"],
+        lambda r: f"filter typing median {r['median_s'] * 1e3:.1f} ms, "
+                  f"p95 {r['p95_s'] * 1e3:.1f} ms, burst {r['burst_median_s'] * 1e3:.1f} ms")
     ours, base = sessions["ours"], sessions["baseline"]
     pooled = [t for r in ours for t in r["samples"]]
     info = {

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -158,11 +159,11 @@ register(Case(
 ))
 
 
-def run_typing(ctx: RunContext) -> list[Measurement]:
-    p = ctx.params
-    found = corpus(ctx)
-    db = copy_database(found.path, ctx.workdir / "typing.db")  # the annotator writes a little
-    common = ["--query", TYPED, "--rounds", str(p["rounds"])]
+def typing_sessions(ctx: RunContext, found: Any, db_name: str, common: list[str],
+                    describe: Callable[[dict[str, Any]], str]) -> dict[str, list[dict[str, Any]]]:
+    """The ``typing`` probe's sessions, ours and the baseline alternating; ours on a copy
+    of the corpus named ``db_name`` (the annotator writes a little)."""
+    db = copy_database(found.path, ctx.workdir / db_name)
     sessions: dict[str, list[dict[str, Any]]] = {"ours": [], "baseline": []}
     for i in range(ctx.repeat):
         order = ("ours", "baseline") if i % 2 == 0 else ("baseline", "ours")
@@ -173,8 +174,16 @@ def run_typing(ctx: RunContext) -> list[Measurement]:
                          "--articles", str(found.info["articles"])]
             r = probe(args, timeout=1800)
             sessions[side].append(r)
-            ctx.log(f"  typing {side} #{i + 1}: p95 {r['p95_s'] * 1e3:.1f} ms, "
-                    f"median {r['median_s'] * 1e3:.1f} ms")
+            ctx.log(f"  {side} #{i + 1}: {describe(r)}")
+    return sessions
+
+
+def run_typing(ctx: RunContext) -> list[Measurement]:
+    p = ctx.params
+    found = corpus(ctx)
+    sessions = typing_sessions(
+        ctx, found, "typing.db", ["--query", TYPED, "--rounds", str(p["rounds"])],
+        lambda r: f"typing p95 {r['p95_s'] * 1e3:.1f} ms, median {r['median_s'] * 1e3:.1f} ms")
     ours = [r["p95_s"] for r in sessions["ours"]]
     base = [r["p95_s"] for r in sessions["baseline"]]
     pooled = [t for r in sessions["ours"] for t in r["samples"]]
