@@ -21,6 +21,7 @@ prints (``tui/cli/options.py``, ``run_app``).
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 import time
@@ -293,6 +294,9 @@ class StancemarkApp(App[None]):
     def on_unmount(self) -> None:
         # The worker process would end by itself when our end of its pipe closes.
         self.suggestions.close()
+        # The screens freeze what they hold for the cyclic GC (TaggingScreen): give it
+        # back, so that an app run in a process that goes on (tests, serve) is freed.
+        gc.unfreeze()
 
     async def action_quit(self) -> None:
         """Quit, keeping each screen's place.  While a write waits for another writer the

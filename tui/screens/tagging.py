@@ -513,7 +513,13 @@ class TaggingScreen(Screen[None]):
         else:
             self.show_empty()
         self.reader.focus()
-        if not loaded:
+        if loaded:
+            # What the first screen holds lives as long as the app (see _list_reloaded):
+            # with it frozen, a full collection while a long article opens walks only
+            # that article (measured, 1 MB with 5,000 spans: 86-188 ms of collection
+            # per opening became 4-47 ms).
+            self.call_after_refresh(gc.freeze)
+        else:
             # A big list streams in by batches without blocking the screen.  The
             # worker starts now rather than after a refresh: its first batch then
             # makes the first paint, instead of an empty list for ~0.1 s.
