@@ -42,6 +42,7 @@ from annotations.articles.fields import (
 )
 from annotations.articles.source import (
     MAX_ARTICLE_BYTES,
+    READ_BUFFER,
     check_name,
     check_regular,
     decode,
@@ -161,7 +162,7 @@ def read_jsonl(path: Path, *, stream: IO[bytes] | None = None,
         check_name(path)
         if stream is None:
             check_regular(path)
-            handle: IO[bytes] = path.open("rb")
+            handle: IO[bytes] = path.open("rb", buffering=READ_BUFFER)
         else:
             handle = stream
     except ArticleError as exc:
