@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from annotations.articles.source import READ_BUFFER
 from annotations.model import GOLD
 from annotations.signing import SigningError, read_signature, signature_path, verify
 
@@ -173,7 +174,8 @@ def _private_copy(path: str) -> IO[bytes]:
             raise PackRefused(f"{path}: not a regular file")
     except OSError as e:
         raise PackRefused(f"{path}: cannot read: {e.strerror or e}") from e
-    copy = tempfile.TemporaryFile(prefix="stancemark-pack-")
+    # Read line by line next (read_jsonl): a buffer larger than a pack line.
+    copy = tempfile.TemporaryFile(prefix="stancemark-pack-", buffering=READ_BUFFER)
     try:
         with open(path, "rb") as fh:
             shutil.copyfileobj(fh, copy, 1024 * 1024)

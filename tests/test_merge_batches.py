@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from annotations.formats.pack import read_pack
 from annotations.model import Article
-from annotations.store import Store, merge
+from annotations.store import Store, ingest, merge
 from annotations.trust import Trust
 from tui.cli import cli
 
@@ -72,10 +72,15 @@ def state(s: Store) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("lookahead", [1, 2, 256])
 @pytest.mark.parametrize("flush_rows", [1, 2, 3, 5_000])
 def test_held_lines_store_what_line_by_line_stores(tmp_path: Path, flush_rows: int,
+                                                   lookahead: int,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(merge, "FLUSH_ROWS", flush_rows)
+    # Lines read ahead in windows of 1, 2 or all: the same article's statuses within one
+    # window and across windows (MergeContext.prefetch reads them ahead).
+    monkeypatch.setattr(ingest, "LOOKAHEAD", lookahead)
     pack = tricky_pack(tmp_path / "p.jsonl")
     db = tmp_path / "o.db"
     r = CliRunner().invoke(cli, ["import", "--db", str(db), "--from", "ana", str(pack)],
@@ -155,3 +160,28 @@ def test_span_events_when_new_rowids_are_not_the_next_ones(tmp_path: Path) -> No
             stored = s.get_span(e.target)
             assert stored is not None and e.after["id"] == stored.id
             assert e.after["article_id"] == stored.article_id
+
+
+@pytest.mark.parametrize("lookahead", [1, 3, 256])
+def test_statuses_read_ahead_are_weighed_against_the_stored_ones(
+        tmp_path: Path, lookahead: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Statuses already stored (a second import) win or lose as when read line by line."""
+    monkeypatch.setattr(ingest, "LOOKAHEAD", lookahead)
+    first = tmp_path / "first.jsonl"
+    first.write_text("\n".join([line("a", [], [status("done", T1)]),
+                                line("b", [], [status("in_progress", T1)])]) + "\n")
+    second = tmp_path / "second.jsonl"
+    second.write_text("\n".join([
+        line("a", [], [status("todo", "2024-12-31T00:00:00.000000Z")]),  # older: unchanged
+        line("b", [], [status("done", T2)]),  # newer: updated
+        line("b", [], [status("todo", T1)]),  # older than the line before it: unchanged
+        line("c", [], [status("todo", T1)]),  # new
+    ]) + "\n")
+    s = Store.open(tmp_path / "s.db")
+    trust = Trust.decide(("ana",))
+    for pack in (first, second):
+        docs = [(art, art.annotations or {}, str(pack)) for art in read_pack(pack)]
+        merged = s.merge_docs(docs, trust=trust)
+    assert (merged.added, merged.updated, merged.unchanged, merged.rejected) == (1, 1, 2, 0)
+    assert state(s)["statuses"] == [("a", "ana", "done"), ("b", "ana", "done"),
+                                    ("c", "ana", "todo")]

@@ -12,6 +12,11 @@ JSON is read strictly where Python's ``json`` is lenient: ``NaN``,
 stored ``NaN`` would be written back into packs as bare ``NaN``, which is not
 JSON), and so is a lone surrogate (``"\\ud800"``) anywhere in the line,
 which is not Unicode and which SQLite cannot store.
+
+A line is parsed by ``orjson`` first (:func:`fast_parse`) and by the standard
+library (:func:`parse_json`) whenever orjson refuses it or might read it
+differently, so the lines accepted, their values and every error message are
+the standard library's: see :func:`fast_parse` for why.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NoReturn
+
+import orjson
 
 from annotations.articles.errors import ArticleError
 from annotations.articles.fields import (
@@ -35,6 +42,7 @@ from annotations.articles.fields import (
 )
 from annotations.articles.source import (
     MAX_ARTICLE_BYTES,
+    READ_BUFFER,
     check_name,
     check_regular,
     decode,
@@ -86,6 +94,38 @@ def parse_json(line: str) -> Any:
     return _DECODER.decode(line)
 
 
+#: Digits 1-9 mapped to 0, so one ``in`` finds a run of :data:`_LONG_DIGITS` digits.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+#: orjson reads an integer beyond 64 bits as a float (the standard library keeps it
+#: exact); an integer of 18 digits or fewer is always within 64 bits.
+_LONG_DIGITS = b"0" * 19
+
+
+def fast_parse(raw: bytes) -> Any | None:
+    """orjson's value of a line when it is the standard library's for certain, else ``None``.
+
+    ``None`` means: read the line the usual way (decode, :func:`parse_json`, the
+    surrogate check), which then accepts or refuses it with its usual message.
+    orjson's value is kept only when the two parsers agree: orjson refuses what
+    the usual way refuses (``NaN``, ``Infinity``, a number overflowing a float,
+    a byte order mark, invalid UTF-8, a lone surrogate, raw or escaped, and
+    anything not JSON) and more besides (raw control characters in strings,
+    which ``strict=False`` accepts; nesting past 1,024), all of which go the
+    usual way; the one value it reads differently, an integer beyond 64 bits
+    (a float), is sent the usual way by a run of 19 digits anywhere in the
+    line.  Duplicate keys keep the last value in both.  A success is valid
+    UTF-8 with no NUL byte and no lone surrogate, so the checks for those are
+    not needed after it.  2,000-line pack (21 MB): 170 ms instead of 290 ms
+    to decode, parse and search for surrogate escapes (measured).
+    """
+    if _LONG_DIGITS in raw.translate(_DIGITS_AS_ZERO):
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def lone_surrogate(value: Any, where: str = "") -> str | None:
     """The place (``spans[0].label``) of the first string or key holding a lone surrogate."""
     if isinstance(value, str):
@@ -122,7 +162,7 @@ def read_jsonl(path: Path, *, stream: IO[bytes] | None = None,
         check_name(path)
         if stream is None:
             check_regular(path)
-            handle: IO[bytes] = path.open("rb")
+            handle: IO[bytes] = path.open("rb", buffering=READ_BUFFER)
         else:
             handle = stream
     except ArticleError as exc:
@@ -166,18 +206,21 @@ def read_jsonl(path: Path, *, stream: IO[bytes] | None = None,
 def _jsonl_article(raw: bytes, where: str, stem: str, line_no: int, line_start: int) -> Article:
     if len(raw) > MAX_ARTICLE_BYTES:
         raise ArticleError(where, "line too large", line_no)
-    line = decode(raw, where, line_no, line_start, binary="binary data")
-    try:
-        obj = parse_json(line)
-    except json.JSONDecodeError as exc:
-        raise ArticleError(
-            where, f"invalid JSON: {exc.msg} (column {exc.colno})", line_no
-        ) from None
-    except (ValueError, RecursionError) as exc:
-        raise ArticleError(where, f"invalid JSON: {exc}"[:200], line_no) from None
+    obj = fast_parse(raw)
+    line = None
+    if obj is None:  # refused by orjson, or it might read the line differently
+        line = decode(raw, where, line_no, line_start, binary="binary data")
+        try:
+            obj = parse_json(line)
+        except json.JSONDecodeError as exc:
+            raise ArticleError(
+                where, f"invalid JSON: {exc.msg} (column {exc.colno})", line_no
+            ) from None
+        except (ValueError, RecursionError) as exc:
+            raise ArticleError(where, f"invalid JSON: {exc}"[:200], line_no) from None
     if not isinstance(obj, dict):
         raise ArticleError(where, f"line is not a JSON object (got {type(obj).__name__})", line_no)
-    if _SURROGATE_ESCAPE.search(line):
+    if line is not None and _SURROGATE_ESCAPE.search(line):
         place = lone_surrogate(obj)
         if place:
             raise ArticleError(where, f"lone surrogate (not Unicode) in {place}", line_no)

@@ -197,7 +197,9 @@ class _Group:
                 if ctx is not None:
                     # Another file's lines may change spans (a changed text re-anchors
                     # them): then each line looks its spans up itself.
-                    ctx.prefetch(c, lines if len(lines) == len(window) else [])
+                    whole = len(lines) == len(window)
+                    ctx.prefetch(c, lines if whole else [],
+                                 [art.id for art in window] if whole else [])
                 n += self._window(c, unit, part, ctx, window)
             if ctx is not None:
                 ctx.flush(c)  # the rows of the last lines (see MergeContext)

@@ -159,16 +159,35 @@ class MergeContext:
     known: dict[str, Sequence[Any]] = field(default_factory=dict)
     looked_up: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)
+    #: The same for the statuses of the articles read ahead: article id -> annotator ->
+    #: ``(status, updated_at)``, the articles looked up, those whose statuses were written.
+    known_statuses: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    statuses_looked_up: set[str] = field(default_factory=set)
+    statuses_written: set[str] = field(default_factory=set)
 
-    def prefetch(self, c: sqlite3.Connection, lines: Sequence[dict[str, Any]]) -> None:
-        """Look up the stored spans of the ids of the next ``lines``, a few hundred per query.
+    def prefetch(self, c: sqlite3.Connection, lines: Sequence[dict[str, Any]],
+                 articles: Sequence[str] = ()) -> None:
+        """Look up the stored spans of the ids of the next ``lines``, a few hundred per query,
+        and the stored statuses of their ``articles`` (ids).
 
         One query per line cost more than a third of a fresh import's lookups
         (2,000 lines: 70 ms against 25 ms), and more on a large database, where
-        sorted ids read the index in order.  The lines must be merged next,
-        with no other writes to spans in between (:func:`merge_article_annotations`
-        falls back to its own query for an id written since).
+        sorted ids read the index in order.  The statuses likewise: 2,000
+        articles with 5,714 stored statuses took 20 ms one query per article,
+        7 ms read ahead (CPU).  The lines must be merged next, with no other
+        writes to spans or statuses in between (:func:`merge_article_annotations`
+        and :func:`merge_statuses` fall back to their own query for what was
+        written since).
         """
+        self.known_statuses, self.statuses_written = {}, set()
+        self.statuses_looked_up = set(articles)
+        ordered_articles = sorted(self.statuses_looked_up)
+        for i in range(0, len(ordered_articles), ID_CHUNK):
+            chunk = ordered_articles[i : i + ID_CHUNK]
+            for art, who, status, at in c.execute(
+                    "SELECT article_id, annotator, status, updated_at FROM statuses WHERE "
+                    f"article_id IN ({', '.join('?' * len(chunk))})", chunk):
+                self.known_statuses.setdefault(art, {})[who] = (status, at)
         ids: set[str] = set()
         for ann in lines:
             spans = ann.get("spans")
@@ -218,6 +237,7 @@ class MergeContext:
                 self.failed_at = p.lines()
             raise
         self.written.update(p.spans)
+        self.statuses_written.update(p.status_articles)
         p.clear()
 
 
@@ -639,8 +659,11 @@ def merge_statuses(c: sqlite3.Connection, article_id: str, items: Any,
     if article_id in pend.status_articles:
         ctx.flush(c)  # the same article's statuses again: weighed against the stored ones
         ctx.hold(where)
-    stored: dict[str, tuple[str, str]] = {
-        who: (status, at) for who, status, at in c.execute(
+    stored: dict[str, tuple[str, str]]
+    if article_id in ctx.statuses_looked_up and article_id not in ctx.statuses_written:
+        stored = dict(ctx.known_statuses.get(article_id, {}))  # read ahead (prefetch)
+    else:
+        stored = {who: (status, at) for who, status, at in c.execute(
             "SELECT annotator, status, updated_at FROM statuses WHERE article_id = ?",
             (article_id,))}
     # New rows get a plain INSERT, written first (a later item of the same annotator
