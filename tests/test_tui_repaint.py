@@ -258,3 +258,42 @@ async def test_search_matches_leave_no_stale_line(tui_store, tui_app):
             if step == "search typed":
                 assert screen.matches and screen.article_list.row_height == 3
         assert not screen.matches and screen.article_list.row_height == 2
+
+
+async def test_undoing_or_deleting_the_active_span_repaints_only_its_lines(tui_store, tui_app):
+    """The active span leaving the index (undo, delete) repaints the lines it was
+    painted on, not the whole reader (issue 19: an undo repainted 22 lines, not 5)."""
+    text = tui_store.get_article("harbor").text
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        reader = screen.reader
+        full: list[str] = []
+        original = reader.refresh
+
+        def refresh(*regions, **kwargs):
+            if not regions and step[0]:
+                full.append(step[0])
+            return original(*regions, **kwargs)
+
+        reader.refresh = refresh
+        step = [""]
+        start = text.index("The ")
+        reader.select_offsets(start, start + 3)
+        await pilot.pause()
+        previous = ""
+        for key in ("1", "u", "ctrl+r", "backspace", "u"):
+            if key == "backspace":  # the redone span under the cursor: active again
+                reader.goto(start + 1)
+                await pilot.pause()
+            if previous == "1" or key == "backspace":  # the span about to go is active
+                assert reader.active_span is not None, key
+            previous = key
+            step[0] = key
+            await pilot.press(key)
+            await pilot.pause()
+            step[0] = ""
+            assert_screen_fresh(app, key)
+        assert full == []
+        assert [s.start for s in tui_store.spans("harbor", "ana")] == [start]

@@ -320,6 +320,9 @@ class Reader(TextArea, inherit_bindings=False):
         self.suggestions: SuggestionIndex | None = None
         self._suggestion_styles: dict[str, Style] = {}
         self.active_span: str | None = None
+        #: Where :attr:`active_span` was last painted (its columns then), to repaint
+        #: those lines once it has left the index (undone, deleted).
+        self._active_columns: Changes = {}
         #: spans that take part in a relation (marked); while linking, the link's looks
         self.related: frozenset[str] = frozenset()
         self.link: LinkLook | None = None
@@ -346,6 +349,7 @@ class Reader(TextArea, inherit_bindings=False):
         self.sentences = sentence_index(index.lines, sha256)
         self.index = index
         self.active_span = None
+        self._active_columns = {}
         self.suggestions = None
         self._style_rows = self._layout_styles(styles)
         self._match_rows = {}
@@ -417,6 +421,13 @@ class Reader(TextArea, inherit_bindings=False):
     def spans_changed(self) -> None:
         """Repaint the columns whose spans changed (call after updating the index)."""
         self._repaint_changes(self.index.take_dirty())
+        self._remember_active()
+
+    def _remember_active(self) -> None:
+        """Keep the active span's columns while the index still holds it."""
+        columns = self._span_columns(self.active_span)
+        if columns is not None:
+            self._active_columns = columns
 
     def set_suggestions(self, suggestions: SuggestionIndex | None) -> None:
         """Paint ``suggestions`` (over the text shown) instead of the ones shown now,
@@ -628,6 +639,7 @@ class Reader(TextArea, inherit_bindings=False):
         """Repaint every line (after the whole span index was reloaded)."""
         self.index.take_dirty()
         self._painted.clear()
+        self._remember_active()
         self.notify_style_update()
         self.refresh()
 
@@ -636,9 +648,14 @@ class Reader(TextArea, inherit_bindings=False):
         if span_id == self.active_span:
             return
         old = self._span_columns(self.active_span)
+        if old is None:
+            # It left the index (an undo, a deletion): its lines are where it was
+            # last painted.  Repainting all of them instead cost an undo 17 more lines.
+            old = {row: list(ranges) for row, ranges in self._active_columns.items()}
         new = self._span_columns(span_id)
         self.active_span = span_id
-        if old is None or new is None:
+        self._active_columns = new or {}
+        if new is None:
             self.notify_style_update()
             self.refresh()
         else:
