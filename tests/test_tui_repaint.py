@@ -297,3 +297,33 @@ async def test_undoing_or_deleting_the_active_span_repaints_only_its_lines(tui_s
             assert_screen_fresh(app, key)
         assert full == []
         assert [s.start for s in tui_store.spans("harbor", "ana")] == [start]
+
+
+async def test_a_tag_repaints_only_the_wrapped_lines_it_touches(tui_store, tui_app):
+    """A tag at the end of a paragraph that wraps to several screen lines repaints the
+    screen line showing it, not the paragraph's first line (issue 19)."""
+    text = tui_store.get_article("harbor").text
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        reader = screen.reader
+        start = text.index("wrongdoing")
+        row, _ = reader.lines.to_location(start)
+        ys = reader.wrapped_document._line_index_to_offsets[row]
+        assert len(ys) >= 2  # the paragraph wraps
+        reader.select_offsets(start, start + len("wrongdoing"))
+        await pilot.pause()
+        refreshed: list[int] = []
+        original = reader.refresh_lines
+
+        def refresh_lines(y_start: int, line_count: int = 1) -> None:
+            refreshed.extend(range(y_start, y_start + line_count))
+            original(y_start, line_count)
+
+        reader.refresh_lines = refresh_lines
+        await pilot.press("1")
+        await pilot.pause()
+        assert [s.text for s in tui_store.spans("harbor", "ana")] == ["wrongdoing"]
+        assert ys[-1] in refreshed and ys[0] not in refreshed
+        assert_screen_fresh(app, "tag")

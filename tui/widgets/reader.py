@@ -463,7 +463,7 @@ class Reader(TextArea, inherit_bindings=False):
         if len(dirty) > MANY_ROWS:
             self.refresh()
         else:
-            self._refresh_rows(dirty)
+            self._refresh_columns(dirty)
 
     def _rewrap_and_refresh_virtual_size(self) -> None:
         # A new wrap (a new text, a resize, soft wrap turned on) changes what
@@ -623,17 +623,36 @@ class Reader(TextArea, inherit_bindings=False):
             return
         self.refresh_lines(y0, y1 - y0 + 1)
 
-    def _refresh_rows(self, rows: Iterable[int]) -> None:
-        """Repaint every screen line of these document rows."""
-        offsets = self.wrapped_document._line_index_to_offsets
-        for row in rows:
+    def _refresh_columns(self, changes: Changes) -> None:
+        """Repaint the screen lines that show any of ``changes``' columns: the sections
+        of their rows that :meth:`_forget` drops, not every section of a wrapped
+        paragraph (a tag in a paragraph of five screen lines repainted all five).
+        The other sections render as before: no column of theirs changed."""
+        wrapped = self.wrapped_document
+        offsets = wrapped._line_index_to_offsets
+        lines: set[int] = set()
+        for row, ranges in changes.items():
             try:
                 ys = offsets[row]
+                breaks = wrapped.get_offsets(row)
             except IndexError:
                 self.refresh()
                 return
-            if ys:
-                self.refresh_lines(ys[0], len(ys))
+            for section, y in enumerate(ys):
+                first = breaks[section - 1] if section > 0 else 0
+                last = breaks[section] if section < len(breaks) else None
+                if any(ce > first and (last is None or cs <= last) for cs, ce in ranges):
+                    lines.add(y)
+        start = count = 0
+        for y in sorted(lines):  # consecutive lines in one refresh
+            if count and y == start + count:
+                count += 1
+                continue
+            if count:
+                self.refresh_lines(start, count)
+            start, count = y, 1
+        if count:
+            self.refresh_lines(start, count)
 
     def repaint(self) -> None:
         """Repaint every line (after the whole span index was reloaded)."""
@@ -662,7 +681,7 @@ class Reader(TextArea, inherit_bindings=False):
             for row, ranges in new.items():
                 old.setdefault(row, []).extend(ranges)
             self._forget(old)
-            self._refresh_rows(old)
+            self._refresh_columns(old)
 
     def set_related(self, span_ids: Collection[str]) -> None:
         """Mark the spans that take part in a relation; repaint those whose mark changed."""
@@ -675,7 +694,7 @@ class Reader(TextArea, inherit_bindings=False):
         for row in changes:
             self._painted.pop(row, None)
         self._forget(changes)
-        self._refresh_rows(changes)
+        self._refresh_columns(changes)
 
     def set_link(self, source: str | None, candidates: Collection[str] = (),
                  target: str | None = None) -> None:
@@ -696,7 +715,7 @@ class Reader(TextArea, inherit_bindings=False):
             changes = {row: [(cs, ce) for cs, ce, _ in runs]
                        for row, runs in self.index.rows.items()}
         self._forget(changes)
-        self._refresh_rows(changes)
+        self._refresh_columns(changes)
 
     def _columns_of(self, span_ids: Iterable[str]) -> Changes:
         """The columns of the placed spans among ``span_ids``, by line."""
