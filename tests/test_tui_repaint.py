@@ -327,3 +327,22 @@ async def test_a_tag_repaints_only_the_wrapped_lines_it_touches(tui_store, tui_a
         assert [s.text for s in tui_store.spans("harbor", "ana")] == ["wrongdoing"]
         assert ys[-1] in refreshed and ys[0] not in refreshed
         assert_screen_fresh(app, "tag")
+
+
+async def test_a_line_refresh_leaves_the_scroll_bar_out(tui_store, tui_app):
+    """Refreshing lines of the reader, the span panel or the list marks only their
+    cells dirty, not the scroll bar's column, which repaints itself when its thumb
+    moves (issue 19)."""
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        for view in (screen.reader, screen.panel, screen.article_list):
+            view.styles.scrollbar_gutter = "stable"  # a bar's column whatever the rows
+            await pilot.pause()
+            view._repaint_regions.clear()
+            view.refresh_lines(view.scroll_offset.y, 2)
+            (region,) = view._repaint_regions
+            content = view.scrollable_content_region
+            assert region.width == content.width < view.size.width, view
+            assert (region.x, region.height) == (view.content_offset.x, 2)

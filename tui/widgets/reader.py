@@ -98,6 +98,7 @@ from tui.safe import display_text
 from tui.spanindex import Changes, SpanIndex, is_placed
 from tui.suggestindex import SuggestionIndex
 from tui.widgets.lazy_wrap import LazyWrap
+from tui.widgets.rows import refresh_content_lines
 
 #: Markdown style kinds -> component class with their look (see DEFAULT_CSS).
 STYLE_CLASSES = {
@@ -622,6 +623,9 @@ class Reader(TextArea, inherit_bindings=False):
             self.refresh()
             return
         self.refresh_lines(y0, y1 - y0 + 1)
+
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        refresh_content_lines(self, y_start, line_count)
 
     def _refresh_columns(self, changes: Changes) -> None:
         """Repaint the screen lines that show any of ``changes``' columns: the sections
