@@ -258,3 +258,91 @@ async def test_search_matches_leave_no_stale_line(tui_store, tui_app):
             if step == "search typed":
                 assert screen.matches and screen.article_list.row_height == 3
         assert not screen.matches and screen.article_list.row_height == 2
+
+
+async def test_undoing_or_deleting_the_active_span_repaints_only_its_lines(tui_store, tui_app):
+    """The active span leaving the index (undo, delete) repaints the lines it was
+    painted on, not the whole reader (issue 19: an undo repainted 22 lines, not 5)."""
+    text = tui_store.get_article("harbor").text
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        reader = screen.reader
+        full: list[str] = []
+        original = reader.refresh
+
+        def refresh(*regions, **kwargs):
+            if not regions and step[0]:
+                full.append(step[0])
+            return original(*regions, **kwargs)
+
+        reader.refresh = refresh
+        step = [""]
+        start = text.index("The ")
+        reader.select_offsets(start, start + 3)
+        await pilot.pause()
+        previous = ""
+        for key in ("1", "u", "ctrl+r", "backspace", "u"):
+            if key == "backspace":  # the redone span under the cursor: active again
+                reader.goto(start + 1)
+                await pilot.pause()
+            if previous == "1" or key == "backspace":  # the span about to go is active
+                assert reader.active_span is not None, key
+            previous = key
+            step[0] = key
+            await pilot.press(key)
+            await pilot.pause()
+            step[0] = ""
+            assert_screen_fresh(app, key)
+        assert full == []
+        assert [s.start for s in tui_store.spans("harbor", "ana")] == [start]
+
+
+async def test_a_tag_repaints_only_the_wrapped_lines_it_touches(tui_store, tui_app):
+    """A tag at the end of a paragraph that wraps to several screen lines repaints the
+    screen line showing it, not the paragraph's first line (issue 19)."""
+    text = tui_store.get_article("harbor").text
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        reader = screen.reader
+        start = text.index("wrongdoing")
+        row, _ = reader.lines.to_location(start)
+        ys = reader.wrapped_document._line_index_to_offsets[row]
+        assert len(ys) >= 2  # the paragraph wraps
+        reader.select_offsets(start, start + len("wrongdoing"))
+        await pilot.pause()
+        refreshed: list[int] = []
+        original = reader.refresh_lines
+
+        def refresh_lines(y_start: int, line_count: int = 1) -> None:
+            refreshed.extend(range(y_start, y_start + line_count))
+            original(y_start, line_count)
+
+        reader.refresh_lines = refresh_lines
+        await pilot.press("1")
+        await pilot.pause()
+        assert [s.text for s in tui_store.spans("harbor", "ana")] == ["wrongdoing"]
+        assert ys[-1] in refreshed and ys[0] not in refreshed
+        assert_screen_fresh(app, "tag")
+
+
+async def test_a_line_refresh_leaves_the_scroll_bar_out(tui_store, tui_app):
+    """Refreshing lines of the reader, the span panel or the list marks only their
+    cells dirty, not the scroll bar's column, which repaints itself when its thumb
+    moves (issue 19)."""
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        for view in (screen.reader, screen.panel, screen.article_list):
+            view.styles.scrollbar_gutter = "stable"  # a bar's column whatever the rows
+            await pilot.pause()
+            view._repaint_regions.clear()
+            view.refresh_lines(view.scroll_offset.y, 2)
+            (region,) = view._repaint_regions
+            content = view.scrollable_content_region
+            assert region.width == content.width < view.size.width, view
+            assert (region.x, region.height) == (view.content_offset.x, 2)

@@ -32,6 +32,10 @@ from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.strip import Strip
 
+#: What an edge chop (see :meth:`OccludingCompositor.render_partial_update`) holds.
+_EDGE = Strip([])
+_MISSING = object()
+
 
 class OccludingCompositor(Compositor):
     """Textual's compositor, skipping the widgets (and lines) hidden in an update."""
@@ -42,7 +46,14 @@ class OccludingCompositor(Compositor):
 
     def render_partial_update(self) -> ChopsUpdate | None:
         """Textual's, but only the chops that meet a changed region are composed
-        (``ChopsUpdate`` skips the others: an empty chop is not sent)."""
+        (``ChopsUpdate`` skips the others: an empty chop is not sent).
+
+        A chop that starts exactly where a changed span of its line ends is one
+        ``ChopsUpdate`` does not skip, yet sends none of its cells: only the cursor
+        move to it.  Such a chop (the scroll bar right of a list's rows, or of the
+        reader's lines) gets an empty strip, which sends the same move, instead of
+        rendering its widget (issue 19: 9 of a tag's 30 rendered lines).
+        """
         update_regions = self._dirty_regions.copy()
         self._dirty_regions.clear()
         if not update_regions:
@@ -51,17 +62,26 @@ class OccludingCompositor(Compositor):
         spans = list(self._regions_to_spans(update_regions))
         cuts = self.cuts
         wanted: dict[int, set[int]] = {}
+        edges: dict[int, set[int]] = {}
         for y, x1, x2 in spans:
             if 0 <= y < len(cuts):
                 line = cuts[y]
-                wanted.setdefault(y, set()).update(
-                    start for start, end in zip(line, line[1:], strict=False)
-                    if start <= x2 and end > x1)  # as ChopsUpdate skips a chop
+                overlapping = wanted.setdefault(y, set())
+                for start, end in zip(line, line[1:], strict=False):
+                    if start < x2 and end > x1:
+                        overlapping.add(start)
+                    elif start == x2:  # as ChopsUpdate skips a chop: not if start > x2
+                        edges.setdefault(y, set()).add(start)
         self._wanted = wanted
         try:
             chops = self._render_chops(crop, wanted.__contains__)
         finally:
             self._wanted = None
+        for y, starts in edges.items():
+            line_chops = cast("dict[int, Strip | None]", chops[y])
+            for start in starts - wanted[y]:
+                if line_chops.get(start, _MISSING) is None:
+                    line_chops[start] = _EDGE
         return ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in cuts])
 
     def _render_chops(

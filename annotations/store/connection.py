@@ -7,6 +7,12 @@ a file without a read-to-write upgrade failing with ``database is locked``,
 and which commits before it returns: a crash or ``kill -9`` after a write
 loses nothing.
 
+:meth:`Connection.overlapped` lets a caller go on while a write's ``COMMIT``
+(its fsync) runs on a helper thread, and waits for it at the end of the block:
+leaving the block means committed and durable, as a plain write's return does.
+Until then, any use of the connection (``conn``, ``db``, the next write) waits
+for that commit first, so nothing ever runs beside it on the connection.
+
 While another process holds the write lock, a write waits for it at most
 :attr:`Connection.lock_wait` seconds (:data:`LOCK_TIMEOUT`, 60 s, unless the
 owner sets less) and then raises :class:`WriterBusy` with nothing written.
@@ -22,8 +28,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,13 +66,53 @@ class Connection:
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
-        self.conn = conn
+        self._conn = conn
         self.path = path
         self.read_only = read_only
-        self.db = sqlite_utils.Database(conn)
+        self._db = sqlite_utils.Database(conn)
         #: The last texts read, by article id: (SHA-256, text), least recent first.
         self.texts: dict[str, tuple[str, str]] = {}
         self._lock_wait = LOCK_TIMEOUT
+        self._overlap = False  # inside overlapped(): a COMMIT goes to the helper thread
+        self._pending: Future[None] | None = None  # that COMMIT, until settle()
+        self._committer: ThreadPoolExecutor | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The sqlite3 connection (once a commit still running on the helper thread is done)."""
+        if self._pending is not None:
+            self.settle()
+        return self._conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection seen through sqlite-utils (as :attr:`conn`, after any commit
+        still running)."""
+        if self._pending is not None:
+            self.settle()
+        return self._db
+
+    @contextmanager
+    def overlapped(self) -> Iterator[None]:
+        """Within the block, a write's ``COMMIT`` runs on a helper thread while this
+        thread goes on (SQLite leaves the interpreter free while it syncs the file); leaving
+        the block waits for it and raises its :class:`StoreError` if it failed (rolled back).
+
+        The annotator shows a tag while its commit syncs, and its key press returns
+        only after the block, so the press still returns once the tag is durable.
+        """
+        self._overlap = True
+        try:
+            yield
+        finally:
+            self._overlap = False
+            self.settle()
+
+    def settle(self) -> None:
+        """Wait for a commit running on the helper thread; raise its error, if any."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     @property
     def lock_wait(self) -> float:
@@ -125,9 +173,30 @@ class Connection:
                           f"{min(BUSY_TIMEOUT_MS, int(self._lock_wait * 1000))}")
 
     def commit(self) -> None:
-        """Commit; a failure (a full disk) rolls back and raises :class:`StoreError`."""
+        """Commit; a failure (a full disk) rolls back and raises :class:`StoreError`.
+
+        Inside :meth:`overlapped` the commit starts on the helper thread and this
+        returns once it is under way (see :meth:`settle`).
+        """
+        if not self._overlap or self._pending is not None:
+            self._commit()
+            return
+        if self._committer is None:
+            self._committer = ThreadPoolExecutor(1, thread_name_prefix="stancemark-commit")
+        started = threading.Event()
+
+        def run() -> None:
+            started.set()
+            self._commit()
+
+        self._pending = self._committer.submit(run)
+        # Hand the interpreter over until the thread is inside SQLite (which releases it):
+        # else it would wait for this thread's switch interval (5 ms) to start at all.
+        started.wait()
+
+    def _commit(self) -> None:
         try:
-            self.conn.execute("COMMIT")
+            self._conn.execute("COMMIT")
         except sqlite3.Error as e:
             self.rollback()
             raise self.friendly(e) from e
@@ -139,8 +208,8 @@ class Connection:
         transaction back by itself; a second ROLLBACK would fail with
         "cannot rollback - no transaction is active" and hide the real error.
         """
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     def friendly(self, e: sqlite3.Error) -> StoreError:
         """The one-line :class:`StoreError` a user sees for a raw sqlite3 error."""
@@ -180,9 +249,12 @@ class Connection:
 
     def close(self) -> None:
         try:
+            self.settle()
             self.checkpoint()
         finally:
-            self.conn.close()
+            if self._committer is not None:
+                self._committer.shutdown()
+            self._conn.close()
 
 
 def open_connection(

@@ -18,6 +18,7 @@ import functools
 import os
 import sqlite3
 from collections.abc import Callable, Generator, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
@@ -102,6 +103,12 @@ class Store:
     @property
     def db(self) -> sqlite_utils.Database:
         return self.connection.db
+
+    @guarded
+    def overlapped_commit(self) -> AbstractContextManager[None]:
+        """A block in which a write returns while its commit syncs on a helper thread;
+        leaving the block waits for it (see :meth:`Connection.overlapped`)."""
+        return self.connection.overlapped()
 
     @property
     def path(self) -> Path:

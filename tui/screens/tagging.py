@@ -797,16 +797,19 @@ class TaggingScreen(Screen[None]):
         (every store write is: the lock is taken first).
         """
         started = time.monotonic()
+        # The commit syncs the file on a helper thread while ``done`` updates the index
+        # and prepares the repaint; leaving the block waits for it (durable).  A failed
+        # commit is reported as any failed write (the spans are read again).
         try:
-            result = call(self.store)
-        except WriterBusy:
-            self._wait_for_writer(what, call, done, started)
-            return
+            with self.store.overlapped_commit():
+                try:
+                    result = call(self.store)
+                except WriterBusy:
+                    self._wait_for_writer(what, call, done, started)
+                    return
+                done(result)
         except StoreError as e:
             self.report_error(e)
-            return
-        with self.store_errors():
-            done(result)
 
     class WriteFinished(Message):
         """A write that waited in a worker thread is over: ``finish(outcome)`` shows it."""

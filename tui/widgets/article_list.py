@@ -37,7 +37,7 @@ from annotations.search import Snippet
 from tui import keys as K
 from tui.safe import one_line
 from tui.widgets.frame_styles import FrameStyles
-from tui.widgets.rows import set_virtual_height
+from tui.widgets.rows import refresh_content_lines, set_virtual_height
 
 ROW_HEIGHT = 2
 #: Rows of a search with words show a third line: the snippet.
@@ -518,6 +518,9 @@ class ArticleList(FrameStyles, ScrollView, can_focus=True):
             self.action_open()
 
     # ------------------------------------------------------------ render
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        refresh_content_lines(self, y_start, line_count)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.base_style()

@@ -98,6 +98,7 @@ from tui.safe import display_text
 from tui.spanindex import Changes, SpanIndex, is_placed
 from tui.suggestindex import SuggestionIndex
 from tui.widgets.lazy_wrap import LazyWrap
+from tui.widgets.rows import refresh_content_lines
 
 #: Markdown style kinds -> component class with their look (see DEFAULT_CSS).
 STYLE_CLASSES = {
@@ -320,6 +321,9 @@ class Reader(TextArea, inherit_bindings=False):
         self.suggestions: SuggestionIndex | None = None
         self._suggestion_styles: dict[str, Style] = {}
         self.active_span: str | None = None
+        #: Where :attr:`active_span` was last painted (its columns then), to repaint
+        #: those lines once it has left the index (undone, deleted).
+        self._active_columns: Changes = {}
         #: spans that take part in a relation (marked); while linking, the link's looks
         self.related: frozenset[str] = frozenset()
         self.link: LinkLook | None = None
@@ -346,6 +350,7 @@ class Reader(TextArea, inherit_bindings=False):
         self.sentences = sentence_index(index.lines, sha256)
         self.index = index
         self.active_span = None
+        self._active_columns = {}
         self.suggestions = None
         self._style_rows = self._layout_styles(styles)
         self._match_rows = {}
@@ -417,6 +422,13 @@ class Reader(TextArea, inherit_bindings=False):
     def spans_changed(self) -> None:
         """Repaint the columns whose spans changed (call after updating the index)."""
         self._repaint_changes(self.index.take_dirty())
+        self._remember_active()
+
+    def _remember_active(self) -> None:
+        """Keep the active span's columns while the index still holds it."""
+        columns = self._span_columns(self.active_span)
+        if columns is not None:
+            self._active_columns = columns
 
     def set_suggestions(self, suggestions: SuggestionIndex | None) -> None:
         """Paint ``suggestions`` (over the text shown) instead of the ones shown now,
@@ -452,7 +464,7 @@ class Reader(TextArea, inherit_bindings=False):
         if len(dirty) > MANY_ROWS:
             self.refresh()
         else:
-            self._refresh_rows(dirty)
+            self._refresh_columns(dirty)
 
     def _rewrap_and_refresh_virtual_size(self) -> None:
         # A new wrap (a new text, a resize, soft wrap turned on) changes what
@@ -612,22 +624,45 @@ class Reader(TextArea, inherit_bindings=False):
             return
         self.refresh_lines(y0, y1 - y0 + 1)
 
-    def _refresh_rows(self, rows: Iterable[int]) -> None:
-        """Repaint every screen line of these document rows."""
-        offsets = self.wrapped_document._line_index_to_offsets
-        for row in rows:
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        refresh_content_lines(self, y_start, line_count)
+
+    def _refresh_columns(self, changes: Changes) -> None:
+        """Repaint the screen lines that show any of ``changes``' columns: the sections
+        of their rows that :meth:`_forget` drops, not every section of a wrapped
+        paragraph (a tag in a paragraph of five screen lines repainted all five).
+        The other sections render as before: no column of theirs changed."""
+        wrapped = self.wrapped_document
+        offsets = wrapped._line_index_to_offsets
+        lines: set[int] = set()
+        for row, ranges in changes.items():
             try:
                 ys = offsets[row]
+                breaks = wrapped.get_offsets(row)
             except IndexError:
                 self.refresh()
                 return
-            if ys:
-                self.refresh_lines(ys[0], len(ys))
+            for section, y in enumerate(ys):
+                first = breaks[section - 1] if section > 0 else 0
+                last = breaks[section] if section < len(breaks) else None
+                if any(ce > first and (last is None or cs <= last) for cs, ce in ranges):
+                    lines.add(y)
+        start = count = 0
+        for y in sorted(lines):  # consecutive lines in one refresh
+            if count and y == start + count:
+                count += 1
+                continue
+            if count:
+                self.refresh_lines(start, count)
+            start, count = y, 1
+        if count:
+            self.refresh_lines(start, count)
 
     def repaint(self) -> None:
         """Repaint every line (after the whole span index was reloaded)."""
         self.index.take_dirty()
         self._painted.clear()
+        self._remember_active()
         self.notify_style_update()
         self.refresh()
 
@@ -636,16 +671,21 @@ class Reader(TextArea, inherit_bindings=False):
         if span_id == self.active_span:
             return
         old = self._span_columns(self.active_span)
+        if old is None:
+            # It left the index (an undo, a deletion): its lines are where it was
+            # last painted.  Repainting all of them instead cost an undo 17 more lines.
+            old = {row: list(ranges) for row, ranges in self._active_columns.items()}
         new = self._span_columns(span_id)
         self.active_span = span_id
-        if old is None or new is None:
+        self._active_columns = new or {}
+        if new is None:
             self.notify_style_update()
             self.refresh()
         else:
             for row, ranges in new.items():
                 old.setdefault(row, []).extend(ranges)
             self._forget(old)
-            self._refresh_rows(old)
+            self._refresh_columns(old)
 
     def set_related(self, span_ids: Collection[str]) -> None:
         """Mark the spans that take part in a relation; repaint those whose mark changed."""
@@ -658,7 +698,7 @@ class Reader(TextArea, inherit_bindings=False):
         for row in changes:
             self._painted.pop(row, None)
         self._forget(changes)
-        self._refresh_rows(changes)
+        self._refresh_columns(changes)
 
     def set_link(self, source: str | None, candidates: Collection[str] = (),
                  target: str | None = None) -> None:
@@ -679,7 +719,7 @@ class Reader(TextArea, inherit_bindings=False):
             changes = {row: [(cs, ce) for cs, ce, _ in runs]
                        for row, runs in self.index.rows.items()}
         self._forget(changes)
-        self._refresh_rows(changes)
+        self._refresh_columns(changes)
 
     def _columns_of(self, span_ids: Iterable[str]) -> Changes:
         """The columns of the placed spans among ``span_ids``, by line."""

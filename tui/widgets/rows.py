@@ -13,7 +13,7 @@ from math import ceil
 from typing import Any
 
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
@@ -35,9 +35,22 @@ def scroll_row_into_view(view: ScrollView, pos: int | None) -> None:
         view.scroll_to(y=pos - height + 1, animate=False, immediate=True)
 
 
-def set_virtual_height(view: ScrollView, height: int) -> None:
+def refresh_content_lines(view: ScrollView, y_start: int, line_count: int = 1) -> None:
+    """``ScrollView.refresh_lines`` over the lines' cells only, not the scroll bar's.
+
+    Textual's spans the widget's width, scroll bar included (``size`` holds it), so
+    the bar rendered again with every changed line although it draws only its thumb
+    (issue 19: 8 of a tag key press's 30 lines).  The bar repaints itself when the
+    thumb moves.
+    """
+    view.refresh(Region(0, y_start - view.scroll_offset.y,
+                        view.scrollable_content_region.width, line_count))
+
+
+def set_virtual_height(view: ScrollView, height: int, *, repaint: bool = True) -> None:
     """Set ``view``'s virtual height; lay the screen out again only if the scroll bar
-    comes or goes.
+    comes or goes.  ``repaint=False``: the caller repaints the lines that changed
+    (else, with no layout, every line of ``view`` is).
 
     Setting ``virtual_size`` lays out the whole screen (the reactive is declared
     with ``layout=True``), and after a tag, or a key typed in the list's
@@ -63,7 +76,8 @@ def set_virtual_height(view: ScrollView, height: int) -> None:
         view.vertical_scrollbar.window_virtual_size = new.height
     if view.scroll_y > view.max_scroll_y:
         view.scroll_to(y=view.max_scroll_y, animate=False, immediate=True)
-    view.refresh()
+    if repaint:
+        view.refresh()
 
 
 class SteadyScrollBar(ScrollBar):
@@ -157,10 +171,13 @@ class SpanRows(FrameStyles, ScrollView, can_focus=True):
         """The id to make current for ``span_id`` (a subclass may refuse unknown ids)."""
         return span_id
 
-    def set_row_count(self, count: int) -> None:
+    def set_row_count(self, count: int, *, repaint: bool = True) -> None:
         """Set the number of rows (see :func:`set_virtual_height`: no layout while the
-        scroll bar stays as it is)."""
-        set_virtual_height(self, count)
+        scroll bar stays as it is; ``repaint=False``: the caller repaints what changed)."""
+        set_virtual_height(self, count, repaint=repaint)
+
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        refresh_content_lines(self, y_start, line_count)
 
     # ----------------------------------------------------------------- current row
     def set_current(self, span_id: str | None) -> None:
