@@ -260,6 +260,19 @@ class Store:
                            include_deleted=include_deleted)
 
     @guarded
+    def span_window(self, article_id: str, annotator: str, lo: int, hi: int,
+                    text_length: int) -> spans.SpanWindow:
+        """The spans a reader showing ``text[lo:hi]`` needs first, and the counts of
+        all (:class:`~annotations.store.spans.SpanWindow`)."""
+        return spans.span_window(self.connection, article_id, annotator, lo, hi, text_length)
+
+    @guarded
+    def spans_starting(self, article_id: str, annotator: str, first: int | None,
+                       end: int | None) -> list[Span]:
+        """Live spans of ``annotator`` starting in ``[first, end)`` (None: no bound)."""
+        return spans.spans_starting(self.connection, article_id, annotator, first, end)
+
+    @guarded
     def get_span(self, span_id: str) -> Span | None:
         return spans.get_span(self.connection, span_id)
 
