@@ -551,6 +551,11 @@ class Reader(TextArea, inherit_bindings=False):
             return True
         return any(node._message_queue.qsize() for node in (self.app, self.screen, self))
 
+    def input_pending(self) -> bool:
+        """Whether input is being handled (see :meth:`_busy`): background work that
+        shares the event loop (the screen's span read) waits too."""
+        return self._busy()
+
     async def _wrap_rest(self) -> None:
         """Compute the waiting rows' breaks in slices of :data:`WRAP_SLICE` seconds while
         no input is handled, yielding to the event loop between them, then swap them in
@@ -686,7 +691,7 @@ class Reader(TextArea, inherit_bindings=False):
         out: Changes = {}
         n = len(self.index.lines.text)
         for sid in span_ids:
-            span = self.index.by_id.get(sid)
+            span = self.index.get(sid)
             if span is None or not is_placed(span, n):
                 continue
             for row, cs, ce in self.index.runs(span):
@@ -701,7 +706,7 @@ class Reader(TextArea, inherit_bindings=False):
         """
         if span_id is None:
             return {}
-        span = self.index.by_id.get(span_id)
+        span = self.index.get(span_id)
         if span is None:
             return None
         if not is_placed(span, len(self.index.lines.text)):
@@ -905,13 +910,13 @@ class Reader(TextArea, inherit_bindings=False):
         line = painted.copy()
         active = self.active_span
         if active is not None:
-            for cs, ce, sid in self.index.rows.get(line_index, ()):
+            for cs, ce, sid in self.index.line_runs(line_index):
                 if sid == active:
-                    span = self.index.by_id.get(sid)
+                    span = self.index.known.get(sid)
                     if span is not None:
                         line.stylize(self.label_style(span.label)[1], cs, ce)
         if self.link is not None:
-            self._paint_link(line, self.link, self.index.rows.get(line_index, ()))
+            self._paint_link(line, self.link, self.index.line_runs(line_index))
         return line
 
     @staticmethod
@@ -940,7 +945,7 @@ class Reader(TextArea, inherit_bindings=False):
         suggested = self.suggestions.rows.get(row) if self.suggestions is not None else None
         if suggested:
             self._paint_suggestions(line, suggested)
-        runs = self.index.rows.get(row)
+        runs = self.index.line_runs(row)
         if runs:
             self._paint_spans(line, runs)
             if self.related:
@@ -989,7 +994,7 @@ class Reader(TextArea, inherit_bindings=False):
 
     def _paint_spans(self, line: Text, runs: list[tuple[int, int, str]]) -> None:
         """Innermost (shortest) span's colour on top; overlaps underlined and bold."""
-        by_id = self.index.by_id
+        by_id = self.index.known  # ids from line_runs: loaded
         if len(runs) == 1:
             cs, ce, sid = runs[0]
             line.stylize(self.label_style(by_id[sid].label)[0], cs, ce)
