@@ -41,11 +41,18 @@ class LazyWrap(WrappedDocument):
         self._done = bytearray()
         self._computed: dict[int, list[int]] = {}
         self._scan = 0
+        self._wrapped = False
         super().__init__(document, width, tab_width)
 
     # ------------------------------------------------------------ wrapping
     def wrap(self, width: int, tab_width: int | None = None) -> None:
-        """Provisional wrap at ``width``: see the module."""
+        """Provisional wrap at ``width``: see the module.  Nothing to do at the width and
+        tab width it has (the structures are right for them: a new text is a new
+        document, and an edit goes through :meth:`wrap_range`), so a TextArea that asks
+        again with the same width costs nothing (issue 19: three wraps per opening)."""
+        if self._wrapped and width == self._width and tab_width in (None, 0, self._tab_width):
+            return
+        self._wrapped = True
         self._width = width
         if tab_width:
             self._tab_width = tab_width

@@ -478,10 +478,21 @@ class Reader(TextArea, inherit_bindings=False):
             return
         self._highlight_query = None
         self.document = Document(text)
-        self.wrapped_document = LazyWrap(self.document, tab_width=self.indent_width)
+        # Wrapped once, at the width it is shown at: a text with more lines than the
+        # screen has rows surely shows the vertical scroll bar, which narrows the wrap
+        # (its appearing would wrap it all again: issue 19).
+        overflow = (self.soft_wrap and not self.show_vertical_scrollbar
+                    and self.styles.overflow_y == "auto"
+                    and self.document.line_count > self.scrollable_content_region.height > 0)
+        width = self.wrap_width
+        if overflow:
+            width = max(0, width - self.styles.scrollbar_size_vertical)
+        self.wrapped_document = LazyWrap(self.document, width, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
         self._build_highlight_map()
         self.move_cursor((0, 0))
+        if overflow:
+            self.show_vertical_scrollbar = True  # its watcher rewraps: at this width
         self._rewrap_and_refresh_virtual_size()
 
     def _wrap_visible(self, *, cursor: bool = True, sized: bool = True) -> bool:
