@@ -58,6 +58,10 @@ class _Partial:
     total: int
     orphaned: int
     read: SpanReader
+    #: the first spans of the text order when they are not loaded (the span panel's
+    #: top rows), by id and in order
+    head: dict[str, Span]
+    head_keys: list[SortKey]
 
 
 def is_placed(span: Span, text_length: int) -> bool:
@@ -84,18 +88,22 @@ class SpanIndex:
     @classmethod
     def partial(cls, lines: LineIndex, spans: list[Span], *, first: int, end: int,
                 before: int, total: int, orphaned: int, paint_from: int,
-                read: SpanReader) -> SpanIndex:
+                read: SpanReader, head: Iterable[Span] = ()) -> SpanIndex:
         """An index of ``spans`` (the live spans starting in ``[first, end)``, which
         must hold every span over ``text[paint_from:end]``), ``before`` of them
         starting before ``first``, ``total`` in all, ``orphaned`` not placed; ``read``
-        brings the others when asked (see the module)."""
+        brings the others when asked (see the module).  ``head``: the first spans in
+        text order (those starting before ``first`` among them are only listed, by
+        position: the span panel's top rows)."""
         index = cls(lines)
         for span in spans:
             index._take(span)
         index._ordered = sorted(sort_key(s) for s in spans)
         if before or len(index._ordered) != total:
+            above = sorted((s for s in head if s.start < first), key=sort_key)
             index._partial = _Partial(first if first > 0 else None, end, paint_from,
-                                      before, total, orphaned, read)
+                                      before, total, orphaned, read,
+                                      {s.id: s for s in above}, [sort_key(s) for s in above])
             if index._partial.low is None:
                 index._partial.paint_from = 0
         return index
@@ -148,6 +156,7 @@ class SpanIndex:
         part.low = first
         if first is None:
             part.paint_from = 0
+            part.head, part.head_keys = {}, []  # loaded now
 
     def _take(self, span: Span) -> None:
         """Index a span read from the store (none of the index's yet): not dirty, no
@@ -293,7 +302,10 @@ class SpanIndex:
     def get(self, span_id: str) -> Span | None:
         """The live span ``span_id``, or None (read from what is loaded when it is there)."""
         span = self._by_id.get(span_id)
-        return span if span is not None or self._partial is None else self.by_id.get(span_id)
+        if span is not None or self._partial is None:
+            return span
+        span = self._partial.head.get(span_id)
+        return span if span is not None else self.by_id.get(span_id)
 
     @property
     def known(self) -> dict[str, Span]:
@@ -307,34 +319,38 @@ class SpanIndex:
             self.complete()
         return self._rows.get(row, ())
 
-    def _local(self, position: int) -> int:
-        """``position`` among the loaded spans (completing first when it is not there)."""
-        part = self._partial
-        if part is None:
-            return position
-        local = position - part.before
-        if 0 <= local < len(self._ordered):
-            return local
-        self.complete()
-        return position
-
     def id_at_position(self, position: int) -> str:
-        """The id of the span at ``position`` in text order."""
-        return self._ordered[self._local(position)][4]
+        """The id of the span at ``position`` in text order (from what is loaded, or the
+        head, when it is there; else completing first)."""
+        part = self._partial
+        if part is not None:
+            local = position - part.before
+            if 0 <= local < len(self._ordered):
+                return self._ordered[local][4]
+            if 0 <= position < len(part.head_keys):
+                return part.head_keys[position][4]
+            self.complete()
+        return self._ordered[position][4]
 
     def span_at_position(self, position: int) -> Span:
         """The span at ``position`` in text order."""
-        return self._by_id[self.id_at_position(position)]
+        span_id = self.id_at_position(position)
+        part = self._partial
+        return self._by_id[span_id] if part is None or span_id in self._by_id \
+            else part.head[span_id]
 
     def position_of(self, span_id: str) -> int | None:
         span = self.get(span_id)
         if span is None:
             return None
         key = sort_key(span)
+        part = self._partial
+        if part is not None and span_id in part.head:
+            return bisect_left(part.head_keys, key)
         ordered = self._ordered
         i = bisect_left(ordered, key)
         if i < len(ordered) and ordered[i] == key:
-            return i + (self._partial.before if self._partial is not None else 0)
+            return i + (part.before if part is not None else 0)
         return None
 
     def at(self, offset: int) -> list[Span]:

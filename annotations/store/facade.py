@@ -268,9 +268,10 @@ class Store:
 
     @guarded
     def spans_starting(self, article_id: str, annotator: str, first: int | None,
-                       end: int | None) -> list[Span]:
-        """Live spans of ``annotator`` starting in ``[first, end)`` (None: no bound)."""
-        return spans.spans_starting(self.connection, article_id, annotator, first, end)
+                       end: int | None, limit: int | None = None) -> list[Span]:
+        """Live spans of ``annotator`` starting in ``[first, end)`` (None: no bound), in
+        text order, the first ``limit`` of them."""
+        return spans.spans_starting(self.connection, article_id, annotator, first, end, limit)
 
     @guarded
     def get_span(self, span_id: str) -> Span | None:

@@ -140,9 +140,9 @@ def span_window(cx: Connection, article_id: str, annotator: str, lo: int, hi: in
 
 
 def spans_starting(cx: Connection, article_id: str, annotator: str,
-                   first: int | None, end: int | None) -> list[Span]:
+                   first: int | None, end: int | None, limit: int | None = None) -> list[Span]:
     """The live spans of ``annotator`` starting in ``[first, end)`` (None: no bound),
-    in text order: an index range of ``spans_article``."""
+    in text order, the first ``limit`` of them: an index range of ``spans_article``."""
     sql = (f"SELECT {SPAN_SELECT} FROM spans WHERE article_id = ? AND annotator = ? "
            "AND deleted_at IS NULL")
     params: list[Any] = [article_id, annotator]
@@ -152,7 +152,11 @@ def spans_starting(cx: Connection, article_id: str, annotator: str,
     if end is not None:
         sql += " AND start < ?"
         params.append(end)
-    rows = cx.conn.execute(f'{sql} ORDER BY start, "end", label, annotator, id', params)
+    sql += ' ORDER BY start, "end", label, annotator, id'
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = cx.conn.execute(sql, params)
     return [span_from_row(r) for r in rows]
 
 

@@ -107,11 +107,14 @@ class AnnotateScreen(TaggingScreen):
         lo = lines.starts[max(0, row - around)]
         hi = lines.line_end(min(len(lines.starts) - 1, row + around)) + 1
         hi = max(hi, min(lo + WINDOW_CHARS, len(lines.text) + 1))
-        w = self.store.span_window(article.id, self.annotator, lo, hi, len(lines.text))
+        store, who = self.store, self.annotator
+        w = store.span_window(article.id, who, lo, hi, len(lines.text))
+        # The span panel lists from the first span while none is current: those too.
+        head = store.spans_starting(article.id, who, None, w.first, around) if w.before else []
         self.index = SpanIndex.partial(
             lines, w.spans, first=w.first, end=w.end, before=w.before, total=w.total,
-            orphaned=w.orphaned, paint_from=lo,
-            read=partial(self.store.spans_starting, article.id, self.annotator))
+            orphaned=w.orphaned, paint_from=lo, head=head,
+            read=partial(store.spans_starting, article.id, who))
         return self.index
 
     def current_changed(self) -> None:
