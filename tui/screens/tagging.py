@@ -160,11 +160,13 @@ from tui.widgets.span_panel import SpanPanel, parse_link_row
 from tui.widgets.write_wait import WriteWait
 
 #: Characters of span starts a step of the background span read covers (about 2 ms
-#: for 300 spans), the longest stretch of steps between two turns of the event loop,
+#: for 160 spans), the longest stretch of steps between two turns of the event loop,
 #: and how long it waits when input is being handled (see :meth:`TaggingScreen.load_spans`).
 SPAN_STEP = 32_768
 SPAN_SLICE = 0.004
 SPAN_PAUSE = 0.02
+#: Seconds after the first frame before the background span read starts.
+SPAN_IDLE = 0.1
 
 R = TypeVar("R")
 
@@ -749,8 +751,11 @@ class TaggingScreen(Screen[None]):
                             description="read the rest of the article's spans")
 
     async def _load_rest(self, index: SpanIndex) -> None:
+        started = time.monotonic()
         while index is self.index and index.is_partial:
-            if self.reader.input_pending():
+            # As the reader's background wrap: not in the first moment after the frame
+            # (when the first key comes), nor while input is being handled.
+            if time.monotonic() - started < SPAN_IDLE or self.reader.input_pending():
                 await asyncio.sleep(SPAN_PAUSE)
                 continue
             deadline = time.perf_counter() + SPAN_SLICE

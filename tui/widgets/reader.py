@@ -362,12 +362,24 @@ class Reader(TextArea, inherit_bindings=False):
         rows: dict[int, list[tuple[int, int, str]]] = {}
         n = len(self.source_text)
         lines = self.lines
+        starts = lines.starts
         budget = MAX_STYLE_PIECES
         for st in styles:
-            if st.kind not in STYLE_CLASSES or not (0 <= st.start < st.end <= n):
+            start, end = st.start, st.end
+            if st.kind not in STYLE_CLASSES or not (0 <= start < end <= n):
                 continue
-            r0, c0 = lines.to_location(st.start)
-            r1, c1 = lines.to_location(st.end)
+            # lines.to_location, inline (2,000 styles of a 1 MB text: a third of the time)
+            r0 = bisect_right(starts, start) - 1
+            r1 = bisect_right(starts, end) - 1
+            c0, c1 = start - starts[r0], end - starts[r1]
+            if r0 == r1:
+                budget -= 1
+                if budget < 0:
+                    break
+                pieces = rows.setdefault(r0, [])
+                if len(pieces) < MAX_ROW_STYLES:
+                    pieces.append((c0, c1, st.kind))
+                continue
             budget -= r1 - r0 + 1
             if budget < 0:
                 break
