@@ -528,7 +528,10 @@ class Reader(TextArea, inherit_bindings=False):
 
     def _top_anchor(self) -> tuple[int, int] | None:
         """The document row and its section at the top of the screen."""
-        info = self.wrapped_document._offset_to_line_info
+        wrapped = self.wrapped_document
+        if isinstance(wrapped, LazyWrap):  # without laying the lines out when not needed
+            return wrapped.line_info(self.scroll_offset.y)
+        info = wrapped._offset_to_line_info
         if not info:
             return None
         return info[max(0, min(self.scroll_offset.y, len(info) - 1))]
