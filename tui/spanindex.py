@@ -101,7 +101,8 @@ class SpanIndex:
         index._ordered = sorted(sort_key(s) for s in spans)
         if before or len(index._ordered) != total:
             above = sorted((s for s in head if s.start < first), key=sort_key)
-            index._partial = _Partial(first if first > 0 else None, end, paint_from,
+            # ``low`` None: nothing starts below what is loaded.
+            index._partial = _Partial(first if before else None, end, paint_from,
                                       before, total, orphaned, read,
                                       {s.id: s for s in above}, [sort_key(s) for s in above])
             if index._partial.low is None:

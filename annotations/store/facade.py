@@ -51,7 +51,7 @@ from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
 from annotations.store.ingest import Unit
 from annotations.store.reports import ImportReport, MergeReport, UnmergeReport
-from annotations.store.spans import UNSET
+from annotations.store.spans import UNSET, SpanWindow
 from annotations.store.suggestions import Rejection
 from annotations.trust import Trust
 
@@ -261,7 +261,7 @@ class Store:
 
     @guarded
     def span_window(self, article_id: str, annotator: str, lo: int, hi: int,
-                    text_length: int) -> spans.SpanWindow:
+                    text_length: int) -> SpanWindow:
         """The spans a reader showing ``text[lo:hi]`` needs first, and the counts of
         all (:class:`~annotations.store.spans.SpanWindow`)."""
         return spans.span_window(self.connection, article_id, annotator, lo, hi, text_length)

@@ -56,7 +56,7 @@ class LazyWrap(WrappedDocument):
     # The screen lines are laid out when first read after a change, not at each change:
     # a new text wraps the rows on screen right after its provisional wrap, and would
     # otherwise lay out every row twice (issue 19).
-    @property  # type: ignore[override]
+    @property
     def _offset_to_line_info(self) -> list[tuple[int, int]]:
         if self._stale is not None:
             self._flush()
@@ -66,7 +66,7 @@ class LazyWrap(WrappedDocument):
     def _offset_to_line_info(self, value: list[tuple[int, int]]) -> None:
         self._info = value
 
-    @property  # type: ignore[override]
+    @property
     def _line_index_to_offsets(self) -> list[list[int]]:
         if self._stale is not None:
             self._flush()
