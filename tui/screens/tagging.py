@@ -747,15 +747,18 @@ class TaggingScreen(Screen[None]):
         Whatever needs a span not loaded yet completes the index itself first
         (:mod:`tui.spanindex`), so this only takes that wait off the keys."""
         if index is self.index and index.is_partial and self.is_mounted:
+            # As the reader's background wrap: not in the first moment after the frame
+            # (when the first key comes: a timer, so not even the worker's own messages).
+            self.set_timer(SPAN_IDLE, partial(self._start_loading, index))
+
+    def _start_loading(self, index: SpanIndex) -> None:
+        if index is self.index and index.is_partial:
             self.run_worker(self._load_rest(index), group="span-load", exclusive=True,
                             description="read the rest of the article's spans")
 
     async def _load_rest(self, index: SpanIndex) -> None:
-        started = time.monotonic()
         while index is self.index and index.is_partial:
-            # As the reader's background wrap: not in the first moment after the frame
-            # (when the first key comes), nor while input is being handled.
-            if time.monotonic() - started < SPAN_IDLE or self.reader.input_pending():
+            if self.reader.input_pending():  # never while input is being handled
                 await asyncio.sleep(SPAN_PAUSE)
                 continue
             deadline = time.perf_counter() + SPAN_SLICE
