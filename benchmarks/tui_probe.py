@@ -611,10 +611,12 @@ async def opening(args: argparse.Namespace) -> dict[str, Any]:
             return took
 
         async def quiet() -> None:
-            """Untimed: let whatever the opening left to do in the background finish."""
+            """Untimed: let whatever the opening left to do in the background finish (the
+            rest of the wrap and of the span read, both after the first key)."""
             for _ in range(2000):
                 await pilot.pause(0.005)
-                if not getattr(screen.reader, "wrapping", False):
+                if not (getattr(screen.reader, "wrapping", False)
+                        or getattr(screen, "spans_loading", False)):
                     break
             await settle(app)
             render(app)

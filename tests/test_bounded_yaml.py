@@ -342,7 +342,9 @@ def test_a_failure_inside_the_app_at_start_up_is_one_line_and_exit_status_1(
         raise StoreError(f"{db}: the database is damaged or corrupted (database disk image "
                          "is malformed)")
 
-    monkeypatch.setattr(Store, "spans", damaged)
+    # The first screen's span queries (the spans around the cursor first: issue 19).
+    for query in ("spans", "span_window", "spans_starting"):
+        monkeypatch.setattr(Store, query, damaged)
     monkeypatch.setattr(StancemarkApp, "run",
                         lambda self, **kw: App.run(self, headless=True, size=(100, 30)))
     result = run("--db", str(db), "--annotator", "ana")

@@ -419,3 +419,41 @@ def test_a_damaged_page_is_a_store_error_in_calls_and_streams(tmp_path: Path) ->
     with pytest.raises(StoreError, match=damaged):
         list(s.iter_article_rows("ana"))
     s.close()
+
+
+def test_span_window_reads_what_a_screen_needs_and_counts_the_rest(store: Store) -> None:
+    text = "".join(f"word{i:03d} " for i in range(200))  # 1,600 characters
+    store.import_articles([Article(id="w", text=text, title="Words")])
+    spans = [("claim", i * 8, i * 8 + 7, {}) for i in range(200)]
+    spans.append(("context", 100, 900, {}))  # long: starts well before the window
+    spans.append(("denial", 40, 47, {}))  # deleted below
+    added = store.add_spans("w", "ana", spans)
+    store.add_spans("w", "bob", [("claim", 800, 807, {})])  # someone else's
+    store.delete_span(added[-1].id, "ana")
+    store.conn.execute("UPDATE spans SET anchor = 'orphaned' WHERE id = ?", (added[0].id,))
+    every = store.spans("w", "ana")
+    assert len(every) == 201
+
+    w = store.span_window("w", "ana", 800, 880, len(text))
+    assert (w.first, w.end, w.total, w.orphaned) == (100, 880, 201, 1)
+    # Every span over text[800:880] is among them; those before ``first`` end before 800.
+    assert {s.id for s in every if s.start < 880 and s.end > 800} <= {s.id for s in w.spans}
+    assert all(s.end <= 800 for s in every if s.start < w.first)
+    assert w.spans == [s for s in every if w.first <= s.start < w.end]  # text order
+    assert w.before == sum(s.start < w.first for s in every)
+    # The rest, by ranges of starts, makes up exactly what the full read gives.
+    rest = store.spans_starting("w", "ana", None, w.first) + w.spans + store.spans_starting(
+        "w", "ana", w.end, None)
+    assert rest == every
+    # No span over the window: it starts at the window.
+    empty = store.span_window("w", "bob", 0, 50, len(text))
+    assert (empty.spans, empty.first, empty.before, empty.total) == ([], 0, 0, 1)
+
+
+def test_span_window_uses_the_article_index(store: Store) -> None:
+    for sql in ("SELECT * FROM spans WHERE article_id = 'a' AND annotator = 'ana' "
+                "AND deleted_at IS NULL AND start >= 5 AND start < 9",
+                "SELECT COUNT(*) FROM spans WHERE article_id = 'a' AND annotator = 'ana' "
+                "AND deleted_at IS NULL AND start < 9"):
+        plan = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+        assert any("spans_article" in str(r) and "start" in str(r) for r in plan), plan

@@ -46,6 +46,18 @@ def test_display_text_keeps_length_and_hides_controls():
     assert one_line("x\ny", 10) == "x y"
 
 
+def test_every_unsafe_character_fails_isprintable():
+    """display_text skips its search when the text (newlines aside) is printable: that
+    is right only while no unsafe character is printable."""
+    from annotations.safety import UNSAFE
+
+    unsafe = UNSAFE.findall("".join(map(chr, range(0x110000))))
+    assert len(unsafe) > 2000  # the surrogates among them
+    assert not any(ch.isprintable() for ch in [*unsafe, "\t"])
+    for ch in unsafe:
+        assert display_text(f"long text {ch} here") != f"long text {ch} here"
+
+
 @pytest.fixture
 def markup_store(tmp_path) -> Store:
     store = Store.open(tmp_path / "markup.db")

@@ -65,6 +65,8 @@ class RelationIndex:
 
     def shown(self) -> list[Relation]:
         """The relations whose two spans are in the span index, by id."""
+        if not self.by_id:  # no relations: no need for every span (a partial index)
+            return []
         spans = self.spans.by_id
         return [r for _, r in sorted(self.by_id.items())
                 if r.from_span in spans and r.to_span in spans]
@@ -95,6 +97,8 @@ class RelationIndex:
     def links_by_span(self) -> dict[str, list[Link]]:
         """Every span's links (only spans that have some): outgoing first, each side in
         the other end's text order."""
+        if not self.by_id:
+            return {}
         spans = self.spans.by_id
         out: dict[str, list[Link]] = {}
         for r in self.shown():

@@ -39,7 +39,10 @@ def _visible(match: re.Match[str]) -> str:
 
 def display_text(text: str) -> str:
     """``text`` with every unsafe character replaced; ``len()`` is unchanged."""
-    if _UNSAFE.search(text) is None:
+    # Every unsafe character is one ``str.isprintable`` refuses (controls, separators,
+    # format characters, surrogates: a test checks), and the check is about twice as
+    # fast as the search on a long text (1 MB: 3 ms, issue 19).
+    if text.replace("\n", " ").isprintable() or _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(_visible, text)
 

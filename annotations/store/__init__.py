@@ -52,6 +52,7 @@ from annotations.store.ingest import Unit
 from annotations.store.reports import ImportReport, MergeReport, UnmergeReport
 from annotations.store.rows import RELATION_COLUMNS, SPAN_COLUMNS
 from annotations.store.schema import SCHEMA_VERSION
+from annotations.store.spans import SpanWindow
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -68,6 +69,7 @@ __all__ = [
     "MergeReport",
     "StaleText",
     "Store",
+    "SpanWindow",
     "StoreError",
     "UnmergeReport",
     "Unit",

@@ -52,7 +52,7 @@ from annotations.store.connection import Connection, open_connection
 from annotations.store.events import Event
 from annotations.store.ingest import Unit
 from annotations.store.reports import ImportReport, MergeReport, UnmergeReport
-from annotations.store.spans import UNSET
+from annotations.store.spans import UNSET, SpanWindow
 from annotations.store.suggestions import Rejection
 from annotations.trust import Trust
 
@@ -265,6 +265,20 @@ class Store:
         """Spans of one article in text order (optionally of some annotators)."""
         return spans.spans(self.connection, article_id, annotator,
                            include_deleted=include_deleted)
+
+    @guarded
+    def span_window(self, article_id: str, annotator: str, lo: int, hi: int,
+                    text_length: int) -> SpanWindow:
+        """The spans a reader showing ``text[lo:hi]`` needs first, and the counts of
+        all (:class:`~annotations.store.spans.SpanWindow`)."""
+        return spans.span_window(self.connection, article_id, annotator, lo, hi, text_length)
+
+    @guarded
+    def spans_starting(self, article_id: str, annotator: str, first: int | None,
+                       end: int | None, limit: int | None = None) -> list[Span]:
+        """Live spans of ``annotator`` starting in ``[first, end)`` (None: no bound), in
+        text order, the first ``limit`` of them."""
+        return spans.spans_starting(self.connection, article_id, annotator, first, end, limit)
 
     @guarded
     def get_span(self, span_id: str) -> Span | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from annotations.anchoring import context
@@ -95,6 +95,69 @@ def _article_rows(
     if not include_deleted:
         sql += " AND deleted_at IS NULL"
     return cx.conn.execute(f"{sql} ORDER BY {order}", params).fetchall()
+
+
+@dataclass(frozen=True)
+class SpanWindow:
+    """One annotator's live spans of an article around an offset range, and the counts
+    of all of them (:func:`span_window`).
+
+    ``spans`` are those starting in ``[first, end)``, in text order: they include
+    every span that overlaps the range asked for, and every span starting before
+    ``first`` ends at or before that range's start.  ``before`` counts the live
+    spans starting before ``first``, ``total`` all live spans, ``orphaned`` those
+    that do not sit in a text of the given length.
+    """
+
+    spans: list[Span]
+    first: int
+    end: int
+    before: int
+    total: int
+    orphaned: int
+
+
+def span_window(cx: Connection, article_id: str, annotator: str, lo: int, hi: int,
+                text_length: int) -> SpanWindow:
+    """The live spans of ``annotator`` that a reader showing ``text[lo:hi]`` needs
+    first, without reading the others (see :class:`SpanWindow`).
+
+    Three statements over the ``spans_article`` index (article, annotator,
+    start): aggregates (no rows leave SQLite), a count of the starts before the
+    window, and the window's rows.
+    """
+    where = "article_id = ? AND annotator = ? AND deleted_at IS NULL"
+    first, total, orphaned = cx.conn.execute(
+        'SELECT MIN(CASE WHEN start < ? AND "end" > ? THEN start END), COUNT(*), '
+        "TOTAL(anchor = 'orphaned' OR start < 0 OR start >= \"end\" OR \"end\" > ?) "
+        f"FROM spans WHERE {where}",
+        (hi, lo, text_length, article_id, annotator)).fetchone()
+    first = lo if first is None else min(first, lo)
+    before = cx.conn.execute(f"SELECT COUNT(*) FROM spans WHERE {where} AND start < ?",
+                             (article_id, annotator, first)).fetchone()[0]
+    return SpanWindow(spans_starting(cx, article_id, annotator, first, hi),
+                      first, hi, before, total, int(orphaned))
+
+
+def spans_starting(cx: Connection, article_id: str, annotator: str,
+                   first: int | None, end: int | None, limit: int | None = None) -> list[Span]:
+    """The live spans of ``annotator`` starting in ``[first, end)`` (None: no bound),
+    in text order, the first ``limit`` of them: an index range of ``spans_article``."""
+    sql = (f"SELECT {SPAN_SELECT} FROM spans WHERE article_id = ? AND annotator = ? "
+           "AND deleted_at IS NULL")
+    params: list[Any] = [article_id, annotator]
+    if first is not None:
+        sql += " AND start >= ?"
+        params.append(first)
+    if end is not None:
+        sql += " AND start < ?"
+        params.append(end)
+    sql += ' ORDER BY start, "end", label, annotator, id'
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = cx.conn.execute(sql, params)
+    return [span_from_row(r) for r in rows]
 
 
 def get_span(cx: Connection, span_id: str) -> Span | None:

@@ -33,6 +33,9 @@ from tui.widgets.span_details import SpanDetails
 from tui.widgets.span_panel import SpanPanel
 from tui.widgets.top_bar import TopBar
 
+#: The least text (characters) whose spans the first frame reads: enough spans to fill
+#: the span panel below the cursor's too, in all but the sparsest articles.
+WINDOW_CHARS = 16_384
 #: A span's colour in the details when its label is not in the schema.
 UNKNOWN_COLOR = "#999999"
 
@@ -92,9 +95,26 @@ class AnnotateScreen(TaggingScreen):
         return True
 
     # -------------------------------------------------------------- spans
-    def read_spans(self, lines: LineIndex) -> SpanIndex:
-        assert self.article is not None
-        self.index = SpanIndex(lines, self.store.spans(self.article.id, self.annotator))
+    def read_spans(self, lines: LineIndex, cursor: int = 0) -> SpanIndex:
+        """Only the spans around the cursor's screen, and the counts of all: the rest
+        load after the first frame (:meth:`TaggingScreen.load_spans`; issue 19)."""
+        article = self.article
+        assert article is not None
+        # Each line takes at least one screen line, so this many lines on either side
+        # of the cursor's cover the screen wherever the reader puts the cursor.
+        around = self.app.size.height + 4
+        row = lines.row_of(cursor)
+        lo = lines.starts[max(0, row - around)]
+        hi = lines.line_end(min(len(lines.starts) - 1, row + around)) + 1
+        hi = max(hi, min(lo + WINDOW_CHARS, len(lines.text) + 1))
+        store, who = self.store, self.annotator
+        w = store.span_window(article.id, who, lo, hi, len(lines.text))
+        # The span panel lists from the first span while none is current: those too.
+        head = store.spans_starting(article.id, who, None, w.first, around) if w.before else []
+        self.index = SpanIndex.partial(
+            lines, w.spans, first=w.first, end=w.end, before=w.before, total=w.total,
+            orphaned=w.orphaned, paint_from=lo, head=head,
+            read=partial(store.spans_starting, article.id, who))
         return self.index
 
     def current_changed(self) -> None:

@@ -221,7 +221,7 @@ class ReviewScreen(TaggingScreen, inherit_bindings=False):
         return next((a for a in order if lst.view_position(a) is not None), None)
 
     # ----------------------------------------------------------- article
-    def read_spans(self, lines: LineIndex) -> SpanIndex:
+    def read_spans(self, lines: LineIndex, cursor: int = 0) -> SpanIndex:
         """Gold is what this screen edits; the reader paints the compared spans too."""
         self.index = SpanIndex(lines)
         self.review_index = SpanIndex(lines)

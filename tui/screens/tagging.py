@@ -113,6 +113,7 @@ feature for one screen goes into that screen alone.  Textual calls every
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 import time
@@ -157,6 +158,15 @@ from tui.widgets.link_bar import LinkBar
 from tui.widgets.reader import Reader
 from tui.widgets.span_panel import SpanPanel, parse_link_row
 from tui.widgets.write_wait import WriteWait
+
+#: Characters of span starts a step of the background span read covers (about 2 ms
+#: for 160 spans), the longest stretch of steps between two turns of the event loop,
+#: and how long it waits when input is being handled (see :meth:`TaggingScreen.load_spans`).
+SPAN_STEP = 32_768
+SPAN_SLICE = 0.004
+SPAN_PAUSE = 0.02
+#: Seconds after the first frame before the background span read starts.
+SPAN_IDLE = 0.1
 
 R = TypeVar("R")
 
@@ -358,11 +368,13 @@ class TaggingScreen(Screen[None]):
         """Required: the article and cursor offset to open first (``None``: nothing)."""
         raise NotImplementedError
 
-    def read_spans(self, lines: LineIndex) -> SpanIndex:
+    def read_spans(self, lines: LineIndex, cursor: int = 0) -> SpanIndex:
         """Required: read the spans of the article just opened (:attr:`article`).
 
         Set :attr:`index` to the spans the screen edits, over ``lines``, and
         return the index the reader paints (the same one, or one holding more).
+        The index may be partial, holding the spans around ``cursor`` (the
+        screen completes it after the first frame: :meth:`load_spans`).
         """
         raise NotImplementedError
 
@@ -705,9 +717,9 @@ class TaggingScreen(Screen[None]):
         if at_match and self.matches:
             cursor = self.matches[0][0]
         lines = LineIndex(article.text)
-        painted = self.read_spans(lines)
-        self._read_team(lines)
         cursor = max(0, min(cursor, len(article.text)))
+        painted = self.read_spans(lines, cursor)
+        self._read_team(lines)
         self.reader.set_team(self.team if self.show_team else None, repaint=False)
         self.reader.show_article(article.text, article.styles, painted, cursor,
                                  sha256=article.text_sha256)
@@ -726,7 +738,38 @@ class TaggingScreen(Screen[None]):
         self.update_top()
         # After the first paint, so a long article shows at once (the work is elsewhere).
         self.call_after_refresh(self.suggesting.request)
+        self.call_after_refresh(self.load_spans, self.index)
         return True
+
+    def load_spans(self, index: SpanIndex) -> None:
+        """Complete a partial span index (:meth:`read_spans`) in the background: a
+        worker loads a step of spans at a time while no input is being handled.
+        Whatever needs a span not loaded yet completes the index itself first
+        (:mod:`tui.spanindex`), so this only takes that wait off the keys."""
+        if index is self.index and index.is_partial and self.is_mounted:
+            # As the reader's background wrap: not in the first moment after the frame
+            # (when the first key comes: a timer, so not even the worker's own messages).
+            self.set_timer(SPAN_IDLE, partial(self._start_loading, index))
+
+    def _start_loading(self, index: SpanIndex) -> None:
+        if index is self.index and index.is_partial:
+            self.run_worker(self._load_rest(index), group="span-load", exclusive=True,
+                            description="read the rest of the article's spans")
+
+    async def _load_rest(self, index: SpanIndex) -> None:
+        while index is self.index and index.is_partial:
+            if self.reader.input_pending():  # never while input is being handled
+                await asyncio.sleep(SPAN_PAUSE)
+                continue
+            deadline = time.perf_counter() + SPAN_SLICE
+            while not index.load_more(SPAN_STEP) and time.perf_counter() < deadline:
+                pass
+            await asyncio.sleep(0)
+
+    @property
+    def spans_loading(self) -> bool:
+        """Whether the open article's spans are still being read (benchmarks wait)."""
+        return self.index.is_partial
 
     def show_header(self) -> None:
         """Title, metadata and status of the open article (and :meth:`header_figures`)."""
@@ -960,7 +1003,7 @@ class TaggingScreen(Screen[None]):
 
     def target_span(self) -> Span | None:
         """The current span (what delete, note and relabel act on)."""
-        return self.index.by_id.get(self.current_span) if self.current_span else None
+        return self.index.get(self.current_span) if self.current_span else None
 
     def placed(self, span: Span) -> bool:
         """Does ``span`` sit in the open article's text (not orphaned)?"""
@@ -1003,7 +1046,7 @@ class TaggingScreen(Screen[None]):
         it has orphans: this changes with edits, not with every cursor move, so
         moving through densely tagged text never rebuilds the footer.
         """
-        state = (self.article is not None, len(self.index) > 0, bool(self.index.orphan_ids),
+        state = (self.article is not None, len(self.index) > 0, self.index.has_orphans(),
                  bool(self.matches), len(self.suggesting) > 0)
         if state != self._binding_state:
             self._binding_state = state
@@ -1013,7 +1056,7 @@ class TaggingScreen(Screen[None]):
         if action in ("delete_span", "edit_note"):
             return len(self.index) > 0
         if action == "replace_orphan":
-            return bool(self.index.orphan_ids)
+            return self.index.has_orphans()
         if action == "toggle_team":
             return self.TEAM_TOGGLE and self.article is not None
         if action == "start_link":

@@ -33,6 +33,9 @@ from textual.document._document import DocumentBase, Location
 from textual.document._wrapped_document import WrappedDocument
 from textual.expand_tabs import get_tab_widths
 
+#: The breaks of every row that has none (shared: see :meth:`LazyWrap.wrap`).
+NO_BREAKS: list[int] = []
+
 
 class LazyWrap(WrappedDocument):
     """A :class:`WrappedDocument` whose rows are wrapped on demand (see the module)."""
@@ -41,21 +44,73 @@ class LazyWrap(WrappedDocument):
         self._done = bytearray()
         self._computed: dict[int, list[int]] = {}
         self._scan = 0
+        self._wrapped = False
+        self._info: list[tuple[int, int]] = []
+        self._by_row: list[list[int]] = []
+        #: the first row whose screen lines are out of date (None: none is), and whether
+        #: no row has breaks since the last :meth:`wrap` (each row one line)
+        self._stale: int | None = None
+        self._fresh = False
         super().__init__(document, width, tab_width)
+
+    # The screen lines are laid out when first read after a change, not at each change:
+    # a new text wraps the rows on screen right after its provisional wrap, and would
+    # otherwise lay out every row twice (issue 19).
+    @property
+    def _offset_to_line_info(self) -> list[tuple[int, int]]:
+        if self._stale is not None:
+            self._flush()
+        return self._info
+
+    @_offset_to_line_info.setter
+    def _offset_to_line_info(self, value: list[tuple[int, int]]) -> None:
+        self._info = value
+
+    @property
+    def _line_index_to_offsets(self) -> list[list[int]]:
+        if self._stale is not None:
+            self._flush()
+        return self._by_row
+
+    @_line_index_to_offsets.setter
+    def _line_index_to_offsets(self, value: list[list[int]]) -> None:
+        self._by_row = value
+
+    def line_info(self, y: int) -> tuple[int, int] | None:
+        """``_offset_to_line_info[y]`` (clamped; None: no lines), without laying out when
+        that line is up to date or the wrap is fresh."""
+        stale = self._stale
+        if stale is not None:
+            n = len(self._wrap_offsets)
+            if self._fresh:
+                return (max(0, min(y, n - 1)), 0) if n else None
+            info = self._info
+            if 0 <= y < len(info) and info[y][0] < stale:
+                return info[y]
+        info = self._offset_to_line_info
+        return info[max(0, min(y, len(info) - 1))] if info else None
 
     # ------------------------------------------------------------ wrapping
     def wrap(self, width: int, tab_width: int | None = None) -> None:
-        """Provisional wrap at ``width``: see the module."""
+        """Provisional wrap at ``width``: see the module.  Nothing to do at the width and
+        tab width it has (the structures are right for them: a new text is a new
+        document, and an edit goes through :meth:`wrap_range`), so a TextArea that asks
+        again with the same width costs nothing (issue 19: three wraps per opening)."""
+        if self._wrapped and width == self._width and tab_width in (None, 0, self._tab_width):
+            return
+        self._wrapped = True
         self._width = width
         if tab_width:
             self._tab_width = tab_width
         lines = self.document.lines
         n = len(lines)
         half = width // 2
-        self._wrap_offsets = [[] for _ in range(n)]
+        # One shared empty list for every row without breaks (no one changes a row's
+        # list in place: a row's breaks are replaced), laid out when first read.
+        self._wrap_offsets = [NO_BREAKS] * n
         self._tab_width_cache = [None] * n  # type: ignore[list-item]  # computed when asked
-        self._offset_to_line_info = [(row, 0) for row in range(n)]
-        self._line_index_to_offsets = [[row] for row in range(n)]
+        self._info, self._by_row = [], []
+        self._stale, self._fresh = 0, True
         if width:
             self._done = bytearray(
                 len(line) <= half and "\t" not in line for line in lines)
@@ -127,10 +182,17 @@ class LazyWrap(WrappedDocument):
         return first
 
     def _lay_out(self, first: int) -> None:
-        """The screen lines of rows ``first`` on, again from their breaks."""
-        by_row = self._line_index_to_offsets
-        info = self._offset_to_line_info
-        y = by_row[first][0]
+        """The screen lines of rows ``first`` on are out of date (laid out when read)."""
+        self._fresh = False
+        self._stale = first if self._stale is None else min(self._stale, first)
+
+    def _flush(self) -> None:
+        """Lay out the screen lines of the rows from the first out-of-date one."""
+        first = self._stale
+        assert first is not None
+        self._stale = None
+        by_row, info = self._by_row, self._info
+        y = by_row[first][0] if first < len(by_row) else 0
         del by_row[first:]
         del info[y:]
         add_row, add_line, add_lines = by_row.append, info.append, info.extend

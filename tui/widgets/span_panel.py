@@ -261,7 +261,7 @@ class SpanPanel(SpanRows, can_focus=True):
             assert self.suggestions is not None
             found = self.suggestions.ordered[at]
             return suggestion_row((found.start, found.end))
-        span_id = self.index.ordered[at][4]
+        span_id = self.index.id_at_position(at)
         if kind == "link":
             return link_row_id(self._links_of[span_id][k].relation.id, span_id)
         return span_id
@@ -309,7 +309,7 @@ class SpanPanel(SpanRows, can_focus=True):
         kind, at, k = self._locate(pos)
         if kind != "link":
             return None
-        return self._links_of[self.index.ordered[at][4]][k]
+        return self._links_of[self.index.id_at_position(at)][k]
 
     # ------------------------------------------------------------- render
     def render_line(self, y: int) -> Strip:
