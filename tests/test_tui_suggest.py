@@ -282,3 +282,37 @@ async def test_while_linking_the_suggestion_keys_do_nothing_and_r_links(tui_stor
     assert (rel.label, rel.from_span, rel.to_span) == ("rebuts", mine_denial.id, mine_claim.id)
     assert tui_store.suggestion_rejections("ana") == []
     assert [s.id for s in tui_store.spans("harbor", "ana")] == [mine_denial.id, mine_claim.id]
+
+
+async def test_the_model_retrains_once_the_tagging_pauses_not_during_a_burst(
+        tui_store, tui_app, monkeypatch):
+    """Every ``retrain_every`` tags the model is retrained, but only after
+    ``RETRAIN_IDLE`` seconds with no new tag: a burst of tags asks once, after it."""
+    from tui.screens.suggesting import Suggesting
+
+    monkeypatch.setattr(Suggesting, "RETRAIN_IDLE", 0.3)
+    text = tui_store.get_article("harbor").text
+    claim, denial = sentences(text)
+    app = tui_app(start_article="harbor", suggest=SuggestSettings(cues=True, retrain_every=2))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await shown(pilot, app)
+        asked: list[bool] = []
+        real = screen.suggesting.request
+
+        def spy(*, retrain: bool = False) -> None:
+            asked.append(retrain)
+            real(retrain=retrain)
+
+        monkeypatch.setattr(screen.suggesting, "request", spy)
+        for start in (claim[0], denial[0], claim[0] + 20):
+            screen.reader.select_offsets(start, start + 3)
+            await pilot.pause()
+            await pilot.press("c")
+        assert len(ana_spans(tui_store)) == 3
+        assert asked == []  # two tags reached retrain_every, but the burst went on
+        await pilot.pause(0.5)
+        assert asked == [True]
+        assert screen.suggesting.tags == 0
+        await pilot.pause(0.5)
+        assert asked == [True]  # once for the whole burst
+        await shown(pilot, app)

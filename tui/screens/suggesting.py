@@ -12,7 +12,8 @@ keeps the open article's suggestions:
 * **Asked for after the first paint** of an article (``call_after_refresh``),
   again after undo / redo, a deleted span, a source switched, another
   process's change to one's spans, and (retraining the model) after every
-  ``retrain_every`` new tags.  Each request runs in a thread worker
+  ``retrain_every`` new tags, once the tagging pauses (``RETRAIN_IDLE``).
+  Each request runs in a thread worker
   (``run_worker(thread=True)``) that waits for the worker process; a newer
   request makes older ones drop out unanswered, and an answer for another
   article, another text or an older request is thrown away.  A key press
@@ -52,6 +53,8 @@ from tui.safe import one_line
 from tui.suggestindex import SuggestionIndex
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from tui.screens.tagging import PaletteCommand, TaggingScreen
 
 #: The Textual worker group of suggestion requests.
@@ -74,6 +77,9 @@ class SuggestionSource:
 class Suggesting:
     """The open article's suggestions on one tagging screen (see the module)."""
 
+    #: seconds without a new tag before the model retrains (see :meth:`_retrain_soon`)
+    RETRAIN_IDLE = 1.0
+
     def __init__(self, screen: TaggingScreen) -> None:
         self.screen = screen
         self.source: SuggestionSource | None = None
@@ -90,6 +96,7 @@ class Suggesting:
         self._lock = threading.Lock()
         self._failed = False
         self._hashed: tuple[Article, str] | None = None
+        self._retrain_timer: Timer | None = None
 
     # -------------------------------------------------------------- state
     @property
@@ -215,6 +222,27 @@ class Suggesting:
             return
         self.tags += 1
         if settings.model and self.tags >= settings.retrain_every:
+            self._retrain_soon()
+
+    def _retrain_soon(self) -> None:
+        """Retrain once no tag has come for :attr:`RETRAIN_IDLE` seconds.
+
+        Retraining itself runs in the worker process, but its answer (every
+        suggestion of the article, indexed on a thread of ours, then shown) takes
+        the interpreter from the key presses of a burst of tags: in the tag key
+        press case (1 MB, 1,792 suggestions, a retrain every 5 tags) the presses
+        that met one took the median from 6.6 to 8.2 ms.  A pause in the tagging
+        is when the new model is wanted anyway.
+        """
+        if self._retrain_timer is not None:
+            self._retrain_timer.stop()
+        self._retrain_timer = self.screen.set_timer(self.RETRAIN_IDLE, self._retrain_now)
+
+    def _retrain_now(self) -> None:
+        self._retrain_timer = None
+        settings = self.settings
+        if settings is not None and self.enabled and settings.model \
+                and self.tags >= settings.retrain_every:
             self.request(retrain=True)
 
     def _removed(self) -> None:
