@@ -67,6 +67,15 @@ def partial_at(store: Store, lines: LineIndex, row: int, around: int = 20) -> Sp
         read=lambda a, b: store.spans_starting("long", "ana", a, b))
 
 
+def full_and_partial(store: Store, where: float) -> tuple[LineIndex, SpanIndex, int, SpanIndex]:
+    """The long article's lines, its full index, the row at ``where`` (0 first, 1 last)
+    and the partial index read around that row."""
+    lines = LineIndex(store.get_article("long").text)
+    full = SpanIndex(lines, store.spans("long", "ana"))
+    row = round(where * (len(lines.starts) - 1))
+    return lines, full, row, partial_at(store, lines, row)
+
+
 def same(index: SpanIndex, full: SpanIndex) -> None:
     assert index.by_id == full.by_id
     assert index.ordered == full.ordered
@@ -79,11 +88,7 @@ def same(index: SpanIndex, full: SpanIndex) -> None:
 
 @pytest.mark.parametrize("where", [0.0, 0.5, 1.0])
 def test_partial_index_answers_the_screen_as_the_full_one(long_store, where) -> None:
-    text = long_store.get_article("long").text
-    lines = LineIndex(text)
-    full = SpanIndex(lines, long_store.spans("long", "ana"))
-    row = round(where * (len(lines.starts) - 1))
-    index = partial_at(long_store, lines, row)
+    lines, full, row, index = full_and_partial(long_store, where)
     assert index.is_partial
     # The lines around the cursor, the counts, the loaded spans' positions.
     for r in range(max(0, row - 20), min(len(lines.starts), row + 21)):
@@ -142,11 +147,7 @@ def test_anything_outside_the_window_completes_it_first(long_store, ask) -> None
 
 @pytest.mark.parametrize("where", [0.0, 0.5, 1.0])
 def test_loading_in_steps_ends_as_the_full_index(long_store, where) -> None:
-    text = long_store.get_article("long").text
-    lines = LineIndex(text)
-    full = SpanIndex(lines, long_store.spans("long", "ana"))
-    row = round(where * (len(lines.starts) - 1))
-    index = partial_at(long_store, lines, row)
+    lines, full, row, index = full_and_partial(long_store, where)
     known = {r: sorted(index.line_runs(r)) for r in range(max(0, row - 20), row)}
     steps = 0
     while not index.load_more(500):
