@@ -24,6 +24,7 @@ from annotations.store.rows import (
     relation_from_row,
     span_from_row,
 )
+from annotations.store.spans import SPAN_ORDER
 from annotations.store.spans import statuses as status_records
 
 ID_CHUNK = 500  # article ids per IN (...) query
@@ -113,7 +114,7 @@ def export_docs(
     span_cur = c.cursor()
     span_cur.execute(
         f"SELECT {SPAN_SELECT} FROM spans {swhere} "
-        'ORDER BY article_id, start, "end", label, annotator, id',
+        f"ORDER BY article_id, {SPAN_ORDER}",
         sparams,
     )
     status_rows: dict[str, list[StatusRecord]] = {}
@@ -179,7 +180,7 @@ def agreement_inputs(
         span_from_row(r)
         for r in cx.conn.execute(
             f"SELECT {SPAN_SELECT} FROM spans WHERE deleted_at IS NULL{cond} "
-            'ORDER BY article_id, start, "end", label, annotator, id',
+            f"ORDER BY article_id, {SPAN_ORDER}",
             params,
         )
     ]

@@ -65,6 +65,11 @@ _WRITE_STATUS = (
 
 
 # -------------------------------------------------------------------- reads
+#: Text order of spans, as :func:`tui.spanindex.sort_key` has it: reads in pieces
+#: (:func:`spans_starting`) join up with whole reads.
+SPAN_ORDER = 'start, "end", label, annotator, id'
+
+
 def spans(
     cx: Connection,
     article_id: str,
@@ -74,7 +79,7 @@ def spans(
 ) -> list[Span]:
     """Spans of one article in text order (optionally of some annotators)."""
     rows = _article_rows(cx, "spans", SPAN_SELECT, article_id, annotator, include_deleted,
-                         'start, "end", label, annotator, id')
+                         SPAN_ORDER)
     return [span_from_row(r) for r in rows]
 
 
@@ -152,7 +157,7 @@ def spans_starting(cx: Connection, article_id: str, annotator: str,
     if end is not None:
         sql += " AND start < ?"
         params.append(end)
-    sql += ' ORDER BY start, "end", label, annotator, id'
+    sql += f" ORDER BY {SPAN_ORDER}"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)

@@ -581,18 +581,15 @@ class Reader(TextArea, inherit_bindings=False):
             self.run_worker(self._wrap_rest(), group="reader-wrap", exclusive=True,
                             description="wrap the rest of the text")
 
-    def _busy(self) -> bool:
+    def input_pending(self) -> bool:
         """Whether input is being handled: the reader used in the last :data:`WRAP_IDLE`
         seconds, or a message waiting for the app, the screen or the reader (Textual
-        has no public look at a queue; a key press travels through these three)."""
+        has no public look at a queue; a key press travels through these three).
+        Background work that shares the event loop (the wrap, the screen's span
+        read) waits while it is."""
         if time.monotonic() - self._last_activity < WRAP_IDLE:
             return True
         return any(node._message_queue.qsize() for node in (self.app, self.screen, self))
-
-    def input_pending(self) -> bool:
-        """Whether input is being handled (see :meth:`_busy`): background work that
-        shares the event loop (the screen's span read) waits too."""
-        return self._busy()
 
     async def _wrap_rest(self) -> None:
         """Compute the waiting rows' breaks in slices of :data:`WRAP_SLICE` seconds while
@@ -604,7 +601,7 @@ class Reader(TextArea, inherit_bindings=False):
         while True:
             if generation != self._wrap_generation:
                 return
-            if self._busy():
+            if self.input_pending():
                 await asyncio.sleep(WRAP_PAUSE)
                 continue
             if wrapped.compute_some(WRAP_SLICE):
