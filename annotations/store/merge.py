@@ -35,7 +35,7 @@ more on a large table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,15 +58,26 @@ from annotations.timestamps import Clock, TimestampError
 from annotations.trust import Trust
 
 ID_CHUNK = 500  # pack span ids looked up per query
+_SPANS_BY_ID = f"SELECT {SPAN_SELECT} FROM spans WHERE id IN"
+
 #: Held rows (spans, statuses, events) written together once there are this many.
 FLUSH_ROWS = 5_000
 #: No text is longer than the largest article file, so no offset is larger (an
 #: orphaned span keeps offsets into an older text, which was no larger either).
 MAX_OFFSET = MAX_ARTICLE_BYTES
 _ATTRIBUTES = SPAN_COLUMNS.index("attributes")
+
 _MAX_ROWID = "SELECT coalesce(max(rowid), 0) FROM spans"
 _INSERT_STATUS = ("INSERT INTO statuses (article_id, annotator, status, updated_at) "
                   "VALUES (?, ?, ?, ?)")
+
+
+def _rows_in(c: sqlite3.Connection, select: str, keys: Sequence[str]) -> Iterator[Any]:
+    """The rows of ``select`` (ending in ``... IN``) over ``keys``, :data:`ID_CHUNK` keys
+    per query."""
+    for i in range(0, len(keys), ID_CHUNK):
+        chunk = keys[i : i + ID_CHUNK]
+        yield from c.execute(f"{select} ({', '.join('?' * len(chunk))})", chunk)
 
 
 @dataclass
@@ -181,13 +192,10 @@ class MergeContext:
         """
         self.known_statuses, self.statuses_written = {}, set()
         self.statuses_looked_up = set(articles)
-        ordered_articles = sorted(self.statuses_looked_up)
-        for i in range(0, len(ordered_articles), ID_CHUNK):
-            chunk = ordered_articles[i : i + ID_CHUNK]
-            for art, who, status, at in c.execute(
-                    "SELECT article_id, annotator, status, updated_at FROM statuses WHERE "
-                    f"article_id IN ({', '.join('?' * len(chunk))})", chunk):
-                self.known_statuses.setdefault(art, {})[who] = (status, at)
+        for art, who, status, at in _rows_in(
+                c, "SELECT article_id, annotator, status, updated_at FROM statuses "
+                "WHERE article_id IN", sorted(self.statuses_looked_up)):
+            self.known_statuses.setdefault(art, {})[who] = (status, at)
         ids: set[str] = set()
         for ann in lines:
             spans = ann.get("spans")
@@ -195,12 +203,7 @@ class MergeContext:
                 ids.update(d["id"] for d in spans
                            if type(d) is dict and type(d.get("id")) is str)
         self.known, self.looked_up, self.written = {}, ids, set()
-        ordered = sorted(ids)
-        for i in range(0, len(ordered), ID_CHUNK):
-            chunk = ordered[i : i + ID_CHUNK]
-            for r in c.execute(f"SELECT {SPAN_SELECT} FROM spans WHERE id IN "
-                               f"({', '.join('?' * len(chunk))})", chunk):
-                self.known[r[0]] = r
+        self.known = {r[0]: r for r in _rows_in(c, _SPANS_BY_ID, sorted(ids))}
 
     def hold(self, where: str) -> None:
         """A line's rows are about to be held (for a failure's message)."""
@@ -449,11 +452,7 @@ def merge_article_annotations(
         known = ctx.known
         rows: Iterable[Sequence[Any]] = [known[i] for i in ids if i in known]
     else:
-        rows = []
-        for i in range(0, len(ids), ID_CHUNK):
-            chunk = ids[i : i + ID_CHUNK]
-            rows.extend(c.execute(f"SELECT {SPAN_SELECT} FROM spans WHERE id IN "
-                                  f"({', '.join('?' * len(chunk))})", chunk))
+        rows = list(_rows_in(c, _SPANS_BY_ID, ids))
     for r in rows:
         if r[1] == art.id:
             existing[r[0]] = r

@@ -100,8 +100,6 @@ def suggest(ctx: click.Context, db: str | None, annotator: str | None, labels_fi
     stored = already = stale = 0
     for article_id in ids:
         result = suggester.suggest(me, article_id, owner=owner)
-        article = store.get_article(article_id)
-        assert article is not None
         if apply:
             assert owner is not None
             items = [(s.label, s.start, s.end,
@@ -120,6 +118,8 @@ def suggest(ctx: click.Context, db: str | None, annotator: str | None, labels_fi
             stored += len(added)
             already += len(items) - len(added)
             continue
+        article = store.get_article(article_id)
+        assert article is not None
         rows.extend(suggestion_row(s, article.text[s.start:s.end]) for s in result.suggestions)
     if apply:
         print_message(f"stored {stored} span(s) of {owner} on {len(ids) - stale} article(s)"

@@ -287,29 +287,26 @@ class SpanPanel(SpanRows, can_focus=True):
                 self._own_rows() + self._suggestion_count() + theirs)
         return None
 
-    def _suggestion_at(self, pos: int) -> Suggestion | None:
-        """The suggestion on row ``pos`` (``None``: the row is a span's or a link's)."""
-        kind, at, _ = self._locate(pos)
-        if kind != "suggestion":
-            return None
-        assert self.suggestions is not None
-        return self.suggestions.ordered[at]
+    def _row_at(self, pos: int) -> tuple[Suggestion | None, Span | None, bool, Link | None]:
+        """What row ``pos`` lists, located once: ``(suggestion, span, theirs, link)``, a
+        suggestion's row (no span), or a span (a teammate's: ``theirs``) and, on a link
+        row, the link of that span."""
+        kind, at, k = self._locate(pos)
+        if kind == "suggestion":
+            assert self.suggestions is not None
+            return self.suggestions.ordered[at], None, False, None
+        if kind == "team":
+            assert self.team is not None
+            return None, self.team.span_at_position(at), True, None
+        span = self.index.span_at_position(at)
+        return None, span, False, self._links_of[span.id][k] if kind == "link" else None
 
     def _span_at(self, pos: int) -> tuple[Span, bool]:
         """The span on row ``pos`` (the span a link row lists a link of) and whether it is
-        a teammate's; never a suggestion's row (see :meth:`_suggestion_at`)."""
-        kind, at, _ = self._locate(pos)
-        if kind == "team":
-            assert self.team is not None
-            return self.team.span_at_position(at), True
-        assert kind != "suggestion"
-        return self.index.span_at_position(at), False
-
-    def _link_at_row(self, pos: int) -> Link | None:
-        kind, at, k = self._locate(pos)
-        if kind != "link":
-            return None
-        return self._links_of[self.index.id_at_position(at)][k]
+        a teammate's; never a suggestion's row."""
+        _, span, theirs, _ = self._row_at(pos)
+        assert span is not None
+        return span, theirs
 
     # ------------------------------------------------------------- render
     def render_line(self, y: int) -> Strip:
@@ -338,14 +335,13 @@ class SpanPanel(SpanRows, can_focus=True):
         if strip is None:
             if len(self._strips) >= STRIPS_KEPT:
                 self._strips.clear()
-            suggestion = self._suggestion_at(pos)
+            suggestion, span, theirs, link = self._row_at(pos)
             if suggestion is not None:
                 current = suggestion_row((suggestion.start, suggestion.end)) == self.current_id
                 self._strips[key] = strip = self._render_suggestion(suggestion, current, width,
                                                                     base)
                 return strip
-            span, theirs = self._span_at(pos)
-            link = self._link_at_row(pos)
+            assert span is not None
             if link is not None:
                 row_id = link_row_id(link.relation.id, span.id)
                 strip = self._render_link(link, row_id == self.current_id, width, base)
@@ -359,20 +355,18 @@ class SpanPanel(SpanRows, can_focus=True):
         """Everything row ``pos`` shows (the base style last)."""
         if not 0 <= pos < self.row_count():
             return ("empty" if pos == 0 else None, width, base)
-        suggestion = self._suggestion_at(pos)
+        suggestion, span, theirs, link = self._row_at(pos)
         if suggestion is not None:
             current = suggestion_row((suggestion.start, suggestion.end)) == self.current_id
             state = (1 if self.has_focus else 2) if current else 0
             return ("suggestion", suggestion, state, width, base)
-        link = self._link_at_row(pos)
+        assert span is not None
         if link is not None:
-            owner = self._span_at(pos)[0].id
-            row_id = link_row_id(link.relation.id, owner)
+            row_id = link_row_id(link.relation.id, span.id)
             state = ((1 if self.has_focus else 2) if row_id == self.current_id else 0)
             other = link.other
             return ("link", row_id, link.outgoing, link.relation.label, other.label, other.text,
                     link.flag, state, width, base)
-        span, theirs = self._span_at(pos)
         state = ((1 if self.has_focus else 2) if span.id == self.current_id else 0)
         return (span.id, theirs, span.annotator if theirs else "", span.updated_at, span.label,
                 span.text, span.note, span.anchor, span.start, span.end, state, width, base)
