@@ -72,6 +72,18 @@ class LineIndex:
         row = bisect_right(self.starts, offset) - 1
         return row, offset - self.starts[row]
 
+    def runs(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """``(row, col_start, col_end)`` of each line ``text[start:end]`` covers.
+
+        A range ending at a line's end also covers the line break; its run on the
+        next line is then empty (``col_start == col_end == 0``).
+        """
+        (r0, c0), (r1, c1) = self.to_location(start), self.to_location(end)
+        starts = self.starts
+        return [(row, c0 if row == r0 else 0,
+                 c1 if row == r1 else self.line_end(row) - starts[row])
+                for row in range(r0, r1 + 1)]
+
     def to_offset(self, row: int, column: int) -> int:
         row = max(0, min(row, len(self.starts) - 1))
         return min(self.starts[row] + max(0, column), self.line_end(row))

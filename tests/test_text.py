@@ -122,3 +122,12 @@ def test_sentence_ends_after_no_and_after_a_company_suffix_before_a_capital():
     for text, offset, expected in cases:
         s, e = sentence_at(text, offset)
         assert text[s:e] == expected
+
+
+def test_line_runs_of_a_range_cover_each_line_it_touches() -> None:
+    lines = LineIndex("ab\ncde\nf")
+    assert lines.runs(1, 2) == [(0, 1, 2)]
+    assert lines.runs(1, 5) == [(0, 1, 2), (1, 0, 2)]
+    # Ending at a line's end takes the line break: an empty run on the next line.
+    assert lines.runs(3, 7) == [(1, 0, 3), (2, 0, 0)]
+    assert lines.runs(0, 8) == [(0, 0, 2), (1, 0, 3), (2, 0, 1)]

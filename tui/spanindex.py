@@ -255,14 +255,7 @@ class SpanIndex:
         A span ending at a line's end also covers the line break; its run on
         the next line is then empty (``col_start == col_end == 0``).
         """
-        lines = self.lines
-        (r0, c0) = lines.to_location(span.start)
-        (r1, c1) = lines.to_location(span.end)
-        return [
-            (row, c0 if row == r0 else 0,
-             c1 if row == r1 else lines.line_end(row) - lines.starts[row])
-            for row in range(r0, r1 + 1)
-        ]
+        return self.lines.runs(span.start, span.end)
 
     def _place(self, span: Span, *, dirty: bool = True) -> None:
         """Put a placed span on its lines (``dirty``: note their columns to repaint:

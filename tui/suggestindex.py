@@ -63,12 +63,7 @@ class SuggestionIndex:
 
     def runs(self, s: Suggestion) -> list[tuple[int, int, int]]:
         """``(row, col_start, col_end)`` of each line the suggestion covers."""
-        lines = self.lines
-        r0, c0 = lines.to_location(s.start)
-        r1, c1 = lines.to_location(s.end)
-        return [(row, c0 if row == r0 else 0,
-                 c1 if row == r1 else lines.line_end(row) - lines.starts[row])
-                for row in range(r0, r1 + 1)]
+        return self.lines.runs(s.start, s.end)
 
     # ------------------------------------------------------------ queries
     def at(self, offset: int) -> Suggestion | None:

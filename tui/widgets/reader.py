@@ -413,11 +413,7 @@ class Reader(TextArea, inherit_bindings=False):
             start, end = max(0, start), min(n, end)
             if start >= end:
                 continue
-            r0, c0 = lines.to_location(start)
-            r1, c1 = lines.to_location(end)
-            for row in range(r0, r1 + 1):
-                cs = c0 if row == r0 else 0
-                ce = c1 if row == r1 else lines.line_end(row) - lines.starts[row]
+            for row, cs, ce in lines.runs(start, end):
                 if ce > cs:
                     rows.setdefault(row, []).append((cs, ce))
         if rows == self._match_rows:
