@@ -13,7 +13,9 @@
     for what one timed key press includes.  The ``first_*`` kinds time a key as the
     first one after the article was opened again (``first_right``, ``first_sentence``:
     with no sentence of it segmented yet; ``first_sentence_warm``: with its sentences
-    kept from before).
+    kept from before).  With ``--paired`` the child presses only when the parent says
+    (:func:`serve_presses`), so that two children, ours and the baseline, can take
+    turns press by press.
 
 ``python -m benchmarks.tui_probe open --db DB --article LONG --small SHORT ...``
     Open a long and a short article in turn from the list, each timed until the frame
@@ -333,6 +335,7 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
                 yield TextArea(text)
 
         app = Bare()
+    area: Any = None  # the baseline's TextArea
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         if args.side == "ours":
@@ -429,7 +432,8 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
                     if len(screen.index) != want:
                         raise RuntimeError(f"{name}: {len(screen.index)} spans, not {want}")
             if record:
-                out["samples"].update(times)
+                for name, values in times.items():
+                    out["samples"].setdefault(name, []).extend(values)
 
         async def run(kind: str, n: int, record: bool, profiler: Any = None) -> None:
             if kind == "undo":
@@ -442,6 +446,11 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
             for _ in range(n):
                 if kind == "tag" and words is not None:
                     await select_next_word()
+                if area is not None and key != "1" and area.cursor_location == area.document.end:
+                    # Untimed: a cursor key at the end of the 1 KB text would move nothing.
+                    area.move_cursor((area.document.line_count // 2, 0))
+                    await settle(app)
+                    render(app)
                 if kind.startswith("first_") and args.side == "ours":
                     await reopen(cold=not kind.endswith("_warm"))
                 if profiler is not None:  # the presses only, not the untimed selections
@@ -458,18 +467,29 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
                 else:
                     times.append(await press(app, key, char))
             if record:
-                out["samples"][kind] = times
+                out["samples"].setdefault(kind, []).extend(times)
                 if store is not None:
-                    out["store_s"][kind] = store_s
-                    out["commit_s"][kind] = commit_s
+                    out["store_s"].setdefault(kind, []).extend(store_s)
+                    out["commit_s"].setdefault(kind, []).extend(commit_s)
 
-        for kind in kinds:
-            presses = args.presses
-            first = kind.startswith("first_")
-            if first:
-                presses = min(presses, args.first_presses)  # each reopens a 1 MB article
-            await run(kind, 0 if first else args.warmup, record=False)
-            await run(kind, presses, record=True)
+        if args.paired:
+            def busy() -> bool:
+                """Ours still working for the last press: the rest of a reopened article's
+                wrap or spans, or its suggestions (a worker thread waiting on the worker
+                process)."""
+                return args.side == "ours" and bool(
+                    getattr(reader, "wrapping", False) or getattr(screen, "spans_loading", False)
+                    or any(not w.is_finished for w in app.workers))
+
+            await serve_presses(run, {"content_size": out["content_size"]}, busy)
+        else:
+            for kind in kinds:
+                presses = args.presses
+                first = kind.startswith("first_")
+                if first:
+                    presses = min(presses, args.first_presses)  # each reopens a 1 MB article
+                await run(kind, 0 if first else args.warmup, record=False)
+                await run(kind, presses, record=True)
         if args.side == "ours":
             out["spans_after"] = len(screen.index)
             out["cursor"] = reader.cursor_offset
@@ -481,6 +501,41 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
         store.close()
     out["peak_rss"] = peak_rss()
     return out
+
+
+#: What a ``--paired`` child writes before each reply line (the last stdout line stays
+#: the result's JSON).
+REPLY = "@@"
+
+
+async def serve_presses(run: Callable[..., Any], ready: dict[str, Any],
+                        busy: Callable[[], bool]) -> None:
+    """``keys --paired``: press as the parent says, one press a command, so that the
+    parent can alternate two children (ours and the baseline) press by press.
+
+    Commands on stdin, one a line: ``warm KIND`` (an untimed press), ``press KIND``
+    (a timed one, recorded), ``end``.  Each is answered with a :data:`REPLY` line once
+    the press and its frame are done; the child is idle (waiting on stdin, in a
+    thread) while the other side presses.  The first reply, once the app is set up,
+    is ``ready`` and ``ready`` as JSON (the text area's size, which the baseline's
+    is then given).  A reply waits, untimed, until ``busy()`` is false: work a press
+    left running in the background (the rest of a reopened article's wrap or spans)
+    would otherwise run while the other side presses.
+    """
+    loop = asyncio.get_running_loop()
+    print(REPLY, "ready", json.dumps(ready), flush=True)
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        command = line.split()
+        if not command or command[0] == "end":
+            return
+        what, kind = command
+        await run(kind, 1, record=what == "press")
+        for _ in range(20_000):
+            if not busy():
+                break
+            await asyncio.sleep(0.005)
+        print(REPLY, "done", flush=True)
 
 
 async def typing(args: argparse.Namespace) -> dict[str, Any]:
@@ -677,6 +732,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     k.add_argument("--profile", default="", help="path prefix of pyinstrument reports")
     k.add_argument("--suggest", choices=("on", "off"), default="on",
                    help="suggestions (cue words and the model, as by default) on or off")
+    k.add_argument("--paired", action="store_true",
+                   help="after the set-up, press as stdin says (see serve_presses)")
     k.add_argument("--no-wait", action="store_true",
                    help="with suggestions on, press while they are still being worked out "
                    "(by default the presses wait until they are shown)")

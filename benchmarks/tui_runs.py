@@ -17,7 +17,9 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +46,102 @@ def probe(args: list[str], timeout: float = 600) -> dict[str, Any]:
 
 def probe_module(module: str, args: list[str], timeout: float = 600) -> Any:
     """Run ``python -m MODULE ARGS`` in a child process; its last stdout line is JSON."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.pop("TEXTUAL", None)  # no devtools or debug features in the measured process
     proc = subprocess.run(
         [sys.executable, "-m", module, *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=ROOT, env=_child_env(), capture_output=True, text=True, timeout=timeout, check=False,
     )
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
         raise RuntimeError(f"{module} {args[0]} failed (exit {proc.returncode}):\n{tail}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("TEXTUAL", None)  # no devtools or debug features in the measured process
+    return env
+
+
+def paired_probes(first: tuple[str, list[str]],
+                  second: tuple[str, Callable[[dict[str, Any]], list[str]]],
+                  steps: list[tuple[str, str]], timeout: float = 600) -> dict[str, dict[str, Any]]:
+    """Two ``tui_probe keys --paired`` children at once, taking turns press by press.
+
+    ``first`` is a side's name and probe arguments; ``second``'s arguments are made
+    from what the first reported once ready (the baseline's text area takes the
+    reader's size).  ``steps`` lists ``(command, kind)`` pairs (``warm``/``press``,
+    see :func:`benchmarks.tui_probe.serve_presses`).  Each step is sent to both
+    children, one after the other, the side that goes first alternating from step
+    to step.  The machine's state then changes under both sides alike: on a shared
+    host one session can run 1.5x slower than the next, which separate sessions
+    would turn into a ratio.  Returns each side's JSON result.
+    """
+    from benchmarks.tui_probe import REPLY
+
+    # stderr to files, not pipes: a pipe nobody reads while the other side presses
+    # could fill up and stall its child.
+    errors: dict[str, Any] = {}
+    procs: dict[str, subprocess.Popen[str]] = {}
+    deadline = time.monotonic() + timeout
+
+    def start(name: str, args: list[str]) -> None:
+        errors[name] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.tui_probe", *args, "--paired"],
+            cwd=ROOT, env=_child_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=errors[name], text=True, bufsize=1)
+
+    def tail(name: str) -> str:
+        errors[name].seek(0)
+        return "\n".join(errors[name].read().strip().splitlines()[-15:])
+
+    def reply(name: str) -> str:
+        """The rest of the side's next reply line."""
+        proc = procs[name]
+        assert proc.stdout is not None
+        while True:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"tui_probe {name}: no reply in {timeout} s")
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"tui_probe {name} ended (exit {proc.wait()}):\n"
+                                   f"{tail(name)}")
+            if line.startswith(REPLY):
+                return line[len(REPLY):].strip()
+
+    def send(name: str, line: str) -> None:
+        stdin = procs[name].stdin
+        assert stdin is not None
+        stdin.write(line + "\n")
+        stdin.flush()
+
+    names = [first[0], second[0]]
+    try:
+        start(*first)
+        ready = json.loads(reply(first[0]).removeprefix("ready"))
+        start(second[0], second[1](ready))
+        reply(second[0])
+        for i, (command, kind) in enumerate(steps):
+            for name in names if i % 2 == 0 else names[::-1]:
+                send(name, f"{command} {kind}")
+                reply(name)
+        results: dict[str, dict[str, Any]] = {}
+        for name in names:
+            send(name, "end")
+            out, _ = procs[name].communicate(timeout=max(1.0, deadline - time.monotonic()))
+            if procs[name].returncode != 0:
+                raise RuntimeError(f"tui_probe {name} failed (exit {procs[name].returncode}):"
+                                   f"\n{tail(name)}")
+            results[name] = json.loads(out.strip().splitlines()[-1])
+        return results
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        for file in errors.values():
+            file.close()
 
 
 def list_database(ctx: RunContext, n: int) -> Path:
