@@ -20,6 +20,7 @@ can hold, :func:`~annotations.search.markers_for`) for words, and with
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -179,15 +180,24 @@ def _expression(p: _Plan) -> str:
 
 def compile_query(query: Query, annotator: str) -> tuple[str, list[Any], bool]:
     """``(sql, params, ranked)``: the ids of the hits, best first (else in list order)."""
+    sql, params, ranked = _compiled(query, annotator)
+    return sql, list(params), ranked
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(query: Query, annotator: str) -> tuple[str, tuple[Any, ...], bool]:
+    """:func:`compile_query`, cached: a :class:`Query` is immutable, and the list's search
+    runs each one twice (its first page, then every hit); building the SQL of
+    ``has:denial span:embassy is:todo`` took a fifth of its search at 2,000 reports."""
     p = plan(query, annotator)
     where = list(p.where)
     if p.fts:
         cond = "".join(f" AND {w}" for w in where)
         sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
                f"WHERE articles_fts MATCH ?{cond} ORDER BY articles_fts.rank")
-        return sql, [_expression(p), *p.params], True
+        return sql, (_expression(p), *p.params), True
     cond = (" WHERE " + " AND ".join(where)) if where else ""
-    return f"SELECT a.id FROM articles a{cond} ORDER BY a.seq", list(p.params), False
+    return f"SELECT a.id FROM articles a{cond} ORDER BY a.seq", tuple(p.params), False
 
 
 def _count(cx: Connection, query: Query, annotator: str) -> int:
