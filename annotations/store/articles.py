@@ -31,6 +31,7 @@ from annotations.store.rows import (
     ARTICLE_SELECT,
     SPAN_SELECT,
     article_from_row,
+    article_rows,
     canonical_json,
     span_from_row,
     styles_json,
@@ -336,12 +337,7 @@ def list_articles(
         rows = cx.conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as e:
         raise StoreError(f"bad search: {e}") from e
-    # One json.loads for every row's counts: a call per row was a third of a
-    # 79-row full-text list at 2,000 reports (measured, benchmarks/ list_filter).
-    counts = json.loads("[" + ",".join(r[5] or "{}" for r in rows) + "]")
-    return [
-        ArticleRow(r[0], r[1], r[2], r[3], r[4], c) for r, c in zip(rows, counts, strict=True)
-    ]
+    return article_rows(rows)
 
 
 def article_row(cx: Connection, article_id: str, annotator: str) -> ArticleRow | None:
