@@ -154,3 +154,10 @@ def test_parse_and_compile_caches_return_equal_independent_results() -> None:
     params.append("junk")  # the caller's copy
     assert compile_query(q, "ana") == (sql, params[:-1], ranked)
     assert compile_query(q, "bob")[1] != params[:-1]  # the annotator is part of the key
+
+
+def test_titles_in_one_query(store: Store) -> None:
+    assert store.titles(["b2", "nope", "b1", "b2"]) == {"b2": "Two", "b1": "One"}
+    assert store.titles([]) == {}
+    many = [f"x{i}" for i in range(1200)] + ["b3"]  # more ids than one IN (...) takes
+    assert store.titles(many) == {"b3": "Three"}

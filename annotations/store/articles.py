@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from annotations.anchoring import TextIndex, context, reanchor
@@ -338,6 +339,23 @@ def list_articles(
     except sqlite3.OperationalError as e:
         raise StoreError(f"bad search: {e}") from e
     return article_rows(rows)
+
+
+#: Ids looked up by one ``IN (...)`` (under SQLite's bound-parameter limit).
+TITLE_CHUNK = 500
+
+
+def titles(cx: Connection, article_ids: Sequence[str]) -> dict[str, str]:
+    """The titles of these articles (those that exist), a query per 500 ids: the CLI's
+    search listed its hits with two queries each (``article_row``) for a title."""
+    ids = list(dict.fromkeys(article_ids))
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), TITLE_CHUNK):
+        chunk = ids[i : i + TITLE_CHUNK]
+        out.update(cx.conn.execute(
+            f"SELECT id, coalesce(title, '') FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk))
+    return out
 
 
 def article_row(cx: Connection, article_id: str, annotator: str) -> ArticleRow | None:
