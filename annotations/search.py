@@ -82,6 +82,7 @@ forge them) and, for CJK items, with ``str.find``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -271,6 +272,7 @@ class _Token:
     item: Item | None = None
 
 
+@functools.lru_cache(maxsize=256)
 def parse(text: str, *, typing: bool = False) -> Query:
     """The query in ``text``; :class:`QueryError` (one line) when it is malformed.
 
@@ -278,6 +280,10 @@ def parse(text: str, *, typing: bool = False) -> Query:
     word of three or more characters with no space after it is a prefix
     (``embas`` finds embassy): a search as you type shows hits before the word
     is complete.
+
+    Cached (a :class:`Query` is immutable): the list parses what is typed, and the
+    same text comes back as a key is typed and erased; at 2,000 reports parsing
+    ``has:denial span:embassy is:todo`` took a fifth of its search.
     """
     if "\x00" in text:  # FTS5 reads its query as a C string
         raise QueryError("a query cannot hold a NUL character")
@@ -552,6 +558,9 @@ class Match:
     span_id: str | None = None
 
 
+_MARK_RUNS = re.compile("\ue000+")
+
+
 def markers_for(*texts: str) -> tuple[str, str]:
     """Open and close markers for ``highlight()`` that occur in none of ``texts``.
 
@@ -561,7 +570,9 @@ def markers_for(*texts: str) -> tuple[str, str]:
     """
     longest = 0
     for t in texts:
-        for run in re.findall("\ue000+", t):
+        if "\ue000" not in t:  # nearly every text: a scan in C, no regex call
+            continue
+        for run in _MARK_RUNS.findall(t):
             longest = max(longest, len(run))
     lead = "\ue000" * (longest + 1)
     return lead + "\ue001", lead + "\ue002"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from annotations.anchoring import TextIndex, context, reanchor
@@ -31,6 +32,7 @@ from annotations.store.rows import (
     ARTICLE_SELECT,
     SPAN_SELECT,
     article_from_row,
+    article_rows,
     canonical_json,
     span_from_row,
     styles_json,
@@ -336,10 +338,24 @@ def list_articles(
         rows = cx.conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as e:
         raise StoreError(f"bad search: {e}") from e
-    return [
-        ArticleRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else {})
-        for r in rows
-    ]
+    return article_rows(rows)
+
+
+#: Ids looked up by one ``IN (...)`` (under SQLite's bound-parameter limit).
+TITLE_CHUNK = 500
+
+
+def titles(cx: Connection, article_ids: Sequence[str]) -> dict[str, str]:
+    """The titles of these articles (those that exist), a query per 500 ids: the CLI's
+    search listed its hits with two queries each (``article_row``) for a title."""
+    ids = list(dict.fromkeys(article_ids))
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), TITLE_CHUNK):
+        chunk = ids[i : i + TITLE_CHUNK]
+        out.update(cx.conn.execute(
+            f"SELECT id, coalesce(title, '') FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk))
+    return out
 
 
 def article_row(cx: Connection, article_id: str, annotator: str) -> ArticleRow | None:

@@ -229,6 +229,11 @@ class Store:
                                       search=search, fulltext=fulltext, limit=limit)
 
     @guarded
+    def titles(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The titles of these articles (ids not stored are left out), in one query."""
+        return articles.titles(self.connection, article_ids)
+
+    @guarded
     def article_row(self, article_id: str, annotator: str) -> ArticleRow | None:
         """The list row of one article (refreshing one line after an edit)."""
         return articles.article_row(self.connection, article_id, annotator)

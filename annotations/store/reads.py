@@ -9,7 +9,6 @@ bytes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from annotations.store.rows import (
     RELATION_SELECT,
     SPAN_SELECT,
     article_from_row,
+    article_rows,
     relation_from_row,
     span_from_row,
 )
@@ -239,7 +239,6 @@ def iter_article_rows(cx: Connection, annotator: str, *,
     try:
         cursor.execute(sql, (annotator,))
         while rows := cursor.fetchmany(batch_size):
-            for r in rows:
-                yield ArticleRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else {})
+            yield from article_rows(rows)
     finally:
         cursor.close()

@@ -20,6 +20,7 @@ can hold, :func:`~annotations.search.markers_for`) for words, and with
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -179,15 +180,24 @@ def _expression(p: _Plan) -> str:
 
 def compile_query(query: Query, annotator: str) -> tuple[str, list[Any], bool]:
     """``(sql, params, ranked)``: the ids of the hits, best first (else in list order)."""
+    sql, params, ranked = _compiled(query, annotator)
+    return sql, list(params), ranked
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(query: Query, annotator: str) -> tuple[str, tuple[Any, ...], bool]:
+    """:func:`compile_query`, cached: a :class:`Query` is immutable, and the list's search
+    runs each one twice (its first page, then every hit); building the SQL of
+    ``has:denial span:embassy is:todo`` took a fifth of its search at 2,000 reports."""
     p = plan(query, annotator)
     where = list(p.where)
     if p.fts:
         cond = "".join(f" AND {w}" for w in where)
         sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
                f"WHERE articles_fts MATCH ?{cond} ORDER BY articles_fts.rank")
-        return sql, [_expression(p), *p.params], True
+        return sql, (_expression(p), *p.params), True
     cond = (" WHERE " + " AND ".join(where)) if where else ""
-    return f"SELECT a.id FROM articles a{cond} ORDER BY a.seq", list(p.params), False
+    return f"SELECT a.id FROM articles a{cond} ORDER BY a.seq", tuple(p.params), False
 
 
 def _count(cx: Connection, query: Query, annotator: str) -> int:
@@ -252,6 +262,10 @@ def _warnings(cx: Connection, query: Query, annotator: str) -> list[str]:
 #: Articles (or spans) whose matches one FTS5 query finds at a time.
 MATCH_CHUNK = 500
 
+#: Highlight markers of :func:`search_page`, chosen before the texts are read: a text
+#: holding U+E000 (private use) has its matches found again with markers of its own.
+_PAGE_MARKS = ("\ue000\ue001", "\ue000\ue002")
+
 
 def _ranges(marked: str | None, open_mark: str, close_mark: str) -> list[tuple[int, int]]:
     return marked_ranges(marked, open_mark, close_mark) if marked else []
@@ -277,6 +291,12 @@ def matches_in(cx: Connection, query: Query, article_ids: Sequence[str], *,
                words: bool = True) -> dict[str, list[Match]]:
     """:func:`matches` for several articles, a few queries for all of them
     (``words=False``: without the word index's matches, which the caller has)."""
+    return _matches_and_texts(cx, query, article_ids, words=words)[0]
+
+
+def _matches_and_texts(cx: Connection, query: Query, article_ids: Sequence[str], *,
+                       words: bool = True) -> tuple[dict[str, list[Match]], dict[str, str]]:
+    """:func:`matches_in`, and the texts of the articles it read (snippets need them)."""
     c = cx.conn
     wanted = list(dict.fromkeys(article_ids))
     rows: list[Any] = []
@@ -325,39 +345,102 @@ def matches_in(cx: Connection, query: Query, article_ids: Sequence[str], *,
         unique = {(m.field, m.start, m.end, m.span_id): m for m in ms}
         out[aid] = sorted(unique.values(),
                           key=lambda m: (order[m.field], m.start, m.end, m.span_id or ""))
-    return out
+    return out, {r[1]: r[3] for r in rows}
 
 
 #: ``matches_in``'s article columns by position: rowid, id, title, text, source.
 FIELDS = {2: "title", 3: "text", 4: "source"}
 
 
+_SPAN_COLUMNS = 'rowid, id, label, start, "end", text, note, anchor, article_id'
+_S_SPAN_COLUMNS = ", ".join(f"s.{c}" for c in _SPAN_COLUMNS.split(", "))
+
+
+def _add_span_match(out: list[tuple[str, Match]], texts: dict[str, str], span: Any,
+                    column: int, ranges: Sequence[tuple[int, int]]) -> None:
+    """Matches in one span (a row of :data:`_SPAN_COLUMNS`): its quote (``column`` 0, as
+    offsets into the article's text, unless it no longer sits there) or its note (1)."""
+    _, sid, _, start, end, quote, _, anchor, aid = span
+    if column == 0:
+        text = texts[aid]
+        if anchor == "orphaned" or text[start:end] != quote:
+            return  # its offsets no longer point at its quote
+        out.extend((aid, Match("text", start + s, start + e, sid)) for s, e in ranges)
+    else:
+        out.extend((aid, Match("note", s, e, sid)) for s, e in ranges)
+
+
 def _span_matches(c: sqlite3.Connection, items: Sequence[SpanItem], texts: dict[str, str]
                   ) -> list[tuple[str, Match]]:
-    """``(article id, match)`` of the live spans of these articles that ``items`` find."""
+    """``(article id, match)`` of the live spans of these articles that ``items`` find.
+
+    An item of words only reads just the spans it finds, highlighted, in one query
+    (:func:`_word_span_matches`); the others read every live span of the articles."""
+    out: list[tuple[str, Match]] = []
+    rest_items: list[SpanItem] = []
+    for item in items:
+        found = _word_span_matches(c, item, texts)
+        if found is None:
+            rest_items.append(item)
+        else:
+            out.extend(found)
+    if rest_items:
+        out.extend(_all_span_matches(c, rest_items, texts))
+    return out
+
+
+def _word_span_matches(c: sqlite3.Connection, item: SpanItem, texts: dict[str, str]
+                       ) -> list[tuple[str, Match]] | None:
+    """The matches of a words-only ``span:`` item, read with the spans that hold them:
+    FTS5 finds the hits, ``+rowid IN`` keeps those of these articles' live spans (the
+    expression is evaluated once, as in :func:`_rowid_filter`), and only the hits are
+    looked up.  ``None`` when the item has no-space runs, or a hit's quote or note
+    holds U+E000 (its markers could be forged): :func:`_all_span_matches` does it.
+
+    Reading every live span of the page's articles and choosing markers over all of
+    their texts first made ``span:`` list pages 4x the bare query at 2,000 reports."""
+    rest, runs = item.term.parts()
+    if runs or not has_words(rest):
+        return None
+    expr = "{text note} : " + fts_phrase(rest.strip(), item.term.prefix)
+    o, cl = _PAGE_MARKS
+    ids = list(texts)
+    out: list[tuple[str, Match]] = []
+    label = item.label.casefold() if item.label is not None else None
+    for i in range(0, len(ids), MATCH_CHUNK):
+        chunk = ids[i : i + MATCH_CHUNK]
+        rows = c.execute(
+            f"SELECT {_S_SPAN_COLUMNS}, highlight(spans_fts, 0, ?1, ?2), highlight(spans_fts, 1, ?1, ?2) "
+            "FROM spans_fts JOIN spans s ON s.rowid = spans_fts.rowid "
+            "WHERE spans_fts MATCH ?3 AND +spans_fts.rowid IN (SELECT rowid FROM spans "
+            f"WHERE article_id IN ({','.join('?' * len(chunk))}) AND deleted_at IS NULL)",
+            (o, cl, expr, *chunk)).fetchall()
+        for *span, qt, nt in rows:
+            if "\ue000" in span[5] or "\ue000" in (span[6] or ""):
+                return None
+            if label is not None and span[2].casefold() != label:
+                continue
+            _add_span_match(out, texts, span, 0, _ranges(qt, o, cl))
+            _add_span_match(out, texts, span, 1, _ranges(nt, o, cl))
+    return out
+
+
+def _all_span_matches(c: sqlite3.Connection, items: Sequence[SpanItem], texts: dict[str, str]
+                      ) -> list[tuple[str, Match]]:
+    """:func:`_span_matches` over every live span of the articles (substrings, and
+    markers chosen over all their quotes and notes)."""
     ids = list(texts)
     spans: list[Any] = []
     for i in range(0, len(ids), MATCH_CHUNK):
         chunk = ids[i : i + MATCH_CHUNK]
         spans += c.execute(
-            'SELECT rowid, id, label, start, "end", text, note, anchor, article_id FROM spans '
+            f"SELECT {_SPAN_COLUMNS} FROM spans "
             f"WHERE article_id IN ({','.join('?' * len(chunk))}) AND deleted_at IS NULL",
             chunk).fetchall()
     if not spans:
         return []
     by_rowid = {s[0]: s for s in spans}
     out: list[tuple[str, Match]] = []
-
-    def add(span: Any, column: int, ranges: list[tuple[int, int]]) -> None:
-        _, sid, _, start, end, quote, _, anchor, aid = span
-        if column == 0:
-            text = texts[aid]
-            if anchor == "orphaned" or text[start:end] != quote:
-                return  # its offsets no longer point at its quote
-            out.extend((aid, Match("text", start + s, start + e, sid)) for s, e in ranges)
-        else:
-            out.extend((aid, Match("note", s, e, sid)) for s, e in ranges)
-
     for item in items:
         wanted = [s for s in spans
                   if item.label is None or s[2].casefold() == item.label.casefold()]
@@ -377,12 +460,12 @@ def _span_matches(c: sqlite3.Connection, items: Sequence[SpanItem], texts: dict[
                     (o, cl, expr, *params),
                 ):
                     span = by_rowid[rid]
-                    add(span, 0, _ranges(qt, o, cl))
-                    add(span, 1, _ranges(nt, o, cl))
+                    _add_span_match(out, texts, span, 0, _ranges(qt, o, cl))
+                    _add_span_match(out, texts, span, 1, _ranges(nt, o, cl))
         for run in runs:
             for span in wanted:
-                add(span, 0, find_all(span[5], run))
-                add(span, 1, find_all(span[6] or "", run))
+                _add_span_match(out, texts, span, 0, find_all(span[5], run))
+                _add_span_match(out, texts, span, 1, find_all(span[6] or "", run))
     return out
 
 
@@ -390,7 +473,8 @@ def snippets(cx: Connection, query: Query, article_ids: Sequence[str],
              width: int = 120) -> dict[str, Snippet]:
     """A one-line snippet per article: around its first text match, else its first
     note match, else the start of its text."""
-    return _snippets(cx, matches_in(cx, query, article_ids), article_ids, width)
+    found, texts = _matches_and_texts(cx, query, article_ids)
+    return _snippets(cx, found, article_ids, width, texts)
 
 
 def _snippets(cx: Connection, found: dict[str, list[Match]], article_ids: Sequence[str],
@@ -423,11 +507,6 @@ def _snippets(cx: Connection, found: dict[str, list[Match]], article_ids: Sequen
             continue
         out[aid] = snippet(texts[aid], [], width)
     return out
-
-
-#: Highlight markers of :func:`search_page`, chosen before the texts are read: a text
-#: holding U+E000 (private use) has its matches found again with markers of its own.
-_PAGE_MARKS = ("\ue000\ue001", "\ue000\ue002")
 
 
 def search_page(cx: Connection, query: Query, annotator: str, first: int,

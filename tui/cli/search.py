@@ -84,13 +84,12 @@ def search(ctx: click.Context, query: tuple[str, ...], db: str | None, annotator
     for warning in result.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     snippets = {} if as_json else store.search_snippets(parsed, result.ids, SNIPPET_WIDTH)
+    titles = {} if as_json else store.titles(result.ids)
     for rank, aid in enumerate(result.ids, 1):
         if as_json:
             click.echo(json_text(hit_record(store, parsed, aid, rank), indent=None))
         else:
-            article = store.article_row(aid, who)
-            title = article.title if article is not None else ""
-            click.echo(f"{printable(aid)}  {printable(title)}")
+            click.echo(f"{printable(aid)}  {printable(titles.get(aid, ''))}")
             if parsed.searches_text and aid in snippets:
                 click.echo("    " + shown_snippet(snippets[aid]))
     shown = len(result.ids)
