@@ -51,6 +51,15 @@ class LineIndex:
             i = find("\n", i + 1)
         self.starts = starts
 
+    @classmethod
+    def from_starts(cls, text: str, starts: list[int]) -> LineIndex:
+        """The index of ``text`` whose line starts are known already (``starts`` must be
+        what :meth:`__init__` finds: 0, then one past each ``\\n``)."""
+        index = cls.__new__(cls)
+        index.text = text
+        index.starts = starts
+        return index
+
     @property
     def line_count(self) -> int:
         return len(self.starts)

@@ -231,6 +231,23 @@ def test_an_article_knows_its_stored_hash_without_hashing_again(store: Store) ->
     assert article.text_sha256 == sha256_text(NEW)
 
 
+
+def test_an_article_read_again_takes_its_kept_text_only_while_stored(
+        store: Store, tmp_path: Path) -> None:
+    """get_article takes the text from the texts kept when the stored hash is theirs (no
+    1 MB read again), and reads it when another process changed it."""
+    first = store.get_article("fares")
+    assert first is not None and first.text == OLD
+    again = store.get_article("fares")
+    assert again is not None and again.text is first.text  # kept, not read again
+    assert again.title == "Fares" and again.text_sha256 == sha256_text(OLD)
+    reimport(tmp_path / "t.db", tmp_path, NEW)
+    changed = store.get_article("fares")
+    assert changed is not None and changed.text == NEW
+    assert changed.text_sha256 == sha256_text(NEW) and changed.title == "Fares"
+    assert store.get_article("nope") is None
+
+
 # -------------------------------------------------------------------- the TUI
 @pytest.fixture
 def no_poll(monkeypatch: pytest.MonkeyPatch) -> None:

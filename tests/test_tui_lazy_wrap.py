@@ -150,3 +150,67 @@ async def test_long_article_before_and_after_the_background_wrap(tui_store, tui_
         assert [s for s in spans if text[s.start:s.end] == "report"][0].start == last
         for s in spans:
             assert text[s.start:s.end] == s.text
+
+
+def test_lazy_wrap_laid_out_in_stages_then_edited() -> None:
+    """Rows wrapped at the start, middle and end in any order (the layout in stretches
+    of unbroken rows), then an edit: always consistent, and Textual's at the end."""
+    doc = Document(long_text(200))
+    n = doc.line_count
+    lazy = LazyWrap(doc, tab_width=4)
+    lazy.wrap(43)
+    assert lazy.height == n  # provisional: one screen line per row
+    assert_consistent(lazy)
+    for row, before, after in ((n // 2, 5, 5), (n - 1, 30, 30), (0, 0, 12),
+                               (n // 3, 0, 3), (n // 2 + 40, 2, 2)):
+        lazy.wrap_around(row, before, after)
+        assert_consistent(lazy)
+    lazy.wrap_rows([n - 2, 1, n // 4])
+    assert_consistent(lazy)
+    lazy.finish()
+    assert structures(lazy) == structures(WrappedDocument(doc, 43, 4))
+    # An edit (the reader makes none, but a LazyWrap must stay a WrappedDocument).
+    lazy.wrap(37)
+    lazy.wrap_around(n // 2, 4, 4)
+    lazy.finish()  # an edit comes after the document changed: nothing may wait then
+    edit = doc.replace_range((3, 0), (5, 0), "new words " * 20 + "\n")
+    lazy.wrap_range((3, 0), (5, 0), edit.end_location)
+    assert_consistent(lazy)
+    assert structures(lazy) == structures(WrappedDocument(doc, 37, 4))
+    lazy.wrap(20)
+    lazy.wrap_around(doc.line_count - 1, 10, 10)
+    assert_consistent(lazy)
+    lazy.finish()
+    assert structures(lazy) == structures(WrappedDocument(doc, 20, 4))
+
+
+async def test_reopening_a_long_article_shows_what_the_first_opening_did(tui_store, tui_app):
+    """The second opening takes the split, the styles and their layout from the caches
+    (:mod:`tui.shown_text`, the store's styles, the reader's layouts): the same document,
+    the same style rows, the same screen, at the start, middle and end of the text."""
+    from annotations.model import StyleRange
+    from tui.safe import display_text
+
+    text = long_text(250).replace("P7 ", "P7\x07 ", 1)  # one control character: a copy
+    styles = [StyleRange(m, m + 4, "emphasis") for m in range(0, len(text) - 8, 997)]
+    styles.insert(0, StyleRange(0, 300, "quote"))
+    tui_store.import_articles([Article(id="long", title="long", text=text, styles=styles)])
+    app = tui_app(start_article="harbor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        reader = screen.reader
+        seen = []
+        for cursor in (0, len(text) // 2, len(text), 0):
+            for article in ("long", "harbor", "long"):
+                screen.open_article(article, cursor if article == "long" else 0)
+                await pilot.pause()
+                assert_screen_fresh(app, f"open {article} at {cursor}")
+            assert reader.document.lines == Document(display_text(text)).lines
+            assert reader.text == display_text(text)
+            assert reader._style_rows == reader._layout_styles(styles)
+            assert reader.lines.starts == screen.index.lines.starts
+            assert reader.cursor_offset == cursor
+            seen.append(reader.document.lines)
+        assert seen[0] is not seen[1]  # each document its own rows

@@ -196,10 +196,33 @@ def reanchor_article(
 
 
 # ------------------------------------------------------------- one article
+#: :data:`ARTICLE_SELECT` with NULL for the text (read from the texts kept when their
+#: hash is the stored one: see :func:`get_article`).
+_WITHOUT_TEXT = ARTICLE_SELECT.replace("id, text,", "id, NULL,", 1)
+assert _WITHOUT_TEXT != ARTICLE_SELECT
+
+
 def get_article(cx: Connection, article_id: str) -> Article | None:
-    row = cx.conn.execute(
-        f"SELECT {ARTICLE_SELECT}, text_sha256 FROM articles WHERE id = ?", (article_id,)
-    ).fetchone()
+    """The article, its text taken from the texts kept (:func:`article_text`) when the
+    stored hash is theirs: opening a 1 MB article again read and decoded its text
+    again, 1-2 ms (issue 19).  One row is read either way, so the text and the other
+    columns are always of the same moment."""
+    cached = cx.texts.get(article_id)
+    row = None
+    if cached is not None:
+        row = cx.conn.execute(
+            f"SELECT {_WITHOUT_TEXT}, text_sha256 FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        if row[9] == cached[0]:
+            row = (row[0], cached[1], *row[2:])
+        else:
+            row = None  # the text changed: read it
+    if row is None:
+        row = cx.conn.execute(
+            f"SELECT {ARTICLE_SELECT}, text_sha256 FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
     if row is None:
         return None
     cx.remember_text(row[0], row[9], row[1])

@@ -148,6 +148,7 @@ from tui.safe import one_line
 from tui.screens.linking import LinkPicker
 from tui.screens.note import NoteScreen
 from tui.screens.suggesting import Suggesting, SuggestionSource
+from tui.shown_text import shown_text
 from tui.spanindex import SpanIndex, is_placed
 from tui.suggestindex import key_of
 from tui.widgets.article_header import ArticleHeader
@@ -716,7 +717,7 @@ class TaggingScreen(Screen[None]):
         self.matches = self._match_ranges(article)
         if at_match and self.matches:
             cursor = self.matches[0][0]
-        lines = LineIndex(article.text)
+        lines = shown_text(article.text, article.text_sha256).lines  # the reader's split too
         cursor = max(0, min(cursor, len(article.text)))
         painted = self.read_spans(lines, cursor)
         self._read_team(lines)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from itertools import repeat
 from typing import cast
 
 from textual._wrap import compute_wrap_offsets
@@ -51,6 +52,8 @@ class LazyWrap(WrappedDocument):
         #: no row has breaks since the last :meth:`wrap` (each row one line)
         self._stale: int | None = None
         self._fresh = False
+        #: the rows that have breaks (the others take one screen line each)
+        self._broken: set[int] = set()
         super().__init__(document, width, tab_width)
 
     # The screen lines are laid out when first read after a change, not at each change:
@@ -118,6 +121,7 @@ class LazyWrap(WrappedDocument):
             self._done = bytearray(b"\x01") * n
         self._computed = {}
         self._scan = 0
+        self._broken = set()
 
     @property
     def pending(self) -> bool:
@@ -145,6 +149,7 @@ class LazyWrap(WrappedDocument):
         if not breaks:
             return False
         self._wrap_offsets[row] = breaks
+        self._broken.add(row)
         return True
 
     def wrap_rows(self, rows: Iterable[int]) -> int | None:
@@ -195,17 +200,25 @@ class LazyWrap(WrappedDocument):
         y = by_row[first][0] if first < len(by_row) else 0
         del by_row[first:]
         del info[y:]
-        add_row, add_line, add_lines = by_row.append, info.append, info.extend
-        for row, breaks in enumerate(self._wrap_offsets[first:], first):
-            if breaks:
-                k = len(breaks) + 1
-                add_row(list(range(y, y + k)))
-                add_lines([(row, s) for s in range(k)])
-                y += k
-            else:  # most rows: blank, short or waiting
-                add_row([y])
-                add_line((row, 0))
-                y += 1
+        wraps = self._wrap_offsets
+        row = first
+        # Only the rows with breaks are visited one by one; each stretch of rows without
+        # (most rows: blank, short or waiting) is laid out at once (a 1 MB text's 5,500
+        # rows, one at a time: 1.8 ms and 11,000 objects for the collector, issue 19).
+        for broken in sorted(r for r in self._broken if r >= first):
+            if broken > row:
+                by_row.extend([[v] for v in range(y, y + broken - row)])
+                info.extend(zip(range(row, broken), repeat(0), strict=False))
+                y += broken - row
+            k = len(wraps[broken]) + 1
+            by_row.append(list(range(y, y + k)))
+            info.extend(zip(repeat(broken, k), range(k), strict=False))
+            y += k
+            row = broken + 1
+        n = len(wraps)
+        if n > row:
+            by_row.extend([[v] for v in range(y, y + n - row)])
+            info.extend(zip(range(row, n), repeat(0), strict=False))
 
     def compute_some(self, seconds: float) -> bool:
         """Compute breaks of waiting rows for about ``seconds`` without changing what is
@@ -240,6 +253,7 @@ class LazyWrap(WrappedDocument):
         self.finish()
         super().wrap_range(start, old_end, new_end)
         self._done = bytearray(b"\x01") * self.document.line_count
+        self._broken = {row for row, breaks in enumerate(self._wrap_offsets) if breaks}
 
     # ------------------------------------------------------------ reading
     @property
