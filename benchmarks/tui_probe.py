@@ -636,7 +636,9 @@ async def typing(args: argparse.Namespace) -> dict[str, Any]:
 async def opening(args: argparse.Namespace) -> dict[str, Any]:
     """Open a long and a short article in turn, from the list (``ArticleList.Chosen``, what
     enter on a row posts), timing each until the frame that shows it, then the first key
-    (``right``) pressed at once after that frame."""
+    (``right``) pressed at once after that frame.  Each of these openings finds nothing
+    of either text kept from before (as a first opening in a session); then each article
+    is opened once more with its text kept (``reopen_*``, going back to an article)."""
     from annotations.store import Store
     from tui.app import StancemarkApp
     from tui.widgets.article_list import ArticleList
@@ -676,13 +678,33 @@ async def opening(args: argparse.Namespace) -> dict[str, Any]:
             await settle(app)
             render(app)
 
+        def forget_texts() -> None:
+            """Untimed: forget what was kept of the texts opened before (split, styles
+            and their layout, the text itself), as if neither article had been opened in
+            this process; the database's pages stay in the OS's cache."""
+            from annotations.store import rows
+            from tui import shown_text
+            from tui.widgets import reader
+
+            shown_text._CACHE.clear()
+            reader._LAYOUTS.clear()
+            rows._STYLES.clear()
+            store.connection.texts.clear()
+
+        pairs = (("big", args.article), ("small", args.small))
         for round_ in range(args.opens + 1):  # the first round warms up, untimed
-            for name, article_id in (("big", args.article), ("small", args.small)):
+            for name, article_id in pairs:  # first openings: nothing of either text kept
+                forget_texts()
                 t_open = await open_one(article_id)
                 t_key = await press(app, "right", None)
                 if round_:
                     out["samples"][f"open_{name}"].append(t_open)
                     out["samples"][f"key_{name}"].append(t_key)
+                await quiet()
+            for name, article_id in pairs:  # opened again: both texts kept from above
+                t_open = await open_one(article_id)
+                if round_:
+                    out["samples"].setdefault(f"reopen_{name}", []).append(t_open)
                 await quiet()
         out["big_chars"] = len(store.get_article(args.article).text)  # type: ignore[union-attr]
         out["small_chars"] = len(store.get_article(args.small).text)  # type: ignore[union-attr]

@@ -147,6 +147,8 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     opened, first_key = by_case["open_article"]
     assert opened["info"]["article_chars"] > 5 * opened["info"]["small_chars"]
     assert first_key["median"] < 1
+    reopen = opened["info"]["reopen"]  # first openings in the row, reopenings beside it
+    assert len(reopen["ours"]) == len(opened["samples"]["ours"]) and reopen["ratio"] > 0
     undo, redo = by_case["undo_redo"]
     assert undo["info"]["baseline_is"].startswith("the tag press")
 
