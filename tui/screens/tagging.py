@@ -114,6 +114,7 @@ feature for one screen goes into that screen alone.  Textual calls every
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import threading
 import time
@@ -333,7 +334,20 @@ class TaggingScreen(Screen[None]):
 
     def _install_label_bindings(self) -> None:
         """``tag_<label>`` bindings; a label's key wins over another default key,
-        except the screen's :attr:`KEYS_BEFORE_LABELS`."""
+        except the screen's :attr:`KEYS_BEFORE_LABELS`.
+
+        They are priority bindings: Textual looks a screen's ordinary binding up
+        only once the key has bubbled from the focused reader through every
+        container back to the app, five more dispatches of the key than a
+        priority one, which the app finds when it first sees the key (issue 19,
+        the tag key press).  They never take a key from a widget that types it
+        (the filter input, the list's type-ahead, the link bar: Textual leaves
+        out of the chain whatever the focused widget's ``check_consume_key``
+        claims), and no default key of the reader or the span list is a label
+        key (``RESERVED_KEYS`` of :mod:`annotations.labels`), so each key does
+        what it did; only a keymap that moves a label onto a key of the focused
+        widget now lets the label win there.
+        """
         key_map = self._bindings.key_to_bindings
         for key in K.label_keys(self.labels):
             for binding in Binding.make_bindings([key.binding()]):
@@ -341,7 +355,7 @@ class TaggingScreen(Screen[None]):
                     continue
                 key_map[binding.key] = [
                     b for b in key_map.get(binding.key, []) if b.action.startswith("tag(")
-                ] + [binding]
+                ] + [dataclasses.replace(binding, priority=True)]
 
     # ================================================================ hooks
     def compose(self) -> ComposeResult:
@@ -1481,6 +1495,7 @@ class TaggingScreen(Screen[None]):
     # -------------------------------------------------------------- events
     @on(TextArea.SelectionChanged, "#reader")
     def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()  # nothing above the screen listens (the reader posts it here)
         if self.linker.active:
             return  # the cursor shows the target; the link's source stays current
         self.sync_current()
