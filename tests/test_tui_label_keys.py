@@ -1,12 +1,12 @@
-"""The label keys' short path (issue 19): found when the app first sees the key.
+"""The keys' short path in the reader (issue 19, the tag key press).
 
-The label bindings are priority bindings of the tagging screen, so a label key
-pressed in the reader tags without travelling down to the reader and back up
-through every container; and the reader's ``SelectionChanged`` goes straight
-to the screen.  These tests pin what must not change with that: a widget that
-types keys (the filter, the list's type-ahead, the note editor, the link bar)
-still gets them, a remapped label key still tags, and the review screen's own
-keys still win over a label with the same key.
+The reader runs a key's binding when the key reaches it, instead of after it
+has bubbled back up through every container to the app, and its
+``SelectionChanged`` goes straight to the screen.  These tests pin what must
+not change with that: keys act in the order typed, a widget that types keys
+(the filter, the list's type-ahead, the note editor, the link bar) still gets
+them, a remapped label key still tags, and the review screen's own keys still
+win over a label with the same key.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ def screen_of(app) -> AnnotateScreen:  # type: ignore[no-untyped-def]
     return screen
 
 
-async def test_label_key_in_the_reader_tags_on_the_apps_first_look(tui_store, tui_app,
-                                                                   monkeypatch):
-    """``1`` is handled before the key is forwarded: no container, nor the reader, sees
-    it; the stored span is the selected word; SelectionChanged reaches only the screen."""
+async def test_label_key_in_the_reader_tags_without_bubbling(tui_store, tui_app, monkeypatch):
+    """``1`` goes from the app to the reader, whose look-up runs the screen's binding: no
+    container sees the key; the stored span is the selected word; SelectionChanged
+    reaches only the screen."""
     seen: Counter[tuple[str, str]] = Counter()
     dispatch = MessagePump._dispatch_message
 
@@ -66,7 +66,7 @@ async def test_label_key_in_the_reader_tags_on_the_apps_first_look(tui_store, tu
         assert [(s.label, s.start, s.end, s.text) for s in tui_store.spans("harbor", "ana")] == [
             ("claim", at(text, "harbor contract"), at(text, "harbor contract") + 6, "harbor")]
         keys = {node for (kind, node), n in seen.items() if kind == "Key"}
-        assert keys == {"StancemarkApp"}
+        assert keys == {"StancemarkApp", "Reader"}
         moved = {node for (kind, node) in seen if kind == "SelectionChanged"}
         assert moved == {"AnnotateScreen"}  # the tag moved the cursor on
         assert seen[("Key", "StancemarkApp")] == 1
@@ -147,5 +147,46 @@ async def test_review_keys_still_win_over_a_label_with_the_same_key(tui_store, t
     screen = ReviewScreen(tui_store, "rita", labels, ["ana"])
     bindings = screen._bindings.key_to_bindings
     assert [b.action for b in bindings["a"]] == ["accept"]
-    assert [(b.action, b.priority) for b in bindings["1"]] == [("tag(0)", True)]
-    assert [(b.action, b.priority) for b in bindings["d"]] == [("tag(1)", True)]
+    assert [b.action for b in bindings["1"]] == ["tag(0)"]
+    assert [b.action for b in bindings["d"]] == ["tag(1)"]
+
+
+async def test_a_label_key_right_after_a_cursor_move_acts_on_the_new_place(tui_store, tui_app):
+    """The label key runs when the app first sees it, possibly before the screen has
+    handled the move just before it: the tag catches up with the reader first."""
+    from textual import events
+
+    text = tui_store.get_article("harbor").text
+    city = tui_store.add_span("harbor", "ana", "claim", at(text, "city"), at(text, "city") + 4)
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.pause()
+        assert screen.current_span is None
+        screen.reader.goto(city.start)  # its SelectionChanged is still queued ...
+        key = events.Key("2", "2")
+        key.set_sender(app)
+        app.post_message(key)  # ... when the key arrives
+        await pilot.pause()
+        assert screen.current_span == city.id
+    assert tui_store.get_span(city.id).label == "denial"
+
+
+async def test_keys_typed_in_a_burst_act_in_order(tui_store, tui_app):
+    """``s`` then ``1`` before the app has handled either: the sentence is selected, then
+    tagged (a label key must never overtake the key before it)."""
+    from textual import events
+
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for k in ("s", "1", "s", "2"):
+            key = events.Key(k, k if len(k) == 1 else None)
+            key.set_sender(app)
+            app.post_message(key)
+        await pilot.pause()
+        text = screen_of(app).article.text
+    got = [(s.label, s.text) for s in tui_store.spans("harbor", "ana")]
+    first = text.split("\n")[0]
+    assert got[0] == ("claim", first)
+    assert [label for label, _ in got] == ["claim", "denial"]

@@ -114,7 +114,6 @@ feature for one screen goes into that screen alone.  Textual calls every
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gc
 import threading
 import time
@@ -323,6 +322,8 @@ class TaggingScreen(Screen[None]):
         store.lock_wait = min(store.lock_wait, FIRST_TRY_SECONDS)
         self._data_version = store.data_version()
         self._binding_state: tuple[Any, ...] = ()
+        #: the reader's selection when the screen last followed it (see _catch_up)
+        self._followed: Any = None
         self._reader: Reader | None = None
         #: the search whose hits the list shows, when it has words to highlight
         self.search: Query | None = None
@@ -334,20 +335,7 @@ class TaggingScreen(Screen[None]):
 
     def _install_label_bindings(self) -> None:
         """``tag_<label>`` bindings; a label's key wins over another default key,
-        except the screen's :attr:`KEYS_BEFORE_LABELS`.
-
-        They are priority bindings: Textual looks a screen's ordinary binding up
-        only once the key has bubbled from the focused reader through every
-        container back to the app, five more dispatches of the key than a
-        priority one, which the app finds when it first sees the key (issue 19,
-        the tag key press).  They never take a key from a widget that types it
-        (the filter input, the list's type-ahead, the link bar: Textual leaves
-        out of the chain whatever the focused widget's ``check_consume_key``
-        claims), and no default key of the reader or the span list is a label
-        key (``RESERVED_KEYS`` of :mod:`annotations.labels`), so each key does
-        what it did; only a keymap that moves a label onto a key of the focused
-        widget now lets the label win there.
-        """
+        except the screen's :attr:`KEYS_BEFORE_LABELS`."""
         key_map = self._bindings.key_to_bindings
         for key in K.label_keys(self.labels):
             for binding in Binding.make_bindings([key.binding()]):
@@ -355,7 +343,7 @@ class TaggingScreen(Screen[None]):
                     continue
                 key_map[binding.key] = [
                     b for b in key_map.get(binding.key, []) if b.action.startswith("tag(")
-                ] + [dataclasses.replace(binding, priority=True)]
+                ] + [binding]
 
     # ================================================================ hooks
     def compose(self) -> ComposeResult:
@@ -1087,6 +1075,7 @@ class TaggingScreen(Screen[None]):
     def action_tag(self, label_index: int) -> None:
         if self.article is None or not 0 <= label_index < len(self.labels) or self.held():
             return
+        self._catch_up()
         label = self.labels[label_index].name
         selected = self.reader.selection_offsets()
         sha = self.article.text_sha256
@@ -1496,11 +1485,28 @@ class TaggingScreen(Screen[None]):
     @on(TextArea.SelectionChanged, "#reader")
     def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
         event.stop()  # nothing above the screen listens (the reader posts it here)
+        self._follow_selection()
+
+    def _follow_selection(self) -> None:
+        """What the screen does when the reader's cursor or selection moved."""
+        self._followed = self.reader.selection
         if self.linker.active:
             return  # the cursor shows the target; the link's source stays current
         self.sync_current()
         self._update_bindings()
         self._position_dirty = True
+
+    def _catch_up(self) -> None:
+        """Follow a cursor move whose ``SelectionChanged`` is still queued.
+
+        The reader runs a key's binding as soon as the key reaches it
+        (:meth:`Reader._on_key`): the move made by the key just before may not
+        have reached the screen yet (a binding used to run only after its key had
+        passed the screen, behind that message).  Following it twice changes
+        nothing.
+        """
+        if self.reader.selection != self._followed:
+            self._follow_selection()
 
     def on_article_list_chosen(self, event: ArticleList.Chosen) -> None:
         event.stop()
