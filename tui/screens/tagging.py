@@ -323,6 +323,8 @@ class TaggingScreen(Screen[None]):
         store.lock_wait = min(store.lock_wait, FIRST_TRY_SECONDS)
         self._data_version = store.data_version()
         self._binding_state: tuple[Any, ...] = ()
+        #: the reader's selection when the screen last followed it (see _catch_up)
+        self._followed: Any = None
         self._reader: Reader | None = None
         #: the search whose hits the list shows, when it has words to highlight
         self.search: Query | None = None
@@ -1074,6 +1076,7 @@ class TaggingScreen(Screen[None]):
     def action_tag(self, label_index: int) -> None:
         if self.article is None or not 0 <= label_index < len(self.labels) or self.held():
             return
+        self._catch_up()
         label = self.labels[label_index].name
         selected = self.reader.selection_offsets()
         sha = self.article.text_sha256
@@ -1482,11 +1485,29 @@ class TaggingScreen(Screen[None]):
     # -------------------------------------------------------------- events
     @on(TextArea.SelectionChanged, "#reader")
     def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()  # nothing above the screen listens (the reader posts it here)
+        self._follow_selection()
+
+    def _follow_selection(self) -> None:
+        """What the screen does when the reader's cursor or selection moved."""
+        self._followed = self.reader.selection
         if self.linker.active:
             return  # the cursor shows the target; the link's source stays current
         self.sync_current()
         self._update_bindings()
         self._position_dirty = True
+
+    def _catch_up(self) -> None:
+        """Follow a cursor move whose ``SelectionChanged`` is still queued.
+
+        The reader runs a key's binding as soon as the key reaches it
+        (:meth:`Reader._on_key`): the move made by the key just before may not
+        have reached the screen yet (a binding used to run only after its key had
+        passed the screen, behind that message).  Following it twice changes
+        nothing.
+        """
+        if self.reader.selection != self._followed:
+            self._follow_selection()
 
     def on_article_list_chosen(self, event: ArticleList.Chosen) -> None:
         event.stop()

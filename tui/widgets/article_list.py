@@ -36,6 +36,7 @@ from annotations.model import STATUSES, ArticleRow, Label, Status
 from annotations.search import Snippet
 from tui import keys as K
 from tui.safe import one_line
+from tui.widgets.direct_repaint import DirectRepaint
 from tui.widgets.frame_styles import FrameStyles
 from tui.widgets.rows import refresh_content_lines, set_virtual_height
 
@@ -60,7 +61,7 @@ class ArticleFilter:
         return bool(self.words or self.statuses or self.labels)
 
 
-class ArticleList(FrameStyles, ScrollView, can_focus=True):
+class ArticleList(DirectRepaint, FrameStyles, ScrollView, can_focus=True):
     """Titles, dates, sources, this annotator's counts per label and status."""
 
     BINDINGS = K.bindings(K.LIST_KEYS)

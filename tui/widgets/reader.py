@@ -72,6 +72,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.color import Color
 from textual.document._document import Document
 from textual.document._document_navigator import DocumentNavigator
@@ -98,6 +99,7 @@ from tui import keys as K
 from tui.shown_text import shown_text
 from tui.spanindex import Changes, SpanIndex, is_placed
 from tui.suggestindex import SuggestionIndex
+from tui.widgets.direct_repaint import DirectRepaint
 from tui.widgets.lazy_wrap import LazyWrap
 from tui.widgets.rows import refresh_content_lines
 
@@ -231,7 +233,7 @@ def _section_bounds(wrapped: WrappedDocument, row: int, section: int) -> tuple[i
     return first, last
 
 
-class Reader(TextArea, inherit_bindings=False):
+class Reader(DirectRepaint, TextArea, inherit_bindings=False):
     """Read-only article text with spans painted in their label colours."""
 
     BINDINGS = K.bindings(K.READER_KEYS)
@@ -345,6 +347,35 @@ class Reader(TextArea, inherit_bindings=False):
         #: The match look outside spans (background and text) and inside them (text only).
         self._match_style = Style(bold=True, underline=True)
         self._match_text_style = Style(bold=True, underline=True)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Run the key's binding here, not after the key has bubbled back to the app.
+
+        Textual looks up a key's (non-priority) binding in ``App._on_key``, once
+        the key has travelled from the app down to the focused reader and back up
+        through every container: six dispatches of each key where a widget
+        handling its own key needs two (issue 19, the tag key press).  The look-up
+        here is the app's own (``App._check_bindings``: the same chain, from the
+        reader up, so the same binding wins); a key it handles stops here (no
+        container or screen above has a key handler), any other bubbles on as
+        before.  Keys stay in order: each reaches the reader through the same
+        queues as before.
+        """
+        await super()._on_key(event)
+        if not event._stop_propagation and await self.app._check_bindings(event.key):
+            event.stop()
+
+    def post_message(self, message: Message) -> bool:
+        """``SelectionChanged`` goes straight to the screen, its only listener.
+
+        Every cursor move and tag posts one; bubbling, it was dispatched on the
+        reader and on each container above it before the screen handled it
+        (issue 19: three dispatches saved per key).  Every other message
+        bubbles as usual.
+        """
+        if isinstance(message, TextArea.SelectionChanged) and self.is_attached:
+            return self.screen.post_message(message)
+        return super().post_message(message)
 
     # ------------------------------------------------------------ content
     def show_article(self, text: str, styles: Sequence[StyleRange], index: SpanIndex,

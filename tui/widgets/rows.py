@@ -20,6 +20,7 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widget import Widget
 
 from annotations.model import Label
+from tui.widgets.direct_repaint import DirectRepaint
 from tui.widgets.frame_styles import FrameStyles
 
 
@@ -124,7 +125,7 @@ class SteadyScrollBar(ScrollBar):
         return super().render()
 
 
-class SpanRows(FrameStyles, ScrollView, can_focus=True):
+class SpanRows(DirectRepaint, FrameStyles, ScrollView, can_focus=True):
     """Base of the span lists: the current row and the keys and mouse around it."""
 
     DEFAULT_CSS = """

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from annotations.model import Span
 from annotations.suggest.engine import Suggestion
 from tui.safe import one_line
+from tui.widgets.direct_repaint import DirectRepaint
 from tui.widgets.frame_styles import FrameStyles
 
 #: A line: pieces of text with a look ("" plain, "bold", "muted", "warning" or a colour).
@@ -87,7 +88,7 @@ def suggestion_lines(suggestion: Suggestion, quote: str,
     return (head, source, keys)
 
 
-class SpanDetails(FrameStyles, Widget):
+class SpanDetails(DirectRepaint, FrameStyles, Widget):
     COMPONENT_CLASSES = set(LOOKS.values())  # their look: DEFAULT_CSS
 
     DEFAULT_CSS = """
