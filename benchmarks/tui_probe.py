@@ -435,7 +435,24 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
                 for name, values in times.items():
                     out["samples"].setdefault(name, []).extend(values)
 
-        async def run(kind: str, n: int, record: bool, profiler: Any = None) -> None:
+        async def prepare(kind: str) -> None:
+            """Untimed, before each press: select the next word to tag (ours), open the
+            article again (ours, ``first_*``), move a cursor at the end of the 1 KB text
+            back to its middle (the baseline: a cursor key there would move nothing)."""
+            key = KEYS[kind][side][0]
+            if kind == "tag" and words is not None:
+                await select_next_word()
+            if area is not None and key != "1" and area.cursor_location == area.document.end:
+                area.move_cursor((area.document.line_count // 2, 0))
+                await settle(app)
+                render(app)
+            if kind.startswith("first_") and args.side == "ours":
+                await reopen(cold=not kind.endswith("_warm"))
+
+        async def run(kind: str, n: int, record: bool, profiler: Any = None,
+                      prepared: bool = False) -> None:
+            """``n`` presses of ``kind``, each after :func:`prepare` (unless ``prepared``:
+            the one press was prepared already)."""
             if kind == "undo":
                 await run_undo(n, record, profiler)
                 return
@@ -444,15 +461,8 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
             store_s: list[float] = []
             commit_s: list[float] = []
             for _ in range(n):
-                if kind == "tag" and words is not None:
-                    await select_next_word()
-                if area is not None and key != "1" and area.cursor_location == area.document.end:
-                    # Untimed: a cursor key at the end of the 1 KB text would move nothing.
-                    area.move_cursor((area.document.line_count // 2, 0))
-                    await settle(app)
-                    render(app)
-                if kind.startswith("first_") and args.side == "ours":
-                    await reopen(cold=not kind.endswith("_warm"))
+                if not prepared:
+                    await prepare(kind)
                 if profiler is not None:  # the presses only, not the untimed selections
                     profiler.start()
                     try:
@@ -481,7 +491,7 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
                     getattr(reader, "wrapping", False) or getattr(screen, "spans_loading", False)
                     or any(not w.is_finished for w in app.workers))
 
-            await serve_presses(run, {"content_size": out["content_size"]}, busy)
+            await serve_presses(run, prepare, {"content_size": out["content_size"]}, busy)
         else:
             for kind in kinds:
                 presses = args.presses
@@ -508,15 +518,16 @@ async def keys(args: argparse.Namespace) -> dict[str, Any]:
 REPLY = "@@"
 
 
-async def serve_presses(run: Callable[..., Any], ready: dict[str, Any],
-                        busy: Callable[[], bool]) -> None:
+async def serve_presses(run: Callable[..., Any], prepare: Callable[[str], Any],
+                        ready: dict[str, Any], busy: Callable[[], bool]) -> None:
     """``keys --paired``: press as the parent says, one press a command, so that the
     parent can alternate two children (ours and the baseline) press by press.
 
-    Commands on stdin, one a line: ``warm KIND`` (an untimed press), ``press KIND``
-    (a timed one, recorded), ``end``.  Each is answered with a :data:`REPLY` line once
-    the press and its frame are done; the child is idle (waiting on stdin, in a
-    thread) while the other side presses.  The first reply, once the app is set up,
+    Commands on stdin, one a line: ``prep KIND`` (what comes untimed before a press
+    of ``KIND``: selecting the word to tag, reopening the article ...), ``warm KIND``
+    (an untimed press), ``press KIND`` (a timed one, recorded), ``end``.  Each is
+    answered with a :data:`REPLY` line once done (the press and its frame); the
+    child is idle (waiting on stdin, in a thread) while the other side works.  The first reply, once the app is set up,
     is ``ready`` and ``ready`` as JSON (the text area's size, which the baseline's
     is then given).  A reply waits, untimed, until ``busy()`` is false: work a press
     left running in the background (the rest of a reopened article's wrap or spans)
@@ -530,7 +541,10 @@ async def serve_presses(run: Callable[..., Any], ready: dict[str, Any],
         if not command or command[0] == "end":
             return
         what, kind = command
-        await run(kind, 1, record=what == "press")
+        if what == "prep":
+            await prepare(kind)
+        else:
+            await run(kind, 1, record=what == "press", prepared=True)
         for _ in range(20_000):
             if not busy():
                 break

@@ -73,7 +73,7 @@ def paired_probes(first: tuple[str, list[str]],
     reader's size).  ``steps`` lists ``(command, kind)`` pairs (``warm``/``press``,
     see :func:`benchmarks.tui_probe.serve_presses`).  Each step is sent to both
     children, one after the other, the side that goes first alternating from step
-    to step.  The machine's state then changes under both sides alike: on a shared
+    to step, once both have prepared it.  The machine's state then changes under both sides alike: on a shared
     host one session can run 1.5x slower than the next, which separate sessions
     would turn into a ratio.  Returns each side's JSON result.
     """
@@ -123,6 +123,12 @@ def paired_probes(first: tuple[str, list[str]],
         start(second[0], second[1](ready))
         reply(second[0])
         for i, (command, kind) in enumerate(steps):
+            # Both prepare first, then both press: each side's press comes after some
+            # work of the other's, so neither presses with its caches fresh from its
+            # own preparation while the other's are not.
+            for name in names:
+                send(name, f"prep {kind}")
+                reply(name)
             for name in names if i % 2 == 0 else names[::-1]:
                 send(name, f"{command} {kind}")
                 reply(name)

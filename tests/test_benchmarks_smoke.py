@@ -108,6 +108,7 @@ def test_every_case_runs_at_tiny_size(tmp_path, capsys):
     assert move["info"]["text_area"][0] > 10 and move["info"]["text_area"][1] > 5
     assert move["info"]["word_move"]["ratio"] > 0
     assert 0 < tag["info"]["commit_share"] <= tag["info"]["store_share"] < 1
+    assert tag["info"]["paired"]["ratio"] > 0 and tag["info"]["paired"]["sessions"] >= 1
     if not serve_skipped:
         load, press = by_case["serve"]
         assert load["unit"] == press["unit"] == "s"
