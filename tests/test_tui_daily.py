@@ -181,6 +181,40 @@ async def test_the_footer_fits_the_width(tui_store, tui_app, size, review) -> No
         assert footer.count("▏") == 1
 
 
+async def test_the_footer_is_composed_again_only_when_what_it_shows_changed(tui_app) -> None:
+    """An update of the bindings that leaves the shown keys as they were keeps the
+    footer's key widgets (rebuilding them cost 30-60 ms, in the first key press after
+    an article's suggestions arrived); focus on the list shows other keys: rebuilt."""
+    from textual.widgets._footer import FooterKey
+
+    app = tui_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+
+        def shown() -> list[tuple[str, str]]:
+            return [(k.key_display, k.description) for k in app.screen.query(FooterKey)]
+
+        keys = list(app.screen.query(FooterKey))
+        before = shown()
+        assert ("c", "claim") in before and ("?", "keys") in before
+        for _ in range(3):
+            app.screen.refresh_bindings()
+            await pilot.pause()
+            await pilot.press("right")  # the cursor moves, the footer's keys stay
+            await pilot.pause()
+        assert list(app.screen.query(FooterKey)) == keys  # the same widgets
+        assert shown() == before
+        app.screen.article_list.focus()
+        await pilot.pause()
+        await pilot.pause()
+        assert shown() != before  # the list's keys
+        assert not any(k in keys for k in app.screen.query(FooterKey))
+        app.screen.reader.focus()
+        await pilot.pause()
+        await pilot.pause()
+        assert shown() == before
+
+
 def test_fitting_drops_keys_from_the_end_but_keeps_help() -> None:
     from types import SimpleNamespace
 

@@ -7,16 +7,24 @@ key (``… ^p paletteo``).  This footer shows the keys in their order while
 they fit beside the palette key and leaves the rest out, always keeping the
 help key (``?`` lists every key) and the palette key.  It lays itself out
 again when the terminal is resized.
+
+It also lays itself out again only when what it shows changed.  Textual's
+footer rebuilds all of its keys whenever the screen's bindings are updated
+(new widgets, their styles, their first render: 30-60 ms), and the bindings
+are updated for changes that leave the footer as it was (the suggestions of
+an article arriving, the cursor entering a span whose keys are not shown):
+that rebuild landed in the first key press after opening a short article.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol, TypeGuard
+from collections.abc import Hashable, Iterable
+from typing import Any, Protocol, TypeGuard
 
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
@@ -76,11 +84,42 @@ class FittingFooter(Footer):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(compact=True, id=id)
         self._laid_out_for = 0
+        #: :meth:`_shown` when the keys were last composed (None: not yet)
+        self._composed: Hashable | None = None
+
+    def _shown(self) -> Hashable:
+        """Everything :meth:`compose` reads: the width and each shown binding's key, its
+        display, text, action, state and tooltip (the palette key's among them)."""
+        return (
+            self.size.width or self.app.size.width,
+            self.show_command_palette,
+            tuple(
+                (key, binding.key, self.app.get_key_display(binding), binding.description,
+                 binding.action, enabled, tooltip, binding.show, binding.group)
+                for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+                if binding.show or key == self.app.COMMAND_PALETTE_BINDING
+            ),
+        )
 
     def compose(self) -> ComposeResult:
         width = self.size.width or self.app.size.width
         self._laid_out_for = width
+        self._composed = self._shown() if self._bindings_ready else None
         yield from fitting(super().compose(), width)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Textual's, but the keys are composed again only if what they show changed."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if not self.is_attached:
+            return
+        if self._composed is None or self._shown() != self._composed:
+            await self.recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._laid_out_for and self._bindings_ready:
