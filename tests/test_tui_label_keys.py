@@ -190,3 +190,69 @@ async def test_keys_typed_in_a_burst_act_in_order(tui_store, tui_app):
     first = text.split("\n")[0]
     assert got[0] == ("claim", first)
     assert [label for label, _ in got] == ["claim", "denial"]
+
+
+def _burst(app, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Post ``keys`` to the app at once, as a fast typist or a slow link delivers them."""
+    from textual import events
+
+    for k in keys:
+        key = events.Key(k, k if len(k) == 1 else None)
+        key.set_sender(app)
+        app.post_message(key)
+
+
+async def test_a_span_key_right_after_a_move_acts_on_the_span_moved_to(tui_store, tui_app):
+    """``w`` then backspace at once, from a span onto the next: the span moved to is
+    deleted, not the one the cursor left (each action on the current span follows the
+    reader's move first, as the tag does)."""
+    text = tui_store.get_article("harbor").text
+    city = tui_store.add_span("harbor", "ana", "claim", at(text, "city"), at(text, "city") + 4)
+    awarded = tui_store.add_span("harbor", "ana", "context", at(text, "awarded"),
+                                 at(text, "awarded") + 7)
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        screen.reader.goto(city.start)
+        await pilot.pause()
+        assert screen.current_span == city.id
+        _burst(app, "w", "backspace")
+        await pilot.pause()
+        await pilot.pause()
+    assert [s.id for s in tui_store.spans("harbor", "ana")] == [city.id]
+    assert awarded.id not in {s.id for s in tui_store.spans("harbor", "ana")}
+
+
+async def test_a_note_key_right_after_a_move_opens_the_note_of_the_span_moved_to(
+        tui_store, tui_app):
+    text = tui_store.get_article("harbor").text
+    city = tui_store.add_span("harbor", "ana", "claim", at(text, "city"), at(text, "city") + 4)
+    awarded = tui_store.add_span("harbor", "ana", "context", at(text, "awarded"),
+                                 at(text, "awarded") + 7)
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        screen.reader.goto(city.start)
+        await pilot.pause()
+        _burst(app, "w", "n")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press("x", "y", "enter")
+        await pilot.pause()
+    assert tui_store.get_span(awarded.id).note == "xy"
+    assert not tui_store.get_span(city.id).note
+
+
+async def test_a_key_whose_action_is_off_is_not_run_later_out_of_order(tui_store, tui_app):
+    """backspace (nothing to delete) then ``s`` ``1`` at once: the sentence is tagged and
+    stays; the backspace is not looked up again after the tag, when it would delete it."""
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not tui_store.spans("harbor", "ana")
+        _burst(app, "backspace", "s", "1")
+        await pilot.pause()
+        await pilot.pause()
+        first = screen_of(app).article.text.split("\n")[0]
+    assert [(s.label, s.text) for s in tui_store.spans("harbor", "ana")] == [("claim", first)]

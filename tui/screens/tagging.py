@@ -323,7 +323,7 @@ class TaggingScreen(Screen[None]):
         store.lock_wait = min(store.lock_wait, FIRST_TRY_SECONDS)
         self._data_version = store.data_version()
         self._binding_state: tuple[Any, ...] = ()
-        #: the reader's selection when the screen last followed it (see _catch_up)
+        #: the reader's selection when the screen last followed it (see catch_up)
         self._followed: Any = None
         self._reader: Reader | None = None
         #: the search whose hits the list shows, when it has words to highlight
@@ -1076,7 +1076,7 @@ class TaggingScreen(Screen[None]):
     def action_tag(self, label_index: int) -> None:
         if self.article is None or not 0 <= label_index < len(self.labels) or self.held():
             return
-        self._catch_up()
+        self.catch_up()
         label = self.labels[label_index].name
         selected = self.reader.selection_offsets()
         sha = self.article.text_sha256
@@ -1497,14 +1497,15 @@ class TaggingScreen(Screen[None]):
         self._update_bindings()
         self._position_dirty = True
 
-    def _catch_up(self) -> None:
+    def catch_up(self) -> None:
         """Follow a cursor move whose ``SelectionChanged`` is still queued.
 
         The reader runs a key's binding as soon as the key reaches it
-        (:meth:`Reader._on_key`): the move made by the key just before may not
-        have reached the screen yet (a binding used to run only after its key had
-        passed the screen, behind that message).  Following it twice changes
-        nothing.
+        (:meth:`Reader._on_key`, which calls this first): the move made by the key
+        just before may not have reached the screen yet (a binding used to run only
+        after its key had passed the screen, behind that message), and every action
+        on the current span, its enabled state and the footer must see the move.
+        Following it twice changes nothing.
         """
         if self.reader.selection != self._followed:
             self._follow_selection()

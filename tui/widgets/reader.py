@@ -154,8 +154,8 @@ WRAP_PAUSE = 0.02
 
 #: Style layouts kept (see :meth:`Reader._cached_layout`), by the text's SHA-256.
 LAYOUTS_KEPT = 4
-_LAYOUTS: OrderedDict[str, tuple[list[StyleRange], dict[int, list[tuple[int, int, str]]]]] = (
-    OrderedDict())
+_LAYOUTS: OrderedDict[
+    str, tuple[str, list[StyleRange], dict[int, list[tuple[int, int, str]]]]] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -359,10 +359,24 @@ class Reader(DirectRepaint, TextArea, inherit_bindings=False):
         reader up, so the same binding wins); a key it handles stops here (no
         container or screen above has a key handler), any other bubbles on as
         before.  Keys stay in order: each reaches the reader through the same
-        queues as before.
+        queues as before.  First the screen follows a cursor move whose
+        ``SelectionChanged`` it has not handled yet (``catch_up``): a key queued
+        behind a move acts where the move went.  A key that has a binding is
+        stopped here even when its action is off just now: looked up again at the
+        app, after the keys typed behind it, it could run out of order.
+
+        (``TextArea._on_key`` is not called from here: Textual calls it after this
+        one, along the class hierarchy.)
         """
-        await super()._on_key(event)
-        if not event._stop_propagation and await self.app._check_bindings(event.key):
+        if event._stop_propagation:
+            return
+        catch_up = getattr(self.screen, "catch_up", None)
+        if catch_up is not None:
+            catch_up()
+        key = event.key
+        if await self.app._check_bindings(key) or any(
+                key in bindings.key_to_bindings
+                for _, bindings in self.screen._modal_binding_chain):
             event.stop()
 
     def post_message(self, message: Message) -> bool:
@@ -392,7 +406,7 @@ class Reader(DirectRepaint, TextArea, inherit_bindings=False):
         self.active_span = None
         self._active_columns = {}
         self.suggestions = None
-        self._style_rows = self._cached_layout(styles, sha256)
+        self._style_rows = self._cached_layout(text, styles, sha256)
         self._match_rows = {}
         self._painted.clear()
         index.take_dirty()
@@ -406,20 +420,20 @@ class Reader(DirectRepaint, TextArea, inherit_bindings=False):
         self.goto(cursor, center=True)
         self._schedule_wrap()
 
-    def _cached_layout(self, styles: Sequence[StyleRange],
+    def _cached_layout(self, text: str, styles: Sequence[StyleRange],
                        sha256: str | None) -> dict[int, list[tuple[int, int, str]]]:
-        """:meth:`_layout_styles`, kept for the last few texts by their SHA-256 and
-        styles (an article opened again: 2.3 ms for a 1 MB text's 2,000 styles, issue 19;
-        the styles compare by identity first, and the store hands out the same ones
-        for the same stored list).  The rows are read only."""
+        """:meth:`_layout_styles`, kept for the last few texts by their SHA-256, the text
+        and its styles (an article opened again: 2.3 ms for a 1 MB text's 2,000 styles,
+        issue 19; the text and the styles compare by identity first, and the store hands
+        out the same ones for the same stored row).  The rows are read only."""
         if sha256 is None or not styles:
             return self._layout_styles(styles)
         found = _LAYOUTS.get(sha256)
-        if found is not None and found[0] == styles:
+        if found is not None and found[0] == text and found[1] == styles:
             _LAYOUTS.move_to_end(sha256)
-            return found[1]
+            return found[2]
         rows = self._layout_styles(styles)
-        _LAYOUTS[sha256] = (list(styles), rows)
+        _LAYOUTS[sha256] = (text, list(styles), rows)
         while len(_LAYOUTS) > LAYOUTS_KEPT:
             _LAYOUTS.popitem(last=False)
         return rows
