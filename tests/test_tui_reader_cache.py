@@ -109,6 +109,14 @@ async def test_reader_line_cache_never_shows_stale_lines(tui_store, tui_app):
         reader.goto(first.start - 3)
         await pilot.pause()
         assert_fresh(reader, "goto")
+        # The rest of the wrap and of the spans load in the background after the first
+        # screen; their end repaints the reader once.  Counted here: the moves only.
+        for _ in range(200):
+            if not (reader.wrapping or screen.spans_loading):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert not (reader.wrapping or screen.spans_loading)
         rendered = 0
         original = reader._render_line
 
