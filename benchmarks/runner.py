@@ -37,7 +37,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Measure stancemark against same-run baselines (see BENCHMARKS.md).",
     )
     p.add_argument("--size", choices=SIZES, default=None,
-                   help="data size: tiny (smoke test), quick (default, under 2 minutes), "
+                   help="data size: tiny (smoke test), quick (default, about 12 minutes with every case), "
                    "full (the issue's sizes), scale (the cases that run on the "
                    "100,000-report / 1,000,000-span corpus, built once per seed)")
     p.add_argument("--full", action="store_true", help="same as --size full")
