@@ -202,10 +202,11 @@ def _burst(app, *keys: str) -> None:  # type: ignore[no-untyped-def]
         app.post_message(key)
 
 
-async def test_a_span_key_right_after_a_move_acts_on_the_span_moved_to(tui_store, tui_app):
-    """``w`` then backspace at once, from a span onto the next: the span moved to is
-    deleted, not the one the cursor left (each action on the current span follows the
-    reader's move first, as the tag does)."""
+@pytest.mark.parametrize("key", ["backspace", "n"])
+async def test_a_span_key_right_after_a_move_acts_on_the_span_moved_to(tui_store, tui_app, key):
+    """``w`` then backspace (or ``n``) at once, from a span onto the next: the span moved
+    to is deleted (or gets the note), not the one the cursor left (each action on the
+    current span follows the reader's move first, as the tag does)."""
     text = tui_store.get_article("harbor").text
     city = tui_store.add_span("harbor", "ana", "claim", at(text, "city"), at(text, "city") + 4)
     awarded = tui_store.add_span("harbor", "ana", "context", at(text, "awarded"),
@@ -216,32 +217,18 @@ async def test_a_span_key_right_after_a_move_acts_on_the_span_moved_to(tui_store
         screen.reader.goto(city.start)
         await pilot.pause()
         assert screen.current_span == city.id
-        _burst(app, "w", "backspace")
+        _burst(app, "w", key)
         await pilot.pause()
         await pilot.pause()
-    assert [s.id for s in tui_store.spans("harbor", "ana")] == [city.id]
-    assert awarded.id not in {s.id for s in tui_store.spans("harbor", "ana")}
-
-
-async def test_a_note_key_right_after_a_move_opens_the_note_of_the_span_moved_to(
-        tui_store, tui_app):
-    text = tui_store.get_article("harbor").text
-    city = tui_store.add_span("harbor", "ana", "claim", at(text, "city"), at(text, "city") + 4)
-    awarded = tui_store.add_span("harbor", "ana", "context", at(text, "awarded"),
-                                 at(text, "awarded") + 7)
-    app = tui_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = screen_of(app)
-        screen.reader.goto(city.start)
-        await pilot.pause()
-        _burst(app, "w", "n")
-        await pilot.pause()
-        await pilot.pause()
-        assert isinstance(app.screen, NoteScreen)
-        await pilot.press("x", "y", "enter")
-        await pilot.pause()
-    assert tui_store.get_span(awarded.id).note == "xy"
-    assert not tui_store.get_span(city.id).note
+        if key == "n":
+            assert isinstance(app.screen, NoteScreen)
+            await pilot.press("x", "y", "enter")
+            await pilot.pause()
+    live = {s.id: s for s in tui_store.spans("harbor", "ana")}
+    if key == "backspace":
+        assert list(live) == [city.id]
+    else:
+        assert (live[awarded.id].note, live[city.id].note) == ("xy", None)
 
 
 async def test_a_key_whose_action_is_off_is_not_run_later_out_of_order(tui_store, tui_app):
