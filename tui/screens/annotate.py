@@ -125,13 +125,15 @@ class AnnotateScreen(TaggingScreen):
         if span is None and self.suggesting.under is not None:
             self.show_suggestion(self.suggesting.under)
             return
-        color = UNKNOWN_COLOR
-        if span is not None:
-            color = next((lb.color for lb in self.labels if lb.name == span.label), color)
+        color = self.label_color(span.label) if span is not None else UNKNOWN_COLOR
         self.query_one(SpanDetails).show_span(
             span, placed=span is None or self.placed(span), color=color,
             links=self.link_words(span)
         )
+
+    def label_color(self, name: str) -> str:
+        """The colour of the schema's label ``name`` (:data:`UNKNOWN_COLOR` if none)."""
+        return next((lb.color for lb in self.labels if lb.name == name), UNKNOWN_COLOR)
 
     def suggestions(self) -> SuggestionSource | None:
         """The app's suggestions (their worker and the session's settings)."""
@@ -146,10 +148,8 @@ class AnnotateScreen(TaggingScreen):
         if suggestion is None:
             details.show_span(None)
             return
-        color = next((lb.color for lb in self.labels if lb.name == suggestion.label),
-                     UNKNOWN_COLOR)
         details.show_suggestion(suggestion, self.article.text[suggestion.start:suggestion.end],
-                                color)
+                                self.label_color(suggestion.label))
 
     def spans_changed(self, current: str | None, cursor: int | None = None) -> None:
         """Repaint only what the change touched (the index knows), and the list row."""

@@ -561,9 +561,7 @@ class Reader(DirectRepaint, TextArea, inherit_bindings=False):
         # scroll bar shows, which changes the width again), the rest in the background.
         self.wrapped_document.wrap(self.wrap_width, tab_width=self.indent_width)
         self._wrap_visible(sized=False)
-        self._line_cache.clear()
-        self._refresh_size()
-        self.refresh()
+        self._new_layout()
         self._schedule_wrap()
 
     def _set_document(self, text: str, language: str | None) -> None:
@@ -638,11 +636,15 @@ class Reader(DirectRepaint, TextArea, inherit_bindings=False):
         if y != self.scroll_offset.y:
             self.scroll_to(y=y, animate=False, immediate=True)
 
+    def _new_layout(self) -> None:
+        """The wrap changed: forget the rendered lines, take the new height, repaint."""
+        self._line_cache.clear()
+        self._refresh_size()
+        self.refresh()
+
     def _watch_scroll_y(self) -> None:
         if self._wrap_visible(cursor=False):
-            self._line_cache.clear()
-            self._refresh_size()
-            self.refresh()
+            self._new_layout()
         super()._watch_scroll_y()
 
     def _schedule_wrap(self) -> None:
@@ -693,20 +695,16 @@ class Reader(DirectRepaint, TextArea, inherit_bindings=False):
             return
         anchor = self._top_anchor()
         if wrapped.finish():
-            self._line_cache.clear()
-            self._refresh_size()
+            self._new_layout()
             if anchor is not None:
                 self._restore_anchor(anchor)
             self._recompute_cursor_offset()  # type: ignore[no-untyped-call]
-            self.refresh()
         self.wrapping = False
 
     def _watch_selection(self, previous_selection: Selection, selection: Selection) -> None:
         self._last_activity = time.monotonic()
         if self._wrap_visible():
-            self._line_cache.clear()
-            self._refresh_size()
-            self.refresh()
+            self._new_layout()
         super()._watch_selection(previous_selection, selection)
         if self.is_mounted:
             self._refresh_between(*previous_selection)
