@@ -702,7 +702,7 @@ async def opening(args: argparse.Namespace) -> dict[str, Any]:
 
             shown_text._CACHE.clear()
             reader._LAYOUTS.clear()
-            rows._STYLES.clear()
+            rows._kept_styles.cache_clear()
             store.connection.texts.clear()
 
         pairs = (("big", args.article), ("small", args.small))

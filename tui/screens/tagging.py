@@ -1076,7 +1076,6 @@ class TaggingScreen(Screen[None]):
     def action_tag(self, label_index: int) -> None:
         if self.article is None or not 0 <= label_index < len(self.labels) or self.held():
             return
-        self.catch_up()
         label = self.labels[label_index].name
         selected = self.reader.selection_offsets()
         sha = self.article.text_sha256
